@@ -1,0 +1,280 @@
+//! miStudio Datasets engine: everything the app does, with no dependency on Tauri.
+//! The window shell and the CLI are two front doors to [`Engine`].
+
+pub mod error;
+pub mod events;
+pub mod jobs;
+pub mod library;
+pub mod paths;
+pub mod settings;
+pub mod store;
+mod time;
+
+pub use error::{AppError, Error, ErrorKind, Result};
+pub use events::{EngineEvent, EventSink};
+pub use settings::Settings;
+pub use store::{Dataset, Job, JobStatus, Progress, Store};
+pub use time::now_ms;
+
+use jobs::JobRunner;
+use library::DataRoot;
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+use std::sync::{Arc, RwLock};
+
+/// Where the engine keeps things on this machine.
+#[derive(Debug, Clone)]
+pub struct EngineConfig {
+    /// Machine-local folder for the database and the runner lock.
+    pub local_dir: PathBuf,
+    pub settings: Settings,
+    /// Whether this process runs jobs. The window does; a read-only CLI command does not,
+    /// so it can run next to the window.
+    pub run_jobs: bool,
+}
+
+/// This machine at a glance, for the window's header.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct MachineStatus {
+    pub hostname: String,
+    pub data_root: String,
+    pub free_bytes: Option<u64>,
+    pub total_bytes: Option<u64>,
+    pub jobs_running: i64,
+    pub jobs_queued: i64,
+}
+
+pub struct Engine {
+    store: Store,
+    runner: Option<JobRunner>,
+    sink: Arc<dyn EventSink>,
+    state: RwLock<(Settings, DataRoot)>,
+}
+
+impl Engine {
+    pub async fn open(config: EngineConfig, sink: Arc<dyn EventSink>) -> Result<Engine> {
+        let settings = config.settings.validated()?;
+        let data_root = DataRoot::prepare(&settings.data_root_path())?;
+        let store = Store::open(&config.local_dir.join(paths::DATABASE_FILE)).await?;
+        let runner = if config.run_jobs {
+            // The product's job kinds register here as the features land.
+            Some(
+                JobRunner::builder(store.clone(), sink.clone())
+                    .start(&config.local_dir.join(paths::RUNNER_LOCK_FILE))
+                    .await?,
+            )
+        } else {
+            None
+        };
+        tracing::info!(data_root = %settings.data_root, local_dir = %config.local_dir.display(), "engine open");
+        Ok(Engine {
+            store,
+            runner,
+            sink,
+            state: RwLock::new((settings, data_root)),
+        })
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn settings(&self) -> Settings {
+        self.state
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .0
+            .clone()
+    }
+
+    fn data_root(&self) -> DataRoot {
+        self.state
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .1
+            .clone()
+    }
+
+    /// Validates and applies new settings. Moving the data folder waits until no job runs,
+    /// because a running job writes into the old one.
+    pub async fn update_settings(&self, new: &Settings) -> Result<Settings> {
+        let new = new.validated()?;
+        let current = self.settings();
+        let mut data_root = self.data_root();
+        if new.data_root != current.data_root {
+            let busy = self.store.count_jobs(JobStatus::Running).await?
+                + self.store.count_jobs(JobStatus::Queued).await?;
+            if busy > 0 {
+                return Err(Error::Conflict(format!(
+                    "{busy} job(s) are queued or running in the current data folder; wait for them or cancel them, then change the folder"
+                )));
+            }
+            data_root = DataRoot::prepare(&new.data_root_path())?;
+        }
+        *self.state.write().unwrap_or_else(|p| p.into_inner()) = (new.clone(), data_root);
+        if new.data_root != current.data_root {
+            self.sink.emit(EngineEvent::DatasetsChanged {
+                dataset_ids: vec![],
+            });
+        }
+        Ok(new)
+    }
+
+    pub async fn list_datasets(&self) -> Result<Vec<Dataset>> {
+        self.store.list_datasets().await
+    }
+
+    pub async fn get_dataset(&self, id: &str) -> Result<Dataset> {
+        library::validate_id(id, "ds")?;
+        self.store.get_dataset(id).await
+    }
+
+    pub async fn list_jobs(&self) -> Result<Vec<Job>> {
+        self.store.list_jobs(200).await
+    }
+
+    pub async fn cancel_job(&self, id: &str) -> Result<Job> {
+        match &self.runner {
+            Some(runner) => runner.cancel(id).await,
+            None => {
+                let job = self.store.get_job(id).await?;
+                if job.status.is_finished() || self.store.cancel_queued_job(id).await? {
+                    return self.store.get_job(id).await;
+                }
+                Err(Error::Conflict(format!(
+                    "job {id} is running in the miStudio Datasets window; cancel it there"
+                )))
+            }
+        }
+    }
+
+    pub async fn machine_status(&self) -> Result<MachineStatus> {
+        let data_root = self.data_root();
+        let space = {
+            let root = data_root.clone();
+            tokio::task::spawn_blocking(move || root.disk_space())
+                .await
+                .ok()
+                .flatten()
+        };
+        Ok(MachineStatus {
+            hostname: gethostname::gethostname().to_string_lossy().into_owned(),
+            data_root: data_root.path().to_string_lossy().into_owned(),
+            free_bytes: space.map(|s| s.0),
+            total_bytes: space.map(|s| s.1),
+            jobs_running: self.store.count_jobs(JobStatus::Running).await?,
+            jobs_queued: self.store.count_jobs(JobStatus::Queued).await?,
+        })
+    }
+
+    /// Interrupts running jobs (they resume on the next start) and closes the database.
+    pub async fn shutdown(&self) {
+        if let Some(runner) = &self.runner {
+            runner.shutdown().await;
+        }
+        self.store.close().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::events::CollectedEvents;
+
+    fn config(dir: &std::path::Path, run_jobs: bool) -> EngineConfig {
+        EngineConfig {
+            local_dir: dir.join("local"),
+            settings: Settings {
+                data_root: dir.join("data").to_string_lossy().into_owned(),
+                hub_endpoint: settings::DEFAULT_HUB_ENDPOINT.into(),
+            },
+            run_jobs,
+        }
+    }
+
+    #[tokio::test]
+    async fn an_engine_opens_on_a_fresh_machine() {
+        let dir = tempfile::tempdir().unwrap();
+        let engine = Engine::open(config(dir.path(), true), Arc::new(events::NoEvents))
+            .await
+            .unwrap();
+        assert!(engine.list_datasets().await.unwrap().is_empty());
+        assert!(dir.path().join("local/mistudio.sqlite").is_file());
+        assert!(dir.path().join("data/datasets").is_dir());
+        let status = engine.machine_status().await.unwrap();
+        assert!(!status.hostname.is_empty());
+        assert!(status.free_bytes.is_some());
+        assert_eq!(status.jobs_running, 0);
+        engine.shutdown().await;
+    }
+
+    #[tokio::test]
+    async fn only_one_process_runs_jobs_but_readers_can_open_beside_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = Engine::open(config(dir.path(), true), Arc::new(events::NoEvents))
+            .await
+            .unwrap();
+        let second = Engine::open(config(dir.path(), true), Arc::new(events::NoEvents)).await;
+        assert_eq!(second.err().map(|e| e.kind()), Some(ErrorKind::Conflict));
+        let reader = Engine::open(config(dir.path(), false), Arc::new(events::NoEvents))
+            .await
+            .unwrap();
+        assert!(reader.list_jobs().await.unwrap().is_empty());
+        first.shutdown().await;
+    }
+
+    #[tokio::test]
+    async fn settings_changes_move_the_data_root_and_reject_bad_input() {
+        let dir = tempfile::tempdir().unwrap();
+        let sink = Arc::new(CollectedEvents::default());
+        let engine = Engine::open(config(dir.path(), true), sink.clone())
+            .await
+            .unwrap();
+        let moved = dir.path().join("elsewhere");
+        let new = Settings {
+            data_root: format!("{}/", moved.display()),
+            hub_endpoint: "http://127.0.0.1:8080/".into(),
+        };
+        let applied = engine.update_settings(&new).await.unwrap();
+        assert_eq!(applied.data_root, moved.to_string_lossy());
+        assert_eq!(applied.hub_endpoint, "http://127.0.0.1:8080");
+        assert!(moved.join("datasets").is_dir());
+        assert_eq!(
+            engine.machine_status().await.unwrap().data_root,
+            moved.to_string_lossy()
+        );
+        assert!(sink
+            .take()
+            .iter()
+            .any(|e| matches!(e, EngineEvent::DatasetsChanged { .. })));
+
+        let file = dir.path().join("a-file");
+        std::fs::write(&file, b"x").unwrap();
+        let bad = Settings {
+            data_root: file.to_string_lossy().into_owned(),
+            hub_endpoint: "https://huggingface.co".into(),
+        };
+        let e = engine.update_settings(&bad).await.unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidInput);
+        assert_eq!(
+            engine.settings(),
+            applied,
+            "a rejected change changes nothing"
+        );
+        engine.shutdown().await;
+    }
+
+    #[tokio::test]
+    async fn bad_ids_are_invalid_input_not_lookups() {
+        let dir = tempfile::tempdir().unwrap();
+        let engine = Engine::open(config(dir.path(), false), Arc::new(events::NoEvents))
+            .await
+            .unwrap();
+        let e = engine.get_dataset("../../etc/passwd").await.unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidInput);
+        let e = engine.get_dataset("ds_missing").await.unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::NotFound);
+        assert_eq!(e.to_string(), "dataset ds_missing was not found");
+    }
+}

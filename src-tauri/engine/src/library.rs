@@ -1,0 +1,161 @@
+//! The data folder: its layout and the checks that keep every path inside it.
+
+use crate::error::{Error, Result};
+use std::path::{Path, PathBuf};
+
+pub const DATASETS_DIR: &str = "datasets";
+pub const TOKENIZERS_DIR: &str = "tokenizers";
+
+/// Ids become folder names, so they are checked before any path is built from them:
+/// a known prefix, then 1–64 of `[a-z0-9_-]`. No separators, no dots, no surprises.
+pub fn validate_id(id: &str, prefix: &str) -> Result<()> {
+    let ok = id
+        .strip_prefix(prefix)
+        .and_then(|rest| rest.strip_prefix('_'))
+        .is_some_and(|rest| {
+            !rest.is_empty()
+                && rest.len() <= 64
+                && rest
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
+        });
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::invalid(format!(
+            "{id:?} is not a valid id; ids look like {prefix}_ followed by lowercase letters, digits, '-' or '_'"
+        )))
+    }
+}
+
+pub fn new_id(prefix: &str) -> String {
+    format!("{prefix}_{}", uuid::Uuid::new_v4().simple())
+}
+
+/// A data folder that exists, is writable, and has the expected layout.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DataRoot(PathBuf);
+
+impl DataRoot {
+    /// Creates the folder and its layout if needed and proves it is writable.
+    pub fn prepare(path: &Path) -> Result<DataRoot> {
+        if !path.is_absolute() {
+            return Err(Error::invalid(format!(
+                "the data folder {} is not an absolute path",
+                path.display()
+            )));
+        }
+        if path.exists() && !path.is_dir() {
+            return Err(Error::invalid(format!(
+                "the data folder {} is a file, not a folder; choose a folder",
+                path.display()
+            )));
+        }
+        for sub in [DATASETS_DIR, TOKENIZERS_DIR] {
+            let dir = path.join(sub);
+            std::fs::create_dir_all(&dir).map_err(|e| {
+                let mut err = Error::io(format!("creating {}", dir.display()), e);
+                if let Error::Io { source, .. } = &err {
+                    if source.kind() == std::io::ErrorKind::PermissionDenied {
+                        err = Error::invalid(format!(
+                            "the data folder {} cannot be written by this user; choose another folder or fix its permissions",
+                            path.display()
+                        ));
+                    }
+                }
+                err
+            })?;
+        }
+        let probe = path.join(format!(".write-test-{}", std::process::id()));
+        std::fs::write(&probe, b"ok").map_err(|e| {
+            if e.kind() == std::io::ErrorKind::PermissionDenied
+                || e.kind() == std::io::ErrorKind::ReadOnlyFilesystem
+            {
+                Error::invalid(format!(
+                    "the data folder {} is read-only for this user; choose another folder or fix its permissions",
+                    path.display()
+                ))
+            } else {
+                Error::io(format!("writing a test file in {}", path.display()), e)
+            }
+        })?;
+        let _ = std::fs::remove_file(&probe);
+        Ok(DataRoot(path.to_path_buf()))
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+
+    pub fn dataset_dir(&self, id: &str) -> Result<PathBuf> {
+        validate_id(id, "ds")?;
+        Ok(self.0.join(DATASETS_DIR).join(id))
+    }
+
+    pub fn tokenizer_dir(&self, id: &str) -> Result<PathBuf> {
+        validate_id(id, "tk")?;
+        Ok(self.0.join(TOKENIZERS_DIR).join(id))
+    }
+
+    /// Free and total bytes of the file system that holds the data folder.
+    pub fn disk_space(&self) -> Option<(u64, u64)> {
+        let free = fs4::available_space(&self.0).ok()?;
+        let total = fs4::total_space(&self.0).ok()?;
+        Some((free, total))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_checked_before_paths_are_built() {
+        assert!(validate_id("ds_0a1b2c", "ds").is_ok());
+        assert!(validate_id(&new_id("ds"), "ds").is_ok());
+        for bad in [
+            "ds_",
+            "ds_../etc",
+            "ds_a/b",
+            "tk_abc",
+            "ds_ABC",
+            "ds_a.b",
+            "dsabc",
+            "",
+        ] {
+            let e = validate_id(bad, "ds").unwrap_err();
+            assert_eq!(e.kind(), crate::ErrorKind::InvalidInput, "{bad}");
+        }
+        assert!(validate_id(&format!("ds_{}", "a".repeat(65)), "ds").is_err());
+    }
+
+    #[test]
+    fn prepare_creates_the_layout() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = DataRoot::prepare(&dir.path().join("data")).unwrap();
+        assert!(root.path().join("datasets").is_dir());
+        assert!(root.path().join("tokenizers").is_dir());
+        assert_eq!(
+            root.dataset_dir("ds_abc").unwrap(),
+            dir.path().join("data/datasets/ds_abc")
+        );
+        assert!(root.dataset_dir("../x").is_err());
+        let (free, total) = root.disk_space().unwrap();
+        assert!(total >= free && total > 0);
+    }
+
+    #[test]
+    fn prepare_rejects_files_and_relative_paths() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("file");
+        std::fs::write(&file, b"x").unwrap();
+        let e = DataRoot::prepare(&file).unwrap_err();
+        assert!(e.to_string().contains("is a file"), "{e}");
+        assert_eq!(
+            DataRoot::prepare(Path::new("relative/data"))
+                .unwrap_err()
+                .kind(),
+            crate::ErrorKind::InvalidInput
+        );
+    }
+}

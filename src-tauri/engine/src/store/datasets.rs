@@ -1,0 +1,320 @@
+use super::Store;
+use crate::error::{Error, Result};
+use crate::time::now_ms;
+use serde::{Deserialize, Serialize};
+use sqlx::types::Json;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, sqlx::Type)]
+#[serde(rename_all = "snake_case")]
+#[sqlx(rename_all = "snake_case")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub enum DatasetSource {
+    HuggingFace,
+    Local,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, sqlx::Type)]
+#[serde(rename_all = "snake_case")]
+#[sqlx(rename_all = "snake_case")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub enum DatasetStatus {
+    Queued,
+    Downloading,
+    Processing,
+    Ready,
+    Error,
+    Deleting,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct SplitInfo {
+    pub name: String,
+    pub num_rows: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ColumnInfo {
+    pub name: String,
+    pub data_type: String,
+}
+
+/// A dataset as the window, the CLI's `--json` and the manifests see it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct Dataset {
+    pub id: String,
+    pub name: String,
+    pub source: DatasetSource,
+    pub hf_repo_id: Option<String>,
+    pub hf_config: Option<String>,
+    pub hf_split: Option<String>,
+    pub status: DatasetStatus,
+    pub num_samples: Option<i64>,
+    pub size_bytes: Option<i64>,
+    pub splits: Vec<SplitInfo>,
+    pub columns: Vec<ColumnInfo>,
+    pub text_column: Option<String>,
+    pub format: Option<String>,
+    pub description: Option<String>,
+    pub error: Option<String>,
+    pub tokenization_count: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct DatasetRow {
+    id: String,
+    name: String,
+    source: DatasetSource,
+    hf_repo_id: Option<String>,
+    hf_config: Option<String>,
+    hf_split: Option<String>,
+    status: DatasetStatus,
+    num_samples: Option<i64>,
+    size_bytes: Option<i64>,
+    splits: Json<Vec<SplitInfo>>,
+    columns: Json<Vec<ColumnInfo>>,
+    text_column: Option<String>,
+    format: Option<String>,
+    description: Option<String>,
+    error: Option<String>,
+    tokenization_count: i64,
+    created_at: i64,
+    updated_at: i64,
+}
+
+impl From<DatasetRow> for Dataset {
+    fn from(r: DatasetRow) -> Self {
+        Dataset {
+            id: r.id,
+            name: r.name,
+            source: r.source,
+            hf_repo_id: r.hf_repo_id,
+            hf_config: r.hf_config,
+            hf_split: r.hf_split,
+            status: r.status,
+            num_samples: r.num_samples,
+            size_bytes: r.size_bytes,
+            splits: r.splits.0,
+            columns: r.columns.0,
+            text_column: r.text_column,
+            format: r.format,
+            description: r.description,
+            error: r.error,
+            tokenization_count: r.tokenization_count,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+/// What a download or an import knows when it registers a dataset.
+#[derive(Debug, Clone)]
+pub struct NewDataset {
+    pub id: String,
+    pub name: String,
+    pub source: DatasetSource,
+    pub hf_repo_id: Option<String>,
+    pub hf_config: Option<String>,
+    pub hf_split: Option<String>,
+    pub status: DatasetStatus,
+}
+
+const SELECT_DATASET: &str = "SELECT d.id, d.name, d.source, d.hf_repo_id, d.hf_config, d.hf_split, d.status, \
+     d.num_samples, d.size_bytes, d.splits, d.columns, d.text_column, d.format, d.description, d.error, \
+     (SELECT COUNT(*) FROM tokenizations t WHERE t.dataset_id = d.id AND t.status = 'ready') AS tokenization_count, \
+     d.created_at, d.updated_at FROM datasets d";
+
+impl Store {
+    pub async fn insert_dataset(&self, new: &NewDataset) -> Result<Dataset> {
+        let now = now_ms();
+        let inserted = sqlx::query(
+            "INSERT INTO datasets (id, name, source, hf_repo_id, hf_config, hf_split, status, created_at, updated_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&new.id)
+        .bind(&new.name)
+        .bind(new.source)
+        .bind(&new.hf_repo_id)
+        .bind(&new.hf_config)
+        .bind(&new.hf_split)
+        .bind(new.status)
+        .bind(now)
+        .bind(now)
+        .execute(self.pool())
+        .await;
+        match inserted {
+            Err(sqlx::Error::Database(db)) if db.is_unique_violation() => {
+                return Err(Error::Conflict(format!(
+                    "a dataset with id {} already exists",
+                    new.id
+                )))
+            }
+            other => other?,
+        };
+        self.get_dataset(&new.id).await
+    }
+
+    pub async fn get_dataset(&self, id: &str) -> Result<Dataset> {
+        let row: Option<DatasetRow> = sqlx::query_as(&format!("{SELECT_DATASET} WHERE d.id = ?"))
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?;
+        row.map(Dataset::from)
+            .ok_or_else(|| Error::not_found(format!("dataset {id}")))
+    }
+
+    /// Newest first, as the window lists them.
+    pub async fn list_datasets(&self) -> Result<Vec<Dataset>> {
+        let rows: Vec<DatasetRow> = sqlx::query_as(&format!(
+            "{SELECT_DATASET} ORDER BY d.created_at DESC, d.id"
+        ))
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows.into_iter().map(Dataset::from).collect())
+    }
+
+    pub async fn set_dataset_status(
+        &self,
+        id: &str,
+        status: DatasetStatus,
+        error: Option<&str>,
+    ) -> Result<Dataset> {
+        let done =
+            sqlx::query("UPDATE datasets SET status = ?, error = ?, updated_at = ? WHERE id = ?")
+                .bind(status)
+                .bind(error)
+                .bind(now_ms())
+                .bind(id)
+                .execute(self.pool())
+                .await?;
+        if done.rows_affected() == 0 {
+            return Err(Error::not_found(format!("dataset {id}")));
+        }
+        self.get_dataset(id).await
+    }
+
+    /// Records what ingestion learned about the data; the dataset becomes ready in the same write.
+    pub async fn mark_dataset_ready(
+        &self,
+        id: &str,
+        splits: &[SplitInfo],
+        columns: &[ColumnInfo],
+        text_column: Option<&str>,
+        format: &str,
+        size_bytes: i64,
+    ) -> Result<Dataset> {
+        let num_samples: i64 = splits.iter().map(|s| s.num_rows).sum();
+        let done = sqlx::query(
+            "UPDATE datasets SET status = 'ready', error = NULL, splits = ?, columns = ?, text_column = ?, \
+             format = ?, size_bytes = ?, num_samples = ?, updated_at = ? WHERE id = ?",
+        )
+        .bind(Json(splits))
+        .bind(Json(columns))
+        .bind(text_column)
+        .bind(format)
+        .bind(size_bytes)
+        .bind(num_samples)
+        .bind(now_ms())
+        .bind(id)
+        .execute(self.pool())
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(Error::not_found(format!("dataset {id}")));
+        }
+        self.get_dataset(id).await
+    }
+
+    /// Removes the dataset's row; its tokenizations go with it (ON DELETE CASCADE).
+    pub async fn delete_dataset(&self, id: &str) -> Result<()> {
+        let done = sqlx::query("DELETE FROM datasets WHERE id = ?")
+            .bind(id)
+            .execute(self.pool())
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(Error::not_found(format!("dataset {id}")));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::test_support::temp_store;
+
+    pub(crate) fn hub_dataset(id: &str) -> NewDataset {
+        NewDataset {
+            id: id.to_string(),
+            name: "roneneldan/TinyStories".into(),
+            source: DatasetSource::HuggingFace,
+            hf_repo_id: Some("roneneldan/TinyStories".into()),
+            hf_config: Some("default".into()),
+            hf_split: Some("train".into()),
+            status: DatasetStatus::Downloading,
+        }
+    }
+
+    #[tokio::test]
+    async fn dataset_crud_round_trips() {
+        let (_dir, store) = temp_store().await;
+        assert!(store.list_datasets().await.unwrap().is_empty());
+
+        let created = store.insert_dataset(&hub_dataset("ds_one")).await.unwrap();
+        assert_eq!(created.status, DatasetStatus::Downloading);
+        assert_eq!(created.hf_split.as_deref(), Some("train"));
+        assert_eq!(created.splits, vec![]);
+        assert_eq!(created.tokenization_count, 0);
+
+        let dup = store
+            .insert_dataset(&hub_dataset("ds_one"))
+            .await
+            .unwrap_err();
+        assert_eq!(dup.kind(), crate::ErrorKind::Conflict);
+
+        let splits = vec![
+            SplitInfo {
+                name: "train".into(),
+                num_rows: 90,
+            },
+            SplitInfo {
+                name: "test".into(),
+                num_rows: 10,
+            },
+        ];
+        let columns = vec![ColumnInfo {
+            name: "text".into(),
+            data_type: "string".into(),
+        }];
+        let ready = store
+            .mark_dataset_ready("ds_one", &splits, &columns, Some("text"), "parquet", 4096)
+            .await
+            .unwrap();
+        assert_eq!(ready.status, DatasetStatus::Ready);
+        assert_eq!(ready.num_samples, Some(100));
+        assert_eq!(ready.splits, splits);
+        assert_eq!(ready.columns, columns);
+        assert_eq!(ready.size_bytes, Some(4096));
+
+        let failed = store
+            .set_dataset_status("ds_one", DatasetStatus::Error, Some("disk full"))
+            .await
+            .unwrap();
+        assert_eq!(failed.error.as_deref(), Some("disk full"));
+
+        store.insert_dataset(&hub_dataset("ds_two")).await.unwrap();
+        assert_eq!(store.list_datasets().await.unwrap().len(), 2);
+
+        store.delete_dataset("ds_one").await.unwrap();
+        let missing = store.get_dataset("ds_one").await.unwrap_err();
+        assert_eq!(missing.kind(), crate::ErrorKind::NotFound);
+        assert_eq!(
+            store.delete_dataset("ds_one").await.unwrap_err().kind(),
+            crate::ErrorKind::NotFound
+        );
+        assert_eq!(store.list_datasets().await.unwrap().len(), 1);
+    }
+}
