@@ -1,0 +1,167 @@
+//! Human-readable output. Scripts should use `--json`.
+
+use mistudio_engine::store::{DatasetSource, DatasetStatus};
+use mistudio_engine::{Dataset, Job, JobStatus, Progress};
+use std::fmt::Write;
+
+pub fn format_bytes(bytes: i64) -> String {
+    const UNITS: [&str; 5] = ["B", "KB", "MB", "GB", "TB"];
+    let mut value = bytes as f64;
+    let mut unit = 0;
+    while value >= 1024.0 && unit < UNITS.len() - 1 {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{bytes} B")
+    } else {
+        format!("{value:.2} {}", UNITS[unit])
+    }
+}
+
+fn status_name(status: DatasetStatus) -> &'static str {
+    match status {
+        DatasetStatus::Queued => "queued",
+        DatasetStatus::Downloading => "downloading",
+        DatasetStatus::Processing => "processing",
+        DatasetStatus::Ready => "ready",
+        DatasetStatus::Error => "error",
+        DatasetStatus::Deleting => "deleting",
+    }
+}
+
+fn source_name(d: &Dataset) -> String {
+    match (d.source, &d.hf_repo_id) {
+        (DatasetSource::HuggingFace, Some(repo)) => format!("hf:{repo}"),
+        (DatasetSource::HuggingFace, None) => "hf".into(),
+        (DatasetSource::Local, _) => "local".into(),
+    }
+}
+
+pub fn datasets_table(datasets: &[Dataset], data_root: &str) -> String {
+    if datasets.is_empty() {
+        return format!("No datasets in {data_root}.\n");
+    }
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{:<36}  {:<11}  {:>12}  {:>10}  {:<30}  NAME",
+        "ID", "STATUS", "SAMPLES", "SIZE", "SOURCE"
+    );
+    for d in datasets {
+        let _ = writeln!(
+            out,
+            "{:<36}  {:<11}  {:>12}  {:>10}  {:<30}  {}",
+            d.id,
+            status_name(d.status),
+            d.num_samples
+                .map(|n| n.to_string())
+                .unwrap_or_else(|| "-".into()),
+            d.size_bytes.map(format_bytes).unwrap_or_else(|| "-".into()),
+            source_name(d),
+            d.name
+        );
+    }
+    out
+}
+
+pub fn dataset_details(d: &Dataset) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{} ({})", d.name, d.id);
+    let _ = writeln!(out, "  status:   {}", status_name(d.status));
+    let _ = writeln!(out, "  source:   {}", source_name(d));
+    if let Some(config) = &d.hf_config {
+        let _ = writeln!(out, "  config:   {config}");
+    }
+    if let Some(n) = d.num_samples {
+        let _ = writeln!(out, "  samples:  {n}");
+    }
+    if let Some(bytes) = d.size_bytes {
+        let _ = writeln!(out, "  size:     {}", format_bytes(bytes));
+    }
+    if let Some(format) = &d.format {
+        let _ = writeln!(out, "  format:   {format}");
+    }
+    for split in &d.splits {
+        let _ = writeln!(out, "  split:    {} ({} rows)", split.name, split.num_rows);
+    }
+    if !d.columns.is_empty() {
+        let cols: Vec<String> = d
+            .columns
+            .iter()
+            .map(|c| {
+                let marker = if d.text_column.as_deref() == Some(c.name.as_str()) {
+                    " (text)"
+                } else {
+                    ""
+                };
+                format!("{}: {}{marker}", c.name, c.data_type)
+            })
+            .collect();
+        let _ = writeln!(out, "  columns:  {}", cols.join(", "));
+    }
+    if d.tokenization_count > 0 {
+        let _ = writeln!(out, "  tokenizations: {}", d.tokenization_count);
+    }
+    if let Some(error) = &d.error {
+        let _ = writeln!(out, "  error:    {error}");
+    }
+    out
+}
+
+pub fn job_status(job: &Job) -> String {
+    let status = match job.status {
+        JobStatus::Queued => "queued",
+        JobStatus::Running => "running",
+        JobStatus::Succeeded => "succeeded",
+        JobStatus::Failed => "failed",
+        JobStatus::Cancelled => "cancelled",
+    };
+    let mut text = status.to_string();
+    if let Some(fraction) = job.progress.as_ref().and_then(Progress::fraction) {
+        let _ = write!(text, " {:.0}%", fraction * 100.0);
+    }
+    if let Some(stage) = &job.stage {
+        let _ = write!(text, " ({stage})");
+    }
+    if let Some(error) = &job.error {
+        let _ = write!(text, ": {}", error.message);
+    }
+    text
+}
+
+pub fn jobs_table(jobs: &[Job]) -> String {
+    if jobs.is_empty() {
+        return "No jobs.\n".into();
+    }
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{:<36}  {:<16}  {:<36}  STATUS",
+        "ID", "KIND", "TARGET"
+    );
+    for job in jobs {
+        let _ = writeln!(
+            out,
+            "{:<36}  {:<16}  {:<36}  {}",
+            job.id,
+            job.kind,
+            job.target.as_deref().unwrap_or("-"),
+            job_status(job)
+        );
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::format_bytes;
+
+    #[test]
+    fn bytes_are_formatted_like_the_window() {
+        assert_eq!(format_bytes(0), "0 B");
+        assert_eq!(format_bytes(1023), "1023 B");
+        assert_eq!(format_bytes(1536), "1.50 KB");
+        assert_eq!(format_bytes(548_000_000), "522.61 MB");
+    }
+}
