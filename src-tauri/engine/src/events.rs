@@ -6,7 +6,7 @@ use crate::store::Job;
 #[derive(Debug, Clone, PartialEq)]
 pub enum EngineEvent {
     /// A job was created, changed status, or made progress (progress is throttled per job).
-    Job(Job),
+    Job(Box<Job>),
     /// Datasets were added, changed or removed.
     DatasetsChanged { dataset_ids: Vec<String> },
 }

@@ -43,6 +43,8 @@ pub struct MachineStatus {
     pub total_bytes: Option<u64>,
     pub jobs_running: i64,
     pub jobs_queued: i64,
+    /// Something the person should know about this machine's setup (filled in by the host).
+    pub warning: Option<String>,
 }
 
 pub struct Engine {
@@ -165,6 +167,7 @@ impl Engine {
             total_bytes: space.map(|s| s.1),
             jobs_running: self.store.count_jobs(JobStatus::Running).await?,
             jobs_queued: self.store.count_jobs(JobStatus::Queued).await?,
+            warning: None,
         })
     }
 

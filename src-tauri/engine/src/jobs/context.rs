@@ -157,7 +157,7 @@ pub(crate) async fn forward_progress(
         job.stage = update.stage;
         job.progress = update.progress;
         job.updated_at = now_ms();
-        sink.emit(EngineEvent::Job(job.clone()));
+        sink.emit(EngineEvent::Job(Box::new(job.clone())));
         last_sent = Some(Instant::now());
     }
     let last = updates.borrow().clone();

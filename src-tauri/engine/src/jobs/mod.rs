@@ -94,7 +94,7 @@ impl JobRunnerBuilder {
         });
         for id in requeued.iter().chain(&given_up) {
             if let Ok(job) = inner.store.get_job(id).await {
-                inner.sink.emit(EngineEvent::Job(job));
+                inner.sink.emit(EngineEvent::Job(Box::new(job)));
             }
         }
         let dispatcher = tokio::spawn(inner.clone().dispatch_loop());
@@ -157,7 +157,9 @@ impl JobRunner {
             ));
         }
         let job = self.inner.store.insert_job(&new).await?;
-        self.inner.sink.emit(EngineEvent::Job(job.clone()));
+        self.inner
+            .sink
+            .emit(EngineEvent::Job(Box::new(job.clone())));
         self.inner.wake.notify_one();
         Ok(job)
     }
@@ -177,7 +179,9 @@ impl JobRunner {
         }
         if self.inner.store.cancel_queued_job(id).await? {
             let job = self.inner.store.get_job(id).await?;
-            self.inner.sink.emit(EngineEvent::Job(job.clone()));
+            self.inner
+                .sink
+                .emit(EngineEvent::Job(Box::new(job.clone())));
             return Ok(job);
         }
         let running = self
@@ -262,7 +266,7 @@ impl Inner {
                         .store
                         .finish_job(&job.id, JobStatus::Failed, Some(&error), None, None)
                         .await?;
-                    self.sink.emit(EngineEvent::Job(failed));
+                    self.sink.emit(EngineEvent::Job(Box::new(failed)));
                 }
                 continue;
             };
@@ -284,7 +288,7 @@ impl Inner {
                 continue;
             }
             let job = self.store.get_job(&job.id).await?;
-            self.sink.emit(EngineEvent::Job(job.clone()));
+            self.sink.emit(EngineEvent::Job(Box::new(job.clone())));
             tokio::spawn(
                 self.clone()
                     .run_job(handler.clone(), job, cancel, finished_tx, permit),
@@ -352,7 +356,7 @@ impl Inner {
             }
         };
         match written {
-            Ok(job) => self.sink.emit(EngineEvent::Job(job)),
+            Ok(job) => self.sink.emit(EngineEvent::Job(Box::new(job))),
             // The row stays "running" and is re-queued on the next start: nothing is lost.
             Err(e) => tracing::error!(job = %id, error = %e, "could not record the end of a job"),
         }

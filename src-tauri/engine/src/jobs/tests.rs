@@ -101,7 +101,7 @@ fn job_events(events: &[EngineEvent], id: &str) -> Vec<Job> {
     events
         .iter()
         .filter_map(|e| match e {
-            EngineEvent::Job(j) if j.id == id => Some(j.clone()),
+            EngineEvent::Job(j) if j.id == id => Some((**j).clone()),
             _ => None,
         })
         .collect()

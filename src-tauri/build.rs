@@ -1,0 +1,18 @@
+fn main() {
+    // Every app command needs an explicit permission in a capability (least privilege).
+    let commands = &[
+        "list_datasets",
+        "get_dataset",
+        "list_jobs",
+        "cancel_job",
+        "get_settings",
+        "update_settings",
+        "machine_status",
+    ];
+    tauri_build::try_build(
+        tauri_build::Attributes::new()
+            .capabilities_path_pattern("./src-tauri/capabilities/**/*")
+            .app_manifest(tauri_build::AppManifest::new().commands(commands)),
+    )
+    .expect("tauri-build failed");
+}

@@ -1,0 +1,9 @@
+//! One file per feature. Commands are thin adapters: take state, call the engine, map errors to
+//! the typed `AppError` the window branches on.
+
+pub mod datasets;
+pub mod jobs;
+pub mod machine;
+pub mod settings;
+
+pub type CommandResult<T> = Result<T, mistudio_engine::AppError>;

@@ -1,0 +1,56 @@
+import { Loader } from "lucide-react";
+import { useDatasetsStore } from "../store/datasets";
+import { activeJobFor, useJobsStore } from "../store/jobs";
+import { DatasetCard } from "./DatasetCard";
+import { ErrorBox } from "./ErrorBox";
+
+export function DatasetsPanel() {
+  const datasets = useDatasetsStore((s) => s.datasets);
+  const loading = useDatasetsStore((s) => s.loading);
+  const error = useDatasetsStore((s) => s.error);
+  const load = useDatasetsStore((s) => s.load);
+  const jobs = useJobsStore((s) => s.jobs);
+
+  return (
+    <section data-testid="datasets-panel" aria-labelledby="datasets-title">
+      <div className="mb-8">
+        <h2 id="datasets-title" className="text-2xl font-semibold text-slate-100">
+          Datasets
+        </h2>
+        <p className="text-slate-400">Manage training datasets from HuggingFace or local sources</p>
+      </div>
+
+      {error && (
+        <ErrorBox
+          className="mb-6"
+          title="Could not load datasets"
+          error={error}
+          onRetry={() => void load()}
+        />
+      )}
+
+      {loading ? (
+        <div role="status" className="flex items-center justify-center gap-2 py-12 text-slate-400">
+          <Loader className="h-5 w-5 animate-spin" aria-hidden="true" />
+          Loading datasets…
+        </div>
+      ) : datasets.length === 0 ? (
+        !error && (
+          <div className="py-12 text-center" data-testid="datasets-empty">
+            <p className="text-lg text-slate-400">No datasets yet</p>
+            <p className="mt-2 text-slate-500">Datasets you download or import will appear here.</p>
+          </div>
+        )
+      ) : (
+        <div>
+          <h3 className="mb-4 text-lg font-semibold text-slate-100">Your Datasets ({datasets.length})</h3>
+          <div className="grid grid-cols-1 gap-4 md:grid-cols-2">
+            {datasets.map((dataset) => (
+              <DatasetCard key={dataset.id} dataset={dataset} job={activeJobFor(jobs, dataset.id)} />
+            ))}
+          </div>
+        </div>
+      )}
+    </section>
+  );
+}

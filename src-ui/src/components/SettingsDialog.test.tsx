@@ -1,0 +1,133 @@
+import { render, screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it } from "vitest";
+import App from "../App";
+import type { Settings } from "../bindings";
+import { machineFixture, mockBackend } from "../test/backend";
+
+async function openSettings() {
+  const user = userEvent.setup();
+  render(<App />);
+  await screen.findByTestId("datasets-empty");
+  await user.click(screen.getByRole("button", { name: "Settings" }));
+  const dialog = await screen.findByRole("dialog", { name: "Settings" });
+  const dataFolder = within(dialog).getByLabelText("Data folder");
+  await waitFor(() => expect(dataFolder).toHaveValue("/srv/mistudio/data"));
+  return {
+    user,
+    dialog,
+    dataFolder,
+    endpoint: within(dialog).getByLabelText("Hugging Face endpoint"),
+    save: within(dialog).getByRole("button", { name: "Save" }),
+  };
+}
+
+describe("Settings dialog", () => {
+  it("is a labelled modal that loads the current settings", async () => {
+    const backend = mockBackend();
+    const { dialog, dataFolder, endpoint, save } = await openSettings();
+    expect(dialog).toHaveAttribute("aria-modal", "true");
+    expect(dataFolder).toHaveAccessibleDescription(
+      "Where datasets and tokenizations are stored. May be a shared folder.",
+    );
+    expect(endpoint).toHaveValue("https://huggingface.co");
+    expect(endpoint).toHaveAccessibleDescription("Leave as https://huggingface.co unless you use a mirror.");
+    expect(save).toBeDisabled(); // unchanged
+    expect(backend.callsOf("get_settings")).toHaveLength(1);
+  });
+
+  it("saves the edited values via update_settings, closes and refreshes machine status", async () => {
+    const backend = mockBackend({
+      machine: () =>
+        backend.callsOf("update_settings").length > 0
+          ? machineFixture({ data_root: "/mnt/shared/mistudio", free_bytes: 1024 ** 4 })
+          : machineFixture(),
+    });
+    const { user, dataFolder, endpoint, save } = await openSettings();
+
+    await user.clear(dataFolder);
+    await user.type(dataFolder, "/mnt/shared/mistudio");
+    await user.clear(endpoint);
+    await user.type(endpoint, "https://hf-mirror.example.org");
+    expect(save).toBeEnabled();
+    const machineCallsBefore = backend.callsOf("machine_status").length;
+    await user.click(save);
+
+    await waitFor(() => expect(screen.queryByRole("dialog")).not.toBeInTheDocument());
+    const updates = backend.callsOf("update_settings");
+    expect(updates).toHaveLength(1);
+    expect(updates[0]?.args).toEqual({
+      settings: { data_root: "/mnt/shared/mistudio", hub_endpoint: "https://hf-mirror.example.org" } satisfies Settings,
+    });
+    await waitFor(() => expect(screen.getByTestId("machine-status")).toHaveTextContent("1 TB free"));
+    expect(backend.callsOf("machine_status").length).toBeGreaterThan(machineCallsBefore);
+    expect(screen.getByRole("button", { name: "Settings" })).toHaveFocus();
+  });
+
+  it("shows an invalid_input error returned by the backend and stays open", async () => {
+    mockBackend({
+      updateSettings: () => ({
+        error: { kind: "invalid_input", message: "Data folder /nope does not exist or is not writable" },
+      }),
+    });
+    const { user, dialog, dataFolder, save } = await openSettings();
+    await user.clear(dataFolder);
+    await user.type(dataFolder, "/nope");
+    await user.click(save);
+
+    const alert = await within(dialog).findByRole("alert");
+    expect(alert).toHaveTextContent("invalid_input");
+    expect(alert).toHaveTextContent("Data folder /nope does not exist or is not writable");
+    expect(screen.getByRole("dialog")).toBeInTheDocument();
+    expect(dataFolder).toHaveValue("/nope");
+    expect(save).toBeEnabled(); // can retry
+  });
+
+  it("rejects an endpoint that is not http(s) before calling the backend", async () => {
+    const backend = mockBackend();
+    const { user, dialog, endpoint, save } = await openSettings();
+    await user.clear(endpoint);
+    await user.type(endpoint, "ftp://mirror.example.org");
+    expect(within(dialog).getByTestId("settings-validation")).toHaveTextContent(
+      "must start with http:// or https://",
+    );
+    expect(save).toBeDisabled();
+    await user.type(endpoint, "{Enter}");
+    expect(backend.callsOf("update_settings")).toHaveLength(0);
+  });
+
+  it("closes on Escape without saving", async () => {
+    const backend = mockBackend();
+    const { user, dataFolder } = await openSettings();
+    await user.type(dataFolder, "-changed");
+    await user.keyboard("{Escape}");
+    expect(screen.queryByRole("dialog")).not.toBeInTheDocument();
+    expect(backend.callsOf("update_settings")).toHaveLength(0);
+  });
+
+  it("closes with the X button and with a backdrop click, but not a click inside", async () => {
+    mockBackend();
+    const first = await openSettings();
+    await first.user.click(within(first.dialog).getByRole("button", { name: "Close" }));
+    expect(screen.queryByRole("dialog")).not.toBeInTheDocument();
+
+    await first.user.click(screen.getByRole("button", { name: "Settings" }));
+    const dialog = await screen.findByRole("dialog");
+    await first.user.click(within(dialog).getByText("Data folder"));
+    expect(screen.getByRole("dialog")).toBeInTheDocument();
+    await first.user.click(screen.getByTestId("settings-backdrop"));
+    expect(screen.queryByRole("dialog")).not.toBeInTheDocument();
+  });
+
+  it("shows the error when settings cannot be loaded", async () => {
+    mockBackend({ settings: { error: { kind: "corrupt", message: "settings.json is not valid JSON" } } });
+    const user = userEvent.setup();
+    render(<App />);
+    await user.click(screen.getByRole("button", { name: "Settings" }));
+    const dialog = await screen.findByRole("dialog");
+    const alert = await within(dialog).findByRole("alert");
+    expect(alert).toHaveTextContent("corrupt");
+    expect(alert).toHaveTextContent("settings.json is not valid JSON");
+    expect(within(dialog).getByRole("button", { name: "Save" })).toBeDisabled();
+  });
+});

@@ -1,0 +1,203 @@
+import { useEffect, useId, useRef, useState, type FormEvent, type MouseEvent } from "react";
+import { Loader, X } from "lucide-react";
+import { commands, type AppError, type Settings } from "../bindings";
+import { call, toAppError } from "../lib/api";
+import { validateSettings } from "../lib/settings";
+import { ErrorBox } from "./ErrorBox";
+
+type Props = {
+  onClose: () => void;
+  /** Called with the settings the backend stored. */
+  onSaved: (settings: Settings) => void;
+};
+
+const inputClass =
+  "w-full rounded border border-slate-700 bg-slate-800 px-4 py-2 text-slate-100 placeholder-slate-500 focus:border-transparent focus:outline-none focus:ring-2 focus:ring-emerald-500 disabled:opacity-60";
+
+export function SettingsDialog({ onClose, onSaved }: Props) {
+  const titleId = useId();
+  const dataRootId = useId();
+  const endpointId = useId();
+  const firstInput = useRef<HTMLInputElement>(null);
+
+  const [original, setOriginal] = useState<Settings | null>(null);
+  const [draft, setDraft] = useState<Settings>({ data_root: "", hub_endpoint: "" });
+  const [loadError, setLoadError] = useState<AppError | null>(null);
+  const [saveError, setSaveError] = useState<AppError | null>(null);
+  const [saving, setSaving] = useState(false);
+
+  useEffect(() => {
+    let cancelled = false;
+    call(commands.getSettings()).then(
+      (settings) => {
+        if (cancelled) return;
+        setOriginal(settings);
+        setDraft(settings);
+      },
+      (e: unknown) => {
+        if (!cancelled) setLoadError(toAppError(e));
+      },
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, []);
+
+  useEffect(() => {
+    if (original) firstInput.current?.focus();
+  }, [original]);
+
+  // Escape closes the dialog (unless a save is in flight).
+  useEffect(() => {
+    const onKeyDown = (e: KeyboardEvent) => {
+      if (e.key === "Escape" && !saving) {
+        e.preventDefault();
+        onClose();
+      }
+    };
+    document.addEventListener("keydown", onKeyDown);
+    return () => document.removeEventListener("keydown", onKeyDown);
+  }, [saving, onClose]);
+
+  const changed =
+    original !== null &&
+    (draft.data_root !== original.data_root || draft.hub_endpoint !== original.hub_endpoint);
+  const validationError = original ? validateSettings(draft) : null;
+  const canSave = changed && !saving && validationError === null;
+
+  const onSubmit = async (e: FormEvent) => {
+    e.preventDefault();
+    if (!canSave) return;
+    setSaving(true);
+    setSaveError(null);
+    try {
+      const saved = await call(
+        commands.updateSettings({
+          data_root: draft.data_root.trim(),
+          hub_endpoint: draft.hub_endpoint.trim(),
+        }),
+      );
+      setSaving(false);
+      onSaved(saved);
+    } catch (err) {
+      setSaveError(toAppError(err));
+      setSaving(false);
+    }
+  };
+
+  const onBackdropMouseDown = (e: MouseEvent<HTMLDivElement>) => {
+    if (e.target === e.currentTarget && !saving) onClose();
+  };
+
+  const edit = (field: keyof Settings) => (value: string) => {
+    setDraft((d) => ({ ...d, [field]: value }));
+    setSaveError(null);
+  };
+
+  return (
+    <div
+      className="fixed inset-0 z-50 flex items-center justify-center bg-black/50 p-4"
+      onMouseDown={onBackdropMouseDown}
+      data-testid="settings-backdrop"
+    >
+      <div
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby={titleId}
+        className="flex max-h-[90vh] w-full max-w-xl flex-col rounded-lg bg-slate-900 shadow-xl"
+      >
+        <div className="flex items-center justify-between border-b border-slate-800 px-6 py-4">
+          <h2 id={titleId} className="text-xl font-semibold text-slate-100">
+            Settings
+          </h2>
+          <button
+            type="button"
+            aria-label="Close"
+            onClick={onClose}
+            disabled={saving}
+            className="rounded p-2 text-slate-400 hover:text-slate-200 focus:outline-none focus-visible:ring-2 focus-visible:ring-emerald-500"
+          >
+            <X className="h-6 w-6" aria-hidden="true" />
+          </button>
+        </div>
+
+        <form className="space-y-4 overflow-y-auto p-6" onSubmit={(e) => void onSubmit(e)} noValidate>
+          {loadError && <ErrorBox title="Could not load settings" error={loadError} />}
+          {!original && !loadError && (
+            <div role="status" className="flex items-center gap-2 text-sm text-slate-400">
+              <Loader className="h-4 w-4 animate-spin" aria-hidden="true" />
+              Loading settings…
+            </div>
+          )}
+
+          <div>
+            <label htmlFor={dataRootId} className="mb-2 block text-sm font-medium text-slate-300">
+              Data folder
+            </label>
+            <input
+              ref={firstInput}
+              id={dataRootId}
+              type="text"
+              spellCheck={false}
+              autoComplete="off"
+              value={draft.data_root}
+              disabled={!original || saving}
+              onChange={(e) => edit("data_root")(e.target.value)}
+              aria-describedby={`${dataRootId}-help`}
+              className={`${inputClass} font-mono text-sm`}
+            />
+            <p id={`${dataRootId}-help`} className="mt-1 text-xs text-slate-500">
+              Where datasets and tokenizations are stored. May be a shared folder.
+            </p>
+          </div>
+
+          <div>
+            <label htmlFor={endpointId} className="mb-2 block text-sm font-medium text-slate-300">
+              Hugging Face endpoint
+            </label>
+            <input
+              id={endpointId}
+              type="url"
+              spellCheck={false}
+              autoComplete="off"
+              value={draft.hub_endpoint}
+              disabled={!original || saving}
+              onChange={(e) => edit("hub_endpoint")(e.target.value)}
+              aria-describedby={`${endpointId}-help`}
+              className={inputClass}
+            />
+            <p id={`${endpointId}-help`} className="mt-1 text-xs text-slate-500">
+              Leave as https://huggingface.co unless you use a mirror.
+            </p>
+          </div>
+
+          {changed && validationError && (
+            <p className="text-sm text-yellow-400" data-testid="settings-validation">
+              {validationError}
+            </p>
+          )}
+          {saveError && <ErrorBox title="Could not save settings" error={saveError} />}
+
+          <div className="flex justify-end gap-3 pt-2">
+            <button
+              type="button"
+              onClick={onClose}
+              disabled={saving}
+              className="rounded bg-slate-800 px-4 py-2 text-slate-200 hover:bg-slate-700 disabled:opacity-50"
+            >
+              Cancel
+            </button>
+            <button
+              type="submit"
+              disabled={!canSave}
+              className="flex items-center gap-2 rounded bg-emerald-600 px-4 py-2 font-medium text-white hover:bg-emerald-700 disabled:cursor-not-allowed disabled:bg-slate-700 disabled:text-slate-400"
+            >
+              {saving && <Loader className="h-4 w-4 animate-spin" aria-hidden="true" />}
+              {saving ? "Saving…" : "Save"}
+            </button>
+          </div>
+        </form>
+      </div>
+    </div>
+  );
+}

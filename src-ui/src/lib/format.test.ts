@@ -1,0 +1,64 @@
+import { describe, expect, it } from "vitest";
+import { formatBytes, formatCount, humanize, jobsSummary, percentOf } from "./format";
+
+describe("formatBytes", () => {
+  it.each([
+    [0, "0 B"],
+    [1, "1 B"],
+    [1023, "1023 B"],
+    [1024, "1 KB"],
+    [1536, "1.5 KB"],
+    [1024 * 1024, "1 MB"],
+    [547_998_843, "522.61 MB"],
+    [2.3 * 1024 ** 3, "2.3 GB"],
+    [442_718_208_000, "412.31 GB"],
+    [442_703_754_035, "412.3 GB"],
+    [5 * 1024 ** 4, "5 TB"],
+    [3 * 1024 ** 5, "3072 TB"],
+  ])("%d bytes -> %s", (bytes, expected) => {
+    expect(formatBytes(bytes)).toBe(expected);
+  });
+
+  it("rounds up to the next unit instead of showing 1024", () => {
+    expect(formatBytes(1024 * 1024 - 1)).toBe("1 MB");
+    expect(formatBytes(1023.996 * 1024)).toBe("1 MB");
+  });
+
+  it("uses at most two decimals", () => {
+    expect(formatBytes(1234567)).toBe("1.18 MB");
+  });
+
+  it("rejects nonsense input", () => {
+    expect(formatBytes(-1)).toBe("—");
+    expect(formatBytes(Number.NaN)).toBe("—");
+  });
+});
+
+describe("formatCount", () => {
+  it("adds thousands separators", () => {
+    expect(formatCount(12345)).toBe("12,345");
+    expect(formatCount(250000)).toBe("250,000");
+    expect(formatCount(7)).toBe("7");
+  });
+});
+
+describe("humanize / percentOf / jobsSummary", () => {
+  it("humanizes stage names", () => {
+    expect(humanize("downloading_files")).toBe("Downloading files");
+    expect(humanize("")).toBe("");
+  });
+
+  it("computes percentages only with a known total", () => {
+    expect(percentOf(45, 100)).toBe(45);
+    expect(percentOf(1, 3)).toBe(33);
+    expect(percentOf(200, 100)).toBe(100);
+    expect(percentOf(5, null)).toBeNull();
+    expect(percentOf(5, 0)).toBeNull();
+  });
+
+  it("summarises jobs", () => {
+    expect(jobsSummary({ jobs_running: 0, jobs_queued: 0 })).toBe("No jobs running");
+    expect(jobsSummary({ jobs_running: 1, jobs_queued: 0 })).toBe("1 job running");
+    expect(jobsSummary({ jobs_running: 2, jobs_queued: 3 })).toBe("2 jobs running, 3 queued");
+  });
+});

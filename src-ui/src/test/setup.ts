@@ -1,0 +1,16 @@
+import "@testing-library/jest-dom/vitest";
+import { cleanup } from "@testing-library/react";
+import { clearMocks } from "@tauri-apps/api/mocks";
+import { afterEach } from "vitest";
+import { useDatasetsStore } from "../store/datasets";
+import { useJobsStore } from "../store/jobs";
+import { useMachineStore } from "../store/machine";
+
+afterEach(() => {
+  // Unmount first so components unsubscribe while the IPC mock still exists.
+  cleanup();
+  clearMocks();
+  useDatasetsStore.getState().reset();
+  useJobsStore.getState().reset();
+  useMachineStore.getState().reset();
+});

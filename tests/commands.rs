@@ -1,0 +1,135 @@
+//! Commands through Tauri's IPC layer (tauri::test's mock runtime), against a real engine on a
+//! temp SQLite file: what the window receives, including the typed error value.
+
+use mistudio_app::{commands, AppState};
+use mistudio_engine::store::{DatasetSource, DatasetStatus, NewDataset};
+use mistudio_engine::{Engine, EngineConfig, Settings};
+use serde_json::{json, Value};
+use std::sync::Arc;
+use tauri::ipc::{CallbackFn, InvokeBody};
+use tauri::test::{
+    get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY,
+};
+use tauri::webview::InvokeRequest;
+use tauri::{Manager, WebviewWindow};
+
+struct Harness {
+    _dir: tempfile::TempDir,
+    _app: tauri::App<MockRuntime>,
+    window: WebviewWindow<MockRuntime>,
+    engine: Arc<Engine>,
+}
+
+fn harness() -> Harness {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = tauri::async_runtime::block_on(Engine::open(
+        EngineConfig {
+            local_dir: dir.path().join("local"),
+            settings: Settings {
+                data_root: dir.path().join("data").to_string_lossy().into_owned(),
+                hub_endpoint: "https://huggingface.co".into(),
+            },
+            run_jobs: true,
+        },
+        Arc::new(mistudio_engine::events::NoEvents),
+    ))
+    .unwrap();
+    let engine = Arc::new(engine);
+    let app = mock_builder()
+        .invoke_handler(tauri::generate_handler![
+            commands::datasets::list_datasets,
+            commands::datasets::get_dataset,
+            commands::jobs::list_jobs,
+            commands::jobs::cancel_job,
+            commands::machine::machine_status,
+        ])
+        .build(mock_context(noop_assets()))
+        .unwrap();
+    app.manage(AppState {
+        engine: engine.clone(),
+        startup_warning: None,
+    });
+    let window = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .unwrap();
+    Harness {
+        _dir: dir,
+        _app: app,
+        window,
+        engine,
+    }
+}
+
+fn invoke(h: &Harness, cmd: &str, args: Value) -> Result<Value, Value> {
+    get_ipc_response(
+        &h.window,
+        InvokeRequest {
+            cmd: cmd.into(),
+            callback: CallbackFn(0),
+            error: CallbackFn(1),
+            url: "tauri://localhost".parse().unwrap(),
+            body: InvokeBody::Json(args),
+            headers: Default::default(),
+            invoke_key: INVOKE_KEY.to_string(),
+        },
+    )
+    .map(|body| body.deserialize::<Value>().unwrap())
+}
+
+#[test]
+fn list_datasets_returns_what_the_engine_holds() {
+    let h = harness();
+    assert_eq!(invoke(&h, "list_datasets", json!({})), Ok(json!([])));
+
+    tauri::async_runtime::block_on(h.engine.store().insert_dataset(&NewDataset {
+        id: "ds_wiki".into(),
+        name: "wikitext".into(),
+        source: DatasetSource::HuggingFace,
+        hf_repo_id: Some("Salesforce/wikitext".into()),
+        hf_config: Some("wikitext-2-raw-v1".into()),
+        hf_split: None,
+        status: DatasetStatus::Downloading,
+    }))
+    .unwrap();
+    let list = invoke(&h, "list_datasets", json!({})).unwrap();
+    assert_eq!(list[0]["id"], "ds_wiki");
+    assert_eq!(list[0]["status"], "downloading");
+    assert_eq!(list[0]["hf_config"], "wikitext-2-raw-v1");
+}
+
+#[test]
+fn engine_errors_reach_the_window_as_a_tagged_value() {
+    let h = harness();
+    let missing = invoke(&h, "get_dataset", json!({ "id": "ds_gone" })).unwrap_err();
+    assert_eq!(
+        missing,
+        json!({ "kind": "not_found", "message": "dataset ds_gone was not found" })
+    );
+    let bad = invoke(&h, "get_dataset", json!({ "id": "../../secrets" })).unwrap_err();
+    assert_eq!(bad["kind"], "invalid_input");
+    let no_job = invoke(&h, "cancel_job", json!({ "id": "job_none" })).unwrap_err();
+    assert_eq!(no_job["kind"], "not_found");
+}
+
+#[test]
+fn machine_status_reports_this_machine() {
+    let h = harness();
+    let status = invoke(&h, "machine_status", json!({})).unwrap();
+    assert!(!status["hostname"].as_str().unwrap().is_empty());
+    assert!(status["free_bytes"].as_u64().unwrap() > 0);
+    assert_eq!(status["jobs_running"], 0);
+    assert_eq!(status["warning"], Value::Null);
+    assert_eq!(invoke(&h, "list_jobs", json!({})), Ok(json!([])));
+}
+
+#[test]
+fn the_config_identifier_is_the_one_the_cli_uses() {
+    let conf: Value = serde_json::from_str(include_str!("../tauri.conf.json")).unwrap();
+    assert_eq!(conf["identifier"], mistudio_engine::paths::APP_IDENTIFIER);
+    // The window's CSP must stay strict: no remote origins.
+    let csp = conf["app"]["security"]["csp"].to_string();
+    assert!(
+        !csp.contains("http://*") && !csp.contains("https:"),
+        "{csp}"
+    );
+}
