@@ -137,6 +137,7 @@ export function SettingsDialog({ onClose, onSaved }: Props) {
             <input
               ref={firstInput}
               id={dataRootId}
+              data-testid="settings-data-root"
               type="text"
               spellCheck={false}
               autoComplete="off"

@@ -1,0 +1,119 @@
+// Starts what an end-to-end test needs: a virtual display (unless one is given), tauri-driver
+// (which starts WebKitWebDriver, which starts the app), and a WebDriver session on the app.
+// Every app run gets its own HOME and XDG dirs, so tests never see this machine's data.
+import { spawn, execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import net from "node:net";
+import { remote } from "webdriverio";
+
+const here = new URL(".", import.meta.url).pathname;
+const repo = join(here, "..", "..");
+
+export function appBinary() {
+  const target = process.env.CARGO_TARGET_DIR ?? join(repo, "target");
+  const bin = process.env.MISTUDIO_APP_BINARY ?? join(target, "debug", "mistudio-datasets");
+  if (!existsSync(bin)) {
+    throw new Error(`The app binary ${bin} does not exist: build it with \`tauri build --debug --no-bundle\` (scripts/test does) or set MISTUDIO_APP_BINARY.`);
+  }
+  return bin;
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForPort(port, child, what, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${what} exited with code ${child.exitCode}`);
+    const open = await new Promise((resolve) => {
+      const socket = net.connect(port, "127.0.0.1");
+      socket.once("connect", () => { socket.destroy(); resolve(true); });
+      socket.once("error", () => resolve(false));
+    });
+    if (open) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${what} did not listen on port ${port} within ${timeoutMs} ms`);
+}
+
+async function startDisplay(env) {
+  if (process.env.DISPLAY) return { display: process.env.DISPLAY, stop: () => {} };
+  // -displayfd makes Xvfb pick a free display number and tell us which.
+  const xvfb = spawn("Xvfb", ["-displayfd", "1", "-screen", "0", "1400x900x24", "-nolisten", "tcp"], {
+    env,
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const display = await new Promise((resolve, reject) => {
+    let out = "";
+    xvfb.stdout.on("data", (chunk) => {
+      out += chunk;
+      if (out.includes("\n")) resolve(`:${out.trim()}`);
+    });
+    xvfb.once("exit", (code) => reject(new Error(`Xvfb exited with code ${code}`)));
+  });
+  return { display, stop: () => xvfb.kill() };
+}
+
+/** Launches the app on a fresh, empty profile and returns a WebDriver browser for it. */
+export async function launchApp() {
+  const home = mkdtempSync(join(tmpdir(), "mistudio-e2e-"));
+  const env = {
+    ...process.env,
+    HOME: home,
+    XDG_DATA_HOME: join(home, "data"),
+    XDG_CONFIG_HOME: join(home, "config"),
+    XDG_CACHE_HOME: join(home, "cache"),
+    XDG_RUNTIME_DIR: home,
+    MISTUDIO_LOG: "info",
+    // WebKitGTK under Xvfb with no GPU.
+    WEBKIT_DISABLE_COMPOSITING_MODE: "1",
+    LIBGL_ALWAYS_SOFTWARE: "1",
+  };
+  const { display, stop: stopDisplay } = await startDisplay(env);
+  env.DISPLAY = display;
+  const port = await freePort();
+  const nativePort = await freePort();
+  const driver = spawn("tauri-driver", ["--port", String(port), "--native-port", String(nativePort)], {
+    env,
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+  const stopAll = () => {
+    driver.kill();
+    stopDisplay();
+    rmSync(home, { recursive: true, force: true });
+  };
+  try {
+    await waitForPort(port, driver, "tauri-driver");
+    const browser = await remote({
+      hostname: "127.0.0.1",
+      port,
+      logLevel: "warn",
+      capabilities: { "tauri:options": { application: appBinary() } },
+    });
+    return {
+      browser,
+      home,
+      screenshot(file) {
+        execFileSync("import", ["-window", "root", file], { env });
+      },
+      async close() {
+        await browser.deleteSession().catch(() => {});
+        stopAll();
+      },
+    };
+  } catch (error) {
+    stopAll();
+    throw error;
+  }
+}
