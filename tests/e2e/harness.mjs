@@ -65,9 +65,13 @@ async function startDisplay(env) {
   return { display, stop: () => xvfb.kill() };
 }
 
-/** Launches the app on a fresh, empty profile and returns a WebDriver browser for it. */
-export async function launchApp() {
-  const home = mkdtempSync(join(tmpdir(), "mistudio-e2e-"));
+/**
+ * Launches the app and returns a WebDriver browser for it. Without `home`, on a fresh, empty
+ * profile that is removed on close; with it, on that profile (to test what survives a restart),
+ * which the caller removes.
+ */
+export async function launchApp({ home: givenHome } = {}) {
+  const home = givenHome ?? mkdtempSync(join(tmpdir(), "mistudio-e2e-"));
   const env = {
     ...process.env,
     HOME: home,
@@ -91,7 +95,7 @@ export async function launchApp() {
   const stopAll = () => {
     driver.kill();
     stopDisplay();
-    rmSync(home, { recursive: true, force: true });
+    if (!givenHome) rmSync(home, { recursive: true, force: true });
   };
   try {
     await waitForPort(port, driver, "tauri-driver");
