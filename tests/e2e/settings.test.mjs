@@ -44,6 +44,7 @@ test("a bad data folder is refused with the engine's message; a good one is used
     assert.equal(await dialog.isDisplayed(), true, "the dialog stays open on an error");
 
     await replaceValue(browser, folder, moved);
+    await replaceValue(browser, await browser.$('[data-testid="settings-hub-endpoint"]'), "http://127.0.0.1:18080/");
     await (await browser.$('button[type="submit"]')).click();
     await dialog.waitForDisplayed({ reverse: true, timeout: 10_000 });
     assert.ok(existsSync(join(moved, "datasets")), "the engine prepared the new folder");
@@ -54,6 +55,7 @@ test("a bad data folder is refused with the engine's message; a good one is used
     });
     const saved = JSON.parse(readFileSync(join(home, "data", "org.mistudio.datasets", "settings.json"), "utf8"));
     assert.equal(saved.settings.data_root, moved);
+    assert.equal(saved.settings.hub_endpoint, "http://127.0.0.1:18080", "normalised by the engine");
   } finally {
     await app.close();
   }

@@ -3,6 +3,8 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { hostname } from "node:os";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { launchApp } from "./harness.mjs";
 
 let app;
@@ -60,4 +62,10 @@ test("the Settings dialog shows the data folder the engine uses", async () => {
   assert.match(await folder.getValue(), /org\.mistudio\.datasets\/data$/);
   await browser.keys("Escape");
   await dialog.waitForDisplayed({ reverse: true, timeout: 5_000 });
+});
+
+test("the app logs to a file in its log dir", () => {
+  const log = join(app.home, "data", "org.mistudio.datasets", "logs", "mistudio.log");
+  assert.ok(existsSync(log), `no log file at ${log}`);
+  assert.match(readFileSync(log, "utf8"), /miStudio Datasets starting/);
 });

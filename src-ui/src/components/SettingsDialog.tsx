@@ -158,6 +158,7 @@ export function SettingsDialog({ onClose, onSaved }: Props) {
             </label>
             <input
               id={endpointId}
+              data-testid="settings-hub-endpoint"
               type="url"
               spellCheck={false}
               autoComplete="off"
