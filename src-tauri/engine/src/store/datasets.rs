@@ -191,9 +191,7 @@ impl Store {
                 .bind(id)
                 .execute(self.pool())
                 .await?;
-        if done.rows_affected() == 0 {
-            return Err(Error::not_found(format!("dataset {id}")));
-        }
+        super::require_row(done, || format!("dataset {id}"))?;
         self.get_dataset(id).await
     }
 
@@ -222,9 +220,7 @@ impl Store {
         .bind(id)
         .execute(self.pool())
         .await?;
-        if done.rows_affected() == 0 {
-            return Err(Error::not_found(format!("dataset {id}")));
-        }
+        super::require_row(done, || format!("dataset {id}"))?;
         self.get_dataset(id).await
     }
 
@@ -234,9 +230,7 @@ impl Store {
             .bind(id)
             .execute(self.pool())
             .await?;
-        if done.rows_affected() == 0 {
-            return Err(Error::not_found(format!("dataset {id}")));
-        }
+        super::require_row(done, || format!("dataset {id}"))?;
         Ok(())
     }
 }

@@ -16,6 +16,15 @@ use sqlx::SqlitePool;
 use std::path::Path;
 use std::time::Duration;
 
+/// An UPDATE or DELETE that matched no row means the thing is not there.
+fn require_row(done: sqlx::sqlite::SqliteQueryResult, what: impl FnOnce() -> String) -> Result<()> {
+    if done.rows_affected() == 0 {
+        Err(Error::not_found(what()))
+    } else {
+        Ok(())
+    }
+}
+
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations");
 
 #[derive(Clone, Debug)]

@@ -151,9 +151,7 @@ impl Store {
             .bind(id)
             .execute(self.pool())
             .await?;
-        if done.rows_affected() == 0 {
-            return Err(Error::not_found(format!("tokenizer {id}")));
-        }
+        super::require_row(done, || format!("tokenizer {id}"))?;
         Ok(())
     }
 
@@ -218,9 +216,7 @@ impl Store {
         .bind(id)
         .execute(self.pool())
         .await?;
-        if done.rows_affected() == 0 {
-            return Err(Error::not_found(format!("tokenization {id}")));
-        }
+        super::require_row(done, || format!("tokenization {id}"))?;
         self.get_tokenization(id).await
     }
 }
