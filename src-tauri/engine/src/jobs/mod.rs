@@ -88,6 +88,7 @@ impl JobRunnerBuilder {
             handlers,
             running: Mutex::new(HashMap::new()),
             wake: Notify::new(),
+            ordering: tokio::sync::Mutex::new(()),
             stop: CancellationToken::new(),
             closing: AtomicBool::new(false),
             _lock: lock,
@@ -118,6 +119,9 @@ struct Inner {
     handlers: HashMap<&'static str, (Arc<dyn JobHandler>, Arc<Semaphore>)>,
     running: Mutex<HashMap<String, RunningJob>>,
     wake: Notify,
+    /// Held while a job is inserted and announced, and while the dispatcher claims jobs, so a
+    /// job's "queued" event always precedes its "running" event.
+    ordering: tokio::sync::Mutex<()>,
     stop: CancellationToken,
     /// Set by a graceful shutdown: interrupted jobs go back to the queue instead of "cancelled".
     closing: AtomicBool,
@@ -156,6 +160,7 @@ impl JobRunner {
                 "the job runner is shutting down; try again after restart".into(),
             ));
         }
+        let _order = self.inner.ordering.lock().await;
         let job = self.inner.store.insert_job(&new).await?;
         self.inner
             .sink
@@ -249,6 +254,7 @@ impl Inner {
 
     /// Starts every queued job whose kind has a free slot, oldest first.
     async fn dispatch_ready(self: &Arc<Self>) -> Result<()> {
+        let _order = self.ordering.lock().await;
         for job in self.store.queued_jobs().await? {
             if self.stop.is_cancelled() {
                 break;
