@@ -1,0 +1,798 @@
+//! HTTP routing and handlers for both hosts.
+
+use std::collections::BTreeMap;
+use std::convert::Infallible;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http_body_util::BodyExt as _;
+use hyper::body::Incoming;
+use hyper::header::{self, HeaderMap, HeaderValue};
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Method, Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
+use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use serde_json::{json, Value};
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+
+use crate::body::SentBody;
+use crate::repo::{FileEntry, Repo, Revision, PARQUET_BRANCH};
+use crate::{HostKind, LogRecord, LoggedRequest, RepoKind, State};
+
+type Resp = Response<SentBody>;
+
+/// Encodes everything but unreserved characters, like Python's `quote(s, safe="")`.
+const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
+/// Like [`COMPONENT`] but keeps `/`, for file paths inside URLs.
+const PATH: &AsciiSet = &COMPONENT.remove(b'/');
+
+fn enc(s: &str) -> String {
+    utf8_percent_encode(s, COMPONENT).to_string()
+}
+
+fn enc_path(s: &str) -> String {
+    utf8_percent_encode(s, PATH).to_string()
+}
+
+pub(crate) async fn accept_loop(
+    listener: TcpListener,
+    state: Arc<State>,
+    host: HostKind,
+    mut stop: watch::Receiver<bool>,
+) {
+    let mut conns = JoinSet::new();
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                let Ok((stream, _)) = accepted else {
+                    // Out of descriptors or similar: back off instead of spinning on the error.
+                    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                    continue;
+                };
+                let _ = stream.set_nodelay(true);
+                let state = state.clone();
+                conns.spawn(async move {
+                    let svc = service_fn(move |req| {
+                        let state = state.clone();
+                        async move { Ok::<_, Infallible>(handle(&state, host, req).await) }
+                    });
+                    let _ = http1::Builder::new()
+                        .serve_connection(TokioIo::new(stream), svc)
+                        .await;
+                });
+            }
+            Some(_) = conns.join_next(), if !conns.is_empty() => {}
+            // A dropped sender (handle dropped) ends the loop as well as an explicit stop.
+            _ = stop.changed() => break,
+        }
+    }
+    conns.abort_all();
+    while conns.join_next().await.is_some() {}
+}
+
+async fn handle(state: &State, host: HostKind, req: Request<Incoming>) -> Resp {
+    let method = req.method().clone();
+    let path_q = req
+        .uri()
+        .path_and_query()
+        .map_or_else(|| req.uri().path().to_string(), |p| p.as_str().to_string());
+    let range = req
+        .headers()
+        .get(header::RANGE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let authorization = req.headers().contains_key(header::AUTHORIZATION);
+    let mut resp = match host {
+        HostKind::Api => api(state, req).await,
+        HostKind::Blob => blob(state, &req),
+    };
+    if method == Method::HEAD {
+        // Keep the GET headers (Content-Length included) but send nothing, as HEAD requires.
+        *resp.body_mut() = SentBody::empty();
+    }
+    let sent = resp.body().counter();
+    state.log.lock().expect("log lock").push(LogRecord {
+        entry: LoggedRequest {
+            method: method.to_string(),
+            host,
+            path: path_q,
+            range,
+            authorization,
+            status: resp.status().as_u16(),
+            body_bytes: 0,
+        },
+        sent,
+    });
+    resp
+}
+
+// ---------------------------------------------------------------------------------------------
+// Response helpers
+
+fn set(resp: &mut Resp, name: &'static str, value: impl AsRef<str>) {
+    if let Ok(v) = HeaderValue::from_str(value.as_ref()) {
+        resp.headers_mut().insert(name, v);
+    }
+}
+
+fn respond(status: StatusCode, body: SentBody) -> Resp {
+    let mut r = Response::new(body);
+    *r.status_mut() = status;
+    r
+}
+
+fn json_resp(status: StatusCode, v: &Value) -> Resp {
+    let body = serde_json::to_vec(v).expect("JSON values serialize");
+    let len = body.len();
+    let mut r = respond(status, SentBody::full(body));
+    set(&mut r, "content-type", "application/json; charset=utf-8");
+    set(&mut r, "content-length", len.to_string());
+    r
+}
+
+fn error(status: StatusCode, code: &str, message: &str) -> Resp {
+    let mut r = json_resp(status, &json!({ "error": message }));
+    set(&mut r, "x-error-code", code);
+    set(&mut r, "x-error-message", message);
+    r
+}
+
+fn not_found_route() -> Resp {
+    error(StatusCode::NOT_FOUND, "NotFound", "Not Found")
+}
+
+fn repo_not_found() -> Resp {
+    error(
+        StatusCode::NOT_FOUND,
+        "RepoNotFound",
+        "Repository not found",
+    )
+}
+
+fn revision_not_found(rev: &str) -> Resp {
+    error(
+        StatusCode::NOT_FOUND,
+        "RevisionNotFound",
+        &format!("Invalid rev id: {rev}"),
+    )
+}
+
+fn entry_not_found(path: &str) -> Resp {
+    error(
+        StatusCode::NOT_FOUND,
+        "EntryNotFound",
+        &format!("Entry not found: {path}"),
+    )
+}
+
+// ---------------------------------------------------------------------------------------------
+// Request helpers
+
+/// Path split on `/` with each segment decoded on its own, so `refs%2Fconvert%2Fparquet` stays
+/// one segment.
+fn segments(path: &str) -> Vec<String> {
+    path.split('/')
+        .filter(|s| !s.is_empty())
+        .map(|s| percent_decode_str(s).decode_utf8_lossy().into_owned())
+        .collect()
+}
+
+/// Query pairs, decoded, `+` as space.
+fn query_pairs(q: &str) -> Vec<(String, String)> {
+    q.split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            let dec = |s: &str| {
+                percent_decode_str(&s.replace('+', " "))
+                    .decode_utf8_lossy()
+                    .into_owned()
+            };
+            (dec(k), dec(v))
+        })
+        .collect()
+}
+
+fn query_get(q: &[(String, String)], key: &str) -> Option<String> {
+    q.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone())
+}
+
+fn bearer(headers: &HeaderMap) -> Option<String> {
+    let v = headers.get(header::AUTHORIZATION)?.to_str().ok()?.trim();
+    let (scheme, token) = v.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim().to_string())
+}
+
+enum ByteRange {
+    Full,
+    Part(u64, u64),
+    Unsatisfiable,
+}
+
+fn parse_range(header: Option<&str>, total: u64) -> ByteRange {
+    let Some(spec) = header.and_then(|h| h.trim().strip_prefix("bytes=")) else {
+        return ByteRange::Full;
+    };
+    // Multiple ranges are legal to ignore (RFC 9110); a full 200 is the simple honest answer.
+    if spec.contains(',') {
+        return ByteRange::Full;
+    }
+    let Some((a, b)) = spec.trim().split_once('-') else {
+        return ByteRange::Full;
+    };
+    if a.is_empty() {
+        return match b.parse::<u64>() {
+            Ok(0) => ByteRange::Unsatisfiable,
+            Ok(_) if total == 0 => ByteRange::Unsatisfiable,
+            Ok(n) => ByteRange::Part(total.saturating_sub(n), total - 1),
+            Err(_) => ByteRange::Full,
+        };
+    }
+    let Ok(start) = a.parse::<u64>() else {
+        return ByteRange::Full;
+    };
+    if start >= total {
+        return ByteRange::Unsatisfiable;
+    }
+    let end = if b.is_empty() {
+        total - 1
+    } else {
+        match b.parse::<u64>() {
+            Ok(e) => e.min(total - 1),
+            Err(_) => return ByteRange::Full,
+        }
+    };
+    if end < start {
+        return ByteRange::Full;
+    }
+    ByteRange::Part(start, end)
+}
+
+// ---------------------------------------------------------------------------------------------
+// API host
+
+async fn api(state: &State, req: Request<Incoming>) -> Resp {
+    let (parts, body) = req.into_parts();
+    let segs = segments(parts.uri.path());
+    let query = query_pairs(parts.uri.query().unwrap_or(""));
+    let token = bearer(&parts.headers);
+    let ctx = Ctx {
+        state,
+        token: token.as_deref(),
+        query: &query,
+        raw_path: parts.uri.path(),
+        method: &parts.method,
+        headers: &parts.headers,
+    };
+    let s: Vec<&str> = segs.iter().map(String::as_str).collect();
+    match s.as_slice() {
+        ["api", kind @ ("datasets" | "models"), rest @ ..] => {
+            let kind = if *kind == "datasets" {
+                RepoKind::Dataset
+            } else {
+                RepoKind::Model
+            };
+            let body = if parts.method == Method::POST {
+                body.collect()
+                    .await
+                    .map(|c| c.to_bytes())
+                    .unwrap_or_default()
+            } else {
+                Bytes::new()
+            };
+            ctx.api_repo(kind, rest, &body)
+        }
+        ["datasets", rest @ ..] => ctx.resolve_route(RepoKind::Dataset, rest),
+        rest => ctx.resolve_route(RepoKind::Model, rest),
+    }
+}
+
+struct Ctx<'a> {
+    state: &'a State,
+    token: Option<&'a str>,
+    query: &'a [(String, String)],
+    raw_path: &'a str,
+    method: &'a Method,
+    headers: &'a HeaderMap,
+}
+
+const API_KEYWORDS: &[&str] = &["revision", "tree", "paths-info", "parquet", "refs"];
+
+impl Ctx<'_> {
+    fn repo(&self, kind: RepoKind, id: &str) -> Option<Arc<Repo>> {
+        self.state
+            .repos
+            .read()
+            .expect("repo map lock")
+            .get(&(kind, id.to_string()))
+            .cloned()
+    }
+
+    /// Splits `org/name/tail…` or `name/tail…` into id and tail. A one-segment id is only taken
+    /// when such a repo exists and the next segment is a route keyword, since `org/name` is
+    /// otherwise indistinguishable from `name/keyword`.
+    fn split_id<'s>(
+        &self,
+        kind: RepoKind,
+        segs: &'s [&'s str],
+        keywords: &[&str],
+    ) -> Option<(String, &'s [&'s str])> {
+        match segs {
+            [] => None,
+            [one, rest @ ..] if one.contains('/') => Some((one.to_string(), rest)),
+            [one] => Some((one.to_string(), &[])),
+            [one, next, ..] if keywords.contains(next) && self.repo(kind, one).is_some() => {
+                Some((one.to_string(), &segs[1..]))
+            }
+            [org, name, rest @ ..] => Some((format!("{org}/{name}"), rest)),
+        }
+    }
+
+    /// A revision written as one (decoded) segment, or unencoded as `refs/x/y` when that names a
+    /// branch. Returns the revision name and the remaining segments.
+    fn take_rev<'s>(repo: &Repo, segs: &'s [&'s str]) -> Option<(String, &'s [&'s str])> {
+        match segs {
+            ["refs", a, b, rest @ ..] => {
+                let name = format!("refs/{a}/{b}");
+                if repo.revision(&name).is_some() {
+                    Some((name, rest))
+                } else {
+                    Some(("refs".to_string(), &segs[1..]))
+                }
+            }
+            [rev, rest @ ..] => Some((rev.to_string(), rest)),
+            [] => None,
+        }
+    }
+
+    /// Applies the private/gated rules and returns the refusal, if any; `metadata` marks routes
+    /// the real Hub leaves readable for gated repos.
+    fn denied(&self, repo: &Repo, metadata: bool) -> Option<Resp> {
+        let granted = self.token.is_some_and(|t| {
+            self.state
+                .grants
+                .lock()
+                .expect("grant lock")
+                .get(t)
+                .is_some_and(|ids| ids.contains(&repo.id))
+        });
+        if granted {
+            return None;
+        }
+        if repo.private {
+            return Some(error(
+                StatusCode::UNAUTHORIZED,
+                "RepoNotFound",
+                "Repository not found",
+            ));
+        }
+        if repo.gated && !(metadata && self.state.config.gated_metadata_public) {
+            let noun = repo.kind.noun();
+            let url = format!(
+                "{}{}/{}",
+                self.state.api_base,
+                repo.kind.resolve_prefix(),
+                repo.id
+            );
+            return Some(match self.token {
+                None => error(
+                    StatusCode::UNAUTHORIZED,
+                    "GatedRepo",
+                    &format!(
+                        "Access to {noun} {} is restricted. You must have access to it and be \
+                         authenticated to access it. Please log in.",
+                        repo.id
+                    ),
+                ),
+                Some(_) => error(
+                    StatusCode::FORBIDDEN,
+                    "GatedRepo",
+                    &format!(
+                        "Access to {noun} {} is restricted and you are not in the authorized \
+                         list. Visit {url} to ask for access.",
+                        repo.id
+                    ),
+                ),
+            });
+        }
+        None
+    }
+
+    fn api_repo(&self, kind: RepoKind, segs: &[&str], body: &[u8]) -> Resp {
+        let Some((id, tail)) = self.split_id(kind, segs, API_KEYWORDS) else {
+            return not_found_route();
+        };
+        let Some(repo) = self.repo(kind, &id) else {
+            return repo_not_found();
+        };
+        let metadata = !matches!(tail.first(), Some(&"parquet"));
+        if let Some(r) = self.denied(&repo, metadata) {
+            return r;
+        }
+        let is_get = *self.method == Method::GET || *self.method == Method::HEAD;
+        match tail {
+            [] if is_get => self.info(&repo, "main"),
+            ["revision", rest @ ..] if is_get => match Self::take_rev(&repo, rest) {
+                Some((rev, [])) => self.info(&repo, &rev),
+                _ => not_found_route(),
+            },
+            ["tree", rest @ ..] if is_get => match Self::take_rev(&repo, rest) {
+                Some((rev, path)) => self.tree(&repo, &rev, &path.join("/")),
+                None => not_found_route(),
+            },
+            ["paths-info", rest @ ..] if *self.method == Method::POST => {
+                match Self::take_rev(&repo, rest) {
+                    Some((rev, [])) => self.paths_info(&repo, &rev, body),
+                    _ => not_found_route(),
+                }
+            }
+            ["refs"] if is_get => refs(&repo),
+            ["parquet", rest @ ..] if is_get && kind == RepoKind::Dataset => {
+                self.parquet(&repo, rest)
+            }
+            _ => not_found_route(),
+        }
+    }
+
+    fn info(&self, repo: &Repo, rev: &str) -> Resp {
+        let Some(r) = repo.revision(rev) else {
+            return revision_not_found(rev);
+        };
+        let blobs = query_get(self.query, "blobs").is_some_and(|v| v == "true" || v == "1");
+        json_resp(StatusCode::OK, &repo.info_json(r, blobs))
+    }
+
+    fn tree(&self, repo: &Repo, rev: &str, path: &str) -> Resp {
+        let Some(r) = repo.revision(rev) else {
+            return revision_not_found(rev);
+        };
+        let recursive = query_get(self.query, "recursive")
+            .is_some_and(|v| v.eq_ignore_ascii_case("true") || v == "1");
+        let Some(entries) = r.list(path, recursive) else {
+            return entry_not_found(path);
+        };
+        let offset = match query_get(self.query, "cursor") {
+            None => 0,
+            Some(c) => match decode_cursor(&c) {
+                Some(o) => o,
+                None => return error(StatusCode::BAD_REQUEST, "BadRequest", "Invalid cursor"),
+            },
+        };
+        let page = self.state.config.tree_page_size.max(1);
+        let end = (offset + page).min(entries.len());
+        let slice = entries.get(offset.min(end)..end).unwrap_or(&[]);
+        let mut resp = json_resp(StatusCode::OK, &Value::Array(slice.to_vec()));
+        if end < entries.len() {
+            let mut q: Vec<String> = self
+                .query
+                .iter()
+                .filter(|(k, _)| k != "cursor")
+                .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
+                .collect();
+            q.push(format!("cursor={}", encode_cursor(end)));
+            let link = format!(
+                "<{}{}?{}>; rel=\"next\"",
+                self.state.api_base,
+                self.raw_path,
+                q.join("&")
+            );
+            set(&mut resp, "link", link);
+        }
+        resp
+    }
+
+    fn paths_info(&self, repo: &Repo, rev: &str, body: &[u8]) -> Resp {
+        let Some(r) = repo.revision(rev) else {
+            return revision_not_found(rev);
+        };
+        let paths: Vec<String> = match serde_json::from_slice::<Value>(body) {
+            Ok(v) => match &v["paths"] {
+                Value::Array(a) => a
+                    .iter()
+                    .filter_map(|p| p.as_str().map(str::to_string))
+                    .collect(),
+                Value::String(s) => vec![s.clone()],
+                _ => Vec::new(),
+            },
+            Err(_) => query_pairs(&String::from_utf8_lossy(body))
+                .into_iter()
+                .filter(|(k, _)| k == "paths" || k == "paths[]")
+                .map(|(_, v)| v)
+                .collect(),
+        };
+        let out: Vec<Value> = paths.iter().filter_map(|p| r.entry_json(p)).collect();
+        json_resp(StatusCode::OK, &Value::Array(out))
+    }
+
+    fn parquet(&self, repo: &Repo, rest: &[&str]) -> Resp {
+        let Some(layout) = repo.parquet_layout() else {
+            return error(
+                StatusCode::NOT_FOUND,
+                "RevisionNotFound",
+                "No parquet conversion (refs/convert/parquet) for this dataset",
+            );
+        };
+        let base = format!("{}/api/datasets/{}/parquet", self.state.api_base, repo.id);
+        let urls = |config: &str, split: &str, files: &[String]| -> Value {
+            (0..files.len())
+                .map(|i| json!(format!("{base}/{}/{}/{i}.parquet", enc(config), enc(split))))
+                .collect()
+        };
+        let splits_json = |config: &str, splits: &BTreeMap<String, Vec<String>>| -> Value {
+            splits
+                .iter()
+                .map(|(split, files)| (split.clone(), urls(config, split, files)))
+                .collect::<serde_json::Map<_, _>>()
+                .into()
+        };
+        match rest {
+            [] => {
+                let all: serde_json::Map<_, _> = layout
+                    .iter()
+                    .map(|(c, splits)| (c.clone(), splits_json(c, splits)))
+                    .collect();
+                json_resp(StatusCode::OK, &all.into())
+            }
+            [config] => match layout.get(*config) {
+                Some(splits) => json_resp(StatusCode::OK, &splits_json(config, splits)),
+                None => entry_not_found(config),
+            },
+            [config, split] => match layout.get(*config).and_then(|s| s.get(*split)) {
+                Some(files) => json_resp(StatusCode::OK, &urls(config, split, files)),
+                None => entry_not_found(&format!("{config}/{split}")),
+            },
+            [config, split, file] => {
+                let n = file
+                    .strip_suffix(".parquet")
+                    .and_then(|n| n.parse::<usize>().ok());
+                let path = layout
+                    .get(*config)
+                    .and_then(|s| s.get(*split))
+                    .zip(n)
+                    .and_then(|(files, n)| files.get(n));
+                match path {
+                    Some(path) => {
+                        let mut r = respond(StatusCode::FOUND, SentBody::empty());
+                        set(
+                            &mut r,
+                            "location",
+                            format!(
+                                "{}/datasets/{}/resolve/{}/{}",
+                                self.state.api_base,
+                                repo.id,
+                                enc(PARQUET_BRANCH),
+                                enc_path(path)
+                            ),
+                        );
+                        set(&mut r, "content-length", "0");
+                        r
+                    }
+                    None => entry_not_found(&format!("{config}/{split}/{file}")),
+                }
+            }
+            _ => not_found_route(),
+        }
+    }
+
+    fn resolve_route(&self, kind: RepoKind, segs: &[&str]) -> Resp {
+        let Some((id, tail)) = self.split_id(kind, segs, &["resolve"]) else {
+            return not_found_route();
+        };
+        let ["resolve", rest @ ..] = tail else {
+            return not_found_route();
+        };
+        if !(*self.method == Method::GET || *self.method == Method::HEAD) {
+            return not_found_route();
+        }
+        let Some(repo) = self.repo(kind, &id) else {
+            return repo_not_found();
+        };
+        if let Some(r) = self.denied(&repo, false) {
+            return r;
+        }
+        let Some((rev, path)) = Self::take_rev(&repo, rest) else {
+            return not_found_route();
+        };
+        let Some(r) = repo.revision(&rev) else {
+            return revision_not_found(&rev);
+        };
+        let path = path.join("/");
+        let Some(file) = r.files.get(&path) else {
+            return entry_not_found(&path);
+        };
+        self.resolve(&repo, r, file)
+    }
+
+    fn resolve(&self, repo: &Repo, rev: &Revision, file: &FileEntry) -> Resp {
+        let mut resp = if file.lfs {
+            let mut r = respond(StatusCode::FOUND, SentBody::empty());
+            let location = format!(
+                "{}/blobs/{}?repo={}&path={}&rev={}",
+                self.state.blob_base,
+                file.sha256,
+                enc(&repo.id),
+                enc(&file.path),
+                rev.sha
+            );
+            set(&mut r, "location", location);
+            set(&mut r, "x-linked-etag", format!("\"{}\"", file.sha256));
+            set(&mut r, "x-linked-size", file.size().to_string());
+            set(&mut r, "content-length", "0");
+            r
+        } else {
+            let mut r = ranged(
+                self.headers,
+                &file.bytes,
+                SentBody::full,
+                "text/plain; charset=utf-8",
+            );
+            set(&mut r, "accept-ranges", "bytes");
+            r
+        };
+        set(&mut resp, "x-repo-commit", &rev.sha);
+        set(&mut resp, "etag", format!("\"{}\"", file.git_oid));
+        resp
+    }
+}
+
+fn refs(repo: &Repo) -> Resp {
+    let (converts, branches): (Vec<&Revision>, Vec<&Revision>) = repo
+        .all_revisions()
+        .partition(|r| r.name.starts_with("refs/convert/"));
+    let entry = |r: &Revision| {
+        json!({
+            "name": r.name.rsplit('/').next().unwrap_or(&r.name),
+            "ref": if r.name.starts_with("refs/") { r.name.clone() } else { format!("refs/heads/{}", r.name) },
+            "targetCommit": r.sha,
+        })
+    };
+    json_resp(
+        StatusCode::OK,
+        &json!({
+            "branches": branches.into_iter().map(entry).collect::<Vec<_>>(),
+            "converts": converts.into_iter().map(entry).collect::<Vec<_>>(),
+            "tags": [],
+        }),
+    )
+}
+
+/// Cursors are opaque to clients; hex keeps them URL-safe without implying a format.
+fn encode_cursor(offset: usize) -> String {
+    hex::encode(format!("offset:{offset}"))
+}
+
+fn decode_cursor(c: &str) -> Option<usize> {
+    let raw = String::from_utf8(hex::decode(c).ok()?).ok()?;
+    raw.strip_prefix("offset:")?.parse().ok()
+}
+
+/// A 200, 206 or 416 for `data` according to the request's `Range` header.
+fn ranged(
+    headers: &HeaderMap,
+    data: &Bytes,
+    make_body: impl FnOnce(Bytes) -> SentBody,
+    content_type: &str,
+) -> Resp {
+    let total = data.len() as u64;
+    let range = headers.get(header::RANGE).and_then(|v| v.to_str().ok());
+    let mut r = match parse_range(range, total) {
+        ByteRange::Full => {
+            let mut r = respond(StatusCode::OK, make_body(data.clone()));
+            set(&mut r, "content-length", total.to_string());
+            r
+        }
+        ByteRange::Part(start, end) => {
+            let part = data.slice(start as usize..=end as usize);
+            let mut r = respond(StatusCode::PARTIAL_CONTENT, make_body(part));
+            set(
+                &mut r,
+                "content-range",
+                format!("bytes {start}-{end}/{total}"),
+            );
+            set(&mut r, "content-length", (end - start + 1).to_string());
+            r
+        }
+        ByteRange::Unsatisfiable => {
+            let mut r = respond(StatusCode::RANGE_NOT_SATISFIABLE, SentBody::empty());
+            set(&mut r, "content-range", format!("bytes */{total}"));
+            set(&mut r, "content-length", "0");
+            return r;
+        }
+    };
+    set(&mut r, "content-type", content_type);
+    r
+}
+
+// ---------------------------------------------------------------------------------------------
+// Blob host
+
+fn blob(state: &State, req: &Request<Incoming>) -> Resp {
+    let segs = segments(req.uri().path());
+    let ["blobs", sha] = segs.iter().map(String::as_str).collect::<Vec<_>>()[..] else {
+        return text(StatusCode::NOT_FOUND, "Not Found");
+    };
+    if !(req.method() == Method::GET || req.method() == Method::HEAD) {
+        return text(StatusCode::METHOD_NOT_ALLOWED, "Method Not Allowed");
+    }
+    let (data, owner) = {
+        let blobs = state.blobs.read().expect("blob map lock");
+        match blobs.get(sha) {
+            Some(b) => (b.bytes.clone(), b.owner.clone()),
+            None => return text(StatusCode::NOT_FOUND, "Not Found"),
+        }
+    };
+    let query = query_pairs(req.uri().query().unwrap_or(""));
+    let key = match (query_get(&query, "repo"), query_get(&query, "path")) {
+        (Some(r), Some(p)) => (r, p),
+        _ => owner,
+    };
+
+    let mut throttle = state.config.bytes_per_sec;
+    let mut wrong = false;
+    let mut cut = None;
+    if req.method() == Method::GET {
+        let mut faults = state.faults.lock().expect("fault lock");
+        if let Some(fs) = faults.get_mut(&key) {
+            if fs.rate_limited < fs.faults.rate_limit_first {
+                fs.rate_limited += 1;
+                let mut r = text(StatusCode::TOO_MANY_REQUESTS, "Too Many Requests");
+                set(
+                    &mut r,
+                    "retry-after",
+                    fs.faults.retry_after_secs.to_string(),
+                );
+                return r;
+            }
+            if fs.failed < fs.faults.fail_first_5xx {
+                fs.failed += 1;
+                return if fs.failed % 2 == 1 {
+                    text(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error")
+                } else {
+                    text(StatusCode::SERVICE_UNAVAILABLE, "Service Unavailable")
+                };
+            }
+            if let Some(n) = fs.faults.reset_after_bytes {
+                if fs.resets < fs.faults.reset_times {
+                    fs.resets += 1;
+                    cut = Some(n);
+                }
+            }
+            wrong = fs.faults.wrong_bytes;
+            throttle = fs.faults.bytes_per_sec.or(throttle);
+        }
+    }
+
+    let make_body = |part: Bytes| -> SentBody {
+        let part = if wrong {
+            Bytes::from(part.iter().map(|b| b ^ 0x5a).collect::<Vec<u8>>())
+        } else {
+            part
+        };
+        if throttle.is_some() || cut.is_some() {
+            SentBody::paced(part, throttle, cut)
+        } else {
+            SentBody::full(part)
+        }
+    };
+    let mut r = ranged(req.headers(), &data, make_body, "application/octet-stream");
+    set(&mut r, "accept-ranges", "bytes");
+    set(&mut r, "etag", format!("\"{sha}\""));
+    r
+}
+
+fn text(status: StatusCode, msg: &str) -> Resp {
+    let mut r = respond(status, SentBody::full(msg.to_string()));
+    set(&mut r, "content-type", "text/plain; charset=utf-8");
+    set(&mut r, "content-length", msg.len().to_string());
+    r
+}
