@@ -1,0 +1,377 @@
+//! Turns downloaded or local files (parquet, JSON Lines, JSON; optionally gzip or zstd
+//! compressed) into a dataset's canonical Arrow data:
+//!
+//! ```text
+//! DEST/<split>/data-00000.arrow, data-00001.arrow, ...
+//! ```
+//!
+//! Each file is in the Arrow IPC *file* format (random access for pagination), uncompressed,
+//! holds record batches of at most 8192 rows (fewer when rows are long: batches are also capped
+//! near 16 MiB), and is closed once it passes 64 MiB or 1,048,576 rows. Every split has at
+//! least one file, so the schema is readable even when a split has no rows. All files of all
+//! splits share one schema: the first file's, with every column nullable and top-level string
+//! columns stored as `utf8` (large_utf8, utf8_view and dictionary-encoded strings are cast).
+//!
+//! Everything streams: memory is bounded by the batch size, never by the dataset's size.
+//! The data is written into `DEST.partial` and renamed to `DEST` only when every split is
+//! complete, so a reader never sees half-written data and a failed re-ingest keeps the old.
+
+mod format;
+mod json;
+mod parquet_src;
+mod schema;
+mod writer;
+
+#[cfg(test)]
+mod tests;
+
+pub use format::{detect_format, Compression, SourceFormat};
+pub use schema::type_name;
+
+use crate::error::{Error, Result};
+use crate::store::{ColumnInfo, SplitInfo};
+use arrow::datatypes::SchemaRef;
+use arrow::record_batch::RecordBatch;
+use json::JsonSource;
+use parquet_src::ParquetSource;
+use std::path::{Path, PathBuf};
+use tokio_util::sync::CancellationToken;
+use writer::{FileLimits, SplitWriter};
+
+/// Rows per record batch, in the source readers and in the canonical files.
+const BATCH_ROWS: usize = 8192;
+/// Bytes of source data gathered into one batch at most (long documents make fewer rows).
+const CHUNK_BYTES: usize = 16 << 20;
+const FILE_LIMITS: FileLimits = FileLimits {
+    max_bytes: 64 << 20,
+    max_rows: 128 * BATCH_ROWS,
+};
+/// Progress is reported at most once per this many input bytes (and at each file's end).
+const PROGRESS_STEP: u64 = 4 << 20;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SplitInput {
+    pub name: String,
+    pub files: Vec<PathBuf>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct IngestSummary {
+    /// Rows per split, in input order.
+    pub splits: Vec<SplitInfo>,
+    /// Name and readable type ("string", "int64", "list<string>", ...) of each column.
+    pub columns: Vec<ColumnInfo>,
+    /// Every column usable as text, best first.
+    pub text_columns: Vec<String>,
+    /// The default text column: the first of `text_columns`, if any.
+    pub text_column: Option<String>,
+    /// Bytes of the canonical files on disk.
+    pub size_bytes: i64,
+    /// The source format as a person says it: "parquet", "jsonl", "json" ("jsonl+json" when
+    /// files of several formats were combined).
+    pub format: String,
+}
+
+/// Converts `inputs` into canonical Arrow data at `dest`, replacing what was there only on
+/// success. `progress(done, total)` counts input bytes as stored (compressed sizes).
+pub fn ingest(
+    inputs: &[SplitInput],
+    dest: &Path,
+    cancel: &CancellationToken,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<IngestSummary> {
+    ingest_with_limits(inputs, dest, cancel, progress, FILE_LIMITS)
+}
+
+fn ingest_with_limits(
+    inputs: &[SplitInput],
+    dest: &Path,
+    cancel: &CancellationToken,
+    progress: &mut dyn FnMut(u64, u64),
+    limits: FileLimits,
+) -> Result<IngestSummary> {
+    let plan = plan(inputs)?;
+    let (parent, dest_name) = match (dest.parent(), dest.file_name()) {
+        (Some(p), Some(n)) => (p, n.to_string_lossy().into_owned()),
+        _ => {
+            return Err(Error::invalid(format!(
+                "{} cannot hold a dataset's data; give a folder path",
+                dest.display()
+            )))
+        }
+    };
+    std::fs::create_dir_all(parent)
+        .map_err(|e| Error::io(format!("creating {}", parent.display()), e))?;
+    let partial = parent.join(format!("{dest_name}.partial"));
+    // A leftover from a run that crashed; the job lock means no live run owns it.
+    remove_dir_if_present(&partial)?;
+    std::fs::create_dir(&partial)
+        .map_err(|e| Error::io(format!("creating {}", partial.display()), e))?;
+    let guard = RemoveOnDrop(Some(partial.clone()));
+
+    let summary = convert(&plan, &partial, cancel, progress, limits)?;
+    if cancel.is_cancelled() {
+        return Err(Error::Cancelled);
+    }
+    replace_dir(&partial, dest, parent, &dest_name)?;
+    guard.disarm();
+    Ok(summary)
+}
+
+struct PlannedFile {
+    path: PathBuf,
+    format: SourceFormat,
+    compression: Compression,
+    bytes: u64,
+}
+
+/// Checks every input before any work, so a bad name or a missing file fails at once.
+fn plan(inputs: &[SplitInput]) -> Result<Vec<(String, Vec<PlannedFile>)>> {
+    if inputs.is_empty() {
+        return Err(Error::invalid("there are no files to import"));
+    }
+    let mut out: Vec<(String, Vec<PlannedFile>)> = Vec::with_capacity(inputs.len());
+    for split in inputs {
+        validate_split_name(&split.name)?;
+        if out.iter().any(|(n, _)| *n == split.name) {
+            return Err(Error::invalid(format!(
+                "split '{}' is listed twice; list each split once with all its files",
+                split.name
+            )));
+        }
+        if split.files.is_empty() {
+            return Err(Error::invalid(format!(
+                "split '{}' has no files",
+                split.name
+            )));
+        }
+        let mut files = Vec::with_capacity(split.files.len());
+        for path in &split.files {
+            let (format, compression) = detect_format(path)?;
+            let bytes = std::fs::metadata(path)
+                .map_err(|e| Error::io(format!("opening {}", path.display()), e))?
+                .len();
+            files.push(PlannedFile {
+                path: path.clone(),
+                format,
+                compression,
+                bytes,
+            });
+        }
+        out.push((split.name.clone(), files));
+    }
+    Ok(out)
+}
+
+/// Split names become folder names.
+fn validate_split_name(name: &str) -> Result<()> {
+    let ok = !name.is_empty()
+        && name.len() <= 200
+        && !name.starts_with('.')
+        && name
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | '+'));
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::invalid(format!(
+            "'{name}' cannot be a split name; use letters, digits, '-', '_', '.' or '+', not starting with '.'"
+        )))
+    }
+}
+
+enum Source {
+    Parquet(ParquetSource),
+    Json(JsonSource),
+}
+
+impl Source {
+    fn open(file: &PlannedFile, scratch: &Path) -> Result<Source> {
+        Ok(match file.format {
+            SourceFormat::Parquet => {
+                Source::Parquet(ParquetSource::open(&file.path, file.compression, scratch)?)
+            }
+            SourceFormat::JsonLines => {
+                Source::Json(JsonSource::open(&file.path, true, file.compression)?)
+            }
+            SourceFormat::Json => {
+                Source::Json(JsonSource::open(&file.path, false, file.compression)?)
+            }
+        })
+    }
+
+    /// The file's own schema; None for a JSON file without records, which fits any dataset.
+    fn schema(&self) -> Option<SchemaRef> {
+        match self {
+            Source::Parquet(p) => Some(p.schema()),
+            Source::Json(j) => j.schema(),
+        }
+    }
+
+    fn read(
+        &mut self,
+        target: &SchemaRef,
+        sink: &mut dyn FnMut(RecordBatch, u64) -> Result<()>,
+    ) -> Result<()> {
+        match self {
+            Source::Parquet(p) => p.read(target, sink),
+            Source::Json(j) => j.read(target, sink),
+        }
+    }
+}
+
+fn convert(
+    plan: &[(String, Vec<PlannedFile>)],
+    out_dir: &Path,
+    cancel: &CancellationToken,
+    progress: &mut dyn FnMut(u64, u64),
+    limits: FileLimits,
+) -> Result<IngestSummary> {
+    let total: u64 = plan.iter().flat_map(|(_, f)| f).map(|f| f.bytes).sum();
+    progress(0, total);
+    let mut done_before = 0u64;
+    let mut last_reported = 0u64;
+    // The dataset's schema and the file that set it (named when another file disagrees).
+    let mut dataset: Option<(SchemaRef, String)> = None;
+    let mut first_lengths: Option<Vec<(String, f64)>> = None;
+    let mut formats: Vec<&'static str> = Vec::new();
+    let mut results: Vec<(i64, u64)> = Vec::with_capacity(plan.len());
+    // Splits that got no rows before the schema was known are written at the end.
+    let mut pending_empty: Vec<usize> = Vec::new();
+
+    for (split_index, (split, files)) in plan.iter().enumerate() {
+        let mut writer: Option<SplitWriter> = None;
+        for file in files {
+            if cancel.is_cancelled() {
+                return Err(Error::Cancelled);
+            }
+            if !formats.contains(&file.format.label()) {
+                formats.push(file.format.label());
+            }
+            let mut source = Source::open(file, out_dir)?;
+            let Some(file_schema) = source.schema() else {
+                done_before += file.bytes;
+                continue;
+            };
+            let name = format::file_label(&file.path);
+            let from_json = matches!(source, Source::Json(_));
+            let target = match &dataset {
+                None => {
+                    let s = schema::canonical_schema(&file_schema, from_json);
+                    dataset = Some((s.clone(), name));
+                    s
+                }
+                Some((s, defined_by)) => {
+                    schema::check_fits(&file_schema, from_json, s, &name, defined_by)?;
+                    s.clone()
+                }
+            };
+            if writer.is_none() {
+                writer = Some(SplitWriter::create(
+                    out_dir.join(split),
+                    target.clone(),
+                    limits,
+                )?);
+            }
+            let w = writer.as_mut().expect("created above");
+            source.read(&target, &mut |batch, file_done| {
+                if cancel.is_cancelled() {
+                    return Err(Error::Cancelled);
+                }
+                if first_lengths.is_none() && batch.num_rows() > 0 {
+                    first_lengths = Some(schema::mean_lengths(&batch));
+                }
+                w.write(&batch)?;
+                let done = done_before + file_done.min(file.bytes);
+                if done >= last_reported + PROGRESS_STEP {
+                    progress(done, total);
+                    last_reported = done;
+                }
+                Ok(())
+            })?;
+            done_before += file.bytes;
+            progress(done_before, total);
+            last_reported = done_before;
+        }
+        match writer {
+            Some(w) => results.push(w.finish()?),
+            None => {
+                pending_empty.push(split_index);
+                results.push((0, 0));
+            }
+        }
+    }
+
+    let schema = dataset
+        .map(|(s, _)| s)
+        .unwrap_or_else(|| std::sync::Arc::new(arrow::datatypes::Schema::empty()));
+    for i in pending_empty {
+        let w = SplitWriter::create(out_dir.join(&plan[i].0), schema.clone(), limits)?;
+        results[i] = w.finish()?;
+    }
+
+    let (text_columns, text_column) = schema::rank_text_columns(&schema, first_lengths.as_deref());
+    Ok(IngestSummary {
+        splits: plan
+            .iter()
+            .zip(&results)
+            .map(|((name, _), (rows, _))| SplitInfo {
+                name: name.clone(),
+                num_rows: *rows,
+            })
+            .collect(),
+        columns: schema::column_infos(&schema),
+        text_columns,
+        text_column,
+        size_bytes: results.iter().map(|(_, b)| *b as i64).sum(),
+        format: formats.join("+"),
+    })
+}
+
+fn remove_dir_if_present(dir: &Path) -> Result<()> {
+    match std::fs::remove_dir_all(dir) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            Err(Error::io(format!("removing {}", dir.display()), e))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Puts `new` at `dest`. An existing `dest` is moved aside first (a directory cannot be renamed
+/// over a non-empty one) and restored if the swap fails.
+fn replace_dir(new: &Path, dest: &Path, parent: &Path, dest_name: &str) -> Result<()> {
+    if !dest.exists() {
+        return std::fs::rename(new, dest)
+            .map_err(|e| Error::io(format!("moving data into {}", dest.display()), e));
+    }
+    let old = parent.join(format!("{dest_name}.old"));
+    remove_dir_if_present(&old)?;
+    std::fs::rename(dest, &old)
+        .map_err(|e| Error::io(format!("moving {} aside", dest.display()), e))?;
+    if let Err(e) = std::fs::rename(new, dest) {
+        let _ = std::fs::rename(&old, dest);
+        return Err(Error::io(format!("moving data into {}", dest.display()), e));
+    }
+    if let Err(e) = std::fs::remove_dir_all(&old) {
+        // The new data is in place; a stale copy only costs space and goes on the next run.
+        tracing::warn!(path = %old.display(), error = %e, "could not remove the previous data");
+    }
+    Ok(())
+}
+
+/// Removes the temporary folder on every way out (errors, cancellation, panics) but success.
+struct RemoveOnDrop(Option<PathBuf>);
+
+impl RemoveOnDrop {
+    fn disarm(mut self) {
+        self.0 = None;
+    }
+}
+
+impl Drop for RemoveOnDrop {
+    fn drop(&mut self) {
+        if let Some(dir) = self.0.take() {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
+}

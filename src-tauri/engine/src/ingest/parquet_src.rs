@@ -1,0 +1,187 @@
+//! Parquet files, read in batches bounded in rows and bytes.
+
+use super::format::{file_label, open_stream, read_error, Compression};
+use super::{BATCH_ROWS, CHUNK_BYTES};
+use crate::error::{Error, Result};
+use arrow::array::ArrayRef;
+use arrow::datatypes::SchemaRef;
+use arrow::record_batch::RecordBatch;
+use parquet::arrow::arrow_reader::{ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder};
+use std::cell::Cell;
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+
+const MAGIC: &[u8; 4] = b"PAR1";
+
+pub(super) struct ParquetSource {
+    name: String,
+    reader: ParquetRecordBatchReader,
+    schema: SchemaRef,
+    rows: u64,
+    file_bytes: u64,
+    /// A decompressed copy (for .parquet.gz / .parquet.zst), removed when the source is dropped.
+    _unpacked: Option<Unpacked>,
+}
+
+/// Parquet needs random access, so a compressed parquet file is first unpacked next to the
+/// output (streamed, never held in memory); the copy goes when the source does.
+struct Unpacked(PathBuf);
+
+impl Drop for Unpacked {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+fn unpack(path: &Path, compression: Compression, scratch: &Path) -> Result<PathBuf> {
+    let target = scratch.join(format!(
+        ".unpacked-{}",
+        file_label(path).replace(['/', '\\'], "_")
+    ));
+    let mut stream = open_stream(path, compression, Rc::new(Cell::new(0)))?;
+    let mut out = File::create(&target)
+        .map_err(|e| Error::io(format!("creating {}", target.display()), e))?;
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = stream
+            .read(&mut buf)
+            .map_err(|e| read_error(path, compression, e))?;
+        if n == 0 {
+            break;
+        }
+        std::io::Write::write_all(&mut out, &buf[..n])
+            .map_err(|e| Error::io(format!("writing {}", target.display()), e))?;
+    }
+    Ok(target)
+}
+
+impl ParquetSource {
+    pub fn open(path: &Path, compression: Compression, scratch: &Path) -> Result<Self> {
+        let name = file_label(path);
+        let (read_path, unpacked) = match compression {
+            Compression::None => (path.to_path_buf(), None),
+            _ => {
+                let p = unpack(path, compression, scratch)?;
+                (p.clone(), Some(Unpacked(p)))
+            }
+        };
+        let mut file = File::open(&read_path)
+            .map_err(|e| Error::io(format!("opening {}", path.display()), e))?;
+        let file_bytes = file
+            .metadata()
+            .map_err(|e| Error::io(format!("reading {}", path.display()), e))?
+            .len();
+        check_magic(&mut file, file_bytes, &name)
+            .map_err(|e| Error::io(format!("reading {}", path.display()), e))??;
+        let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| {
+            Error::Corrupt(format!(
+                "{name} is not a readable parquet file ({e}) — was the download complete? Download it again"
+            ))
+        })?;
+        let meta = builder.metadata();
+        let rows = meta.file_metadata().num_rows().max(0) as u64;
+        let uncompressed: i64 = meta.row_groups().iter().map(|g| g.total_byte_size()).sum();
+        // Long documents would make 8192-row batches huge; cap each batch's size as well.
+        let per_row = (uncompressed.max(0) as u64 / rows.max(1)).max(1);
+        let batch_rows = (CHUNK_BYTES as u64 / per_row).clamp(1, BATCH_ROWS as u64) as usize;
+        let schema = builder.schema().clone();
+        let reader = builder
+            .with_batch_size(batch_rows)
+            .build()
+            .map_err(|e| Error::Corrupt(format!("{name} cannot be read: {e}")))?;
+        Ok(ParquetSource {
+            name,
+            reader,
+            schema,
+            rows,
+            file_bytes,
+            _unpacked: unpacked,
+        })
+    }
+
+    pub fn schema(&self) -> SchemaRef {
+        self.schema.clone()
+    }
+
+    /// Reads every row in the dataset's column order and types; `sink` receives each batch
+    /// with an estimate of the input bytes consumed so far.
+    pub fn read(
+        &mut self,
+        target: &SchemaRef,
+        sink: &mut dyn FnMut(RecordBatch, u64) -> Result<()>,
+    ) -> Result<()> {
+        let mapping: Vec<usize> = target
+            .fields()
+            .iter()
+            .map(|f| {
+                self.schema.index_of(f.name()).map_err(|_| {
+                    Error::invalid(format!("{} has no column '{}'", self.name, f.name()))
+                })
+            })
+            .collect::<Result<_>>()?;
+        let mut done = 0u64;
+        for batch in self.reader.by_ref() {
+            let batch = batch.map_err(|e| {
+                Error::Corrupt(format!(
+                    "{} is damaged ({e}) — download it again",
+                    self.name
+                ))
+            })?;
+            done += batch.num_rows() as u64;
+            let columns = mapping
+                .iter()
+                .zip(target.fields())
+                .map(|(&i, field)| {
+                    let column = batch.column(i);
+                    if column.data_type() == field.data_type() {
+                        return Ok(column.clone());
+                    }
+                    arrow::compute::cast(column, field.data_type()).map_err(|e| {
+                        Error::invalid(format!(
+                            "{}: column '{}' cannot be converted to {}: {e}",
+                            self.name,
+                            field.name(),
+                            super::schema::type_name(field.data_type())
+                        ))
+                    })
+                })
+                .collect::<Result<Vec<ArrayRef>>>()?;
+            let out = RecordBatch::try_new(target.clone(), columns).map_err(|e| {
+                Error::invalid(format!(
+                    "{} does not fit the dataset's columns: {e}",
+                    self.name
+                ))
+            })?;
+            let bytes = self.file_bytes * done / self.rows.max(1);
+            sink(out, bytes)?;
+        }
+        Ok(())
+    }
+}
+
+fn check_magic(file: &mut File, len: u64, name: &str) -> std::io::Result<Result<()>> {
+    if len < 12 {
+        return Ok(Err(Error::Corrupt(format!(
+            "{name} is too small to be a parquet file ({len} bytes) — was the download complete? Download it again"
+        ))));
+    }
+    let mut head = [0u8; 4];
+    let mut tail = [0u8; 4];
+    file.read_exact(&mut head)?;
+    file.seek(SeekFrom::End(-4))?;
+    file.read_exact(&mut tail)?;
+    file.seek(SeekFrom::Start(0))?;
+    if &head != MAGIC {
+        return Ok(Err(Error::Corrupt(format!(
+            "{name} is not a parquet file (bad magic) — is it the right file?"
+        ))));
+    }
+    if &tail != MAGIC {
+        return Ok(Err(Error::Corrupt(format!(
+            "{name} is not a complete parquet file (bad magic at the end) — was the download complete? Download it again"
+        ))));
+    }
+    Ok(Ok(()))
+}
