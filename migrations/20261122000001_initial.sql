@@ -9,7 +9,7 @@ CREATE TABLE datasets (
     hf_split           TEXT,
     hf_revision        TEXT,
     local_path         TEXT,
-    status             TEXT NOT NULL CHECK (status IN ('queued', 'downloading', 'processing', 'ready', 'error', 'deleting')),
+    status             TEXT NOT NULL CHECK (status IN ('queued', 'downloading', 'processing', 'ready', 'error', 'cancelled', 'deleting')),
     num_samples        INTEGER,
     size_bytes         INTEGER,
     splits             TEXT NOT NULL DEFAULT '[]',   -- JSON [{name, num_rows}]

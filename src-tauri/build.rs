@@ -3,6 +3,9 @@ fn main() {
     let commands = &[
         "list_datasets",
         "get_dataset",
+        "inspect_dataset_repo",
+        "start_download",
+        "retry_dataset",
         "list_jobs",
         "cancel_job",
         "get_settings",

@@ -23,6 +23,9 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
         .commands(tauri_specta::collect_commands![
             commands::datasets::list_datasets,
             commands::datasets::get_dataset,
+            commands::hub::inspect_dataset_repo,
+            commands::hub::start_download,
+            commands::hub::retry_dataset,
             commands::jobs::list_jobs,
             commands::jobs::cancel_job,
             commands::settings::get_settings,
@@ -51,6 +54,7 @@ pub async fn open_engine(app: &tauri::AppHandle) -> Result<AppState, Box<dyn std
         local_dir: local_dir.clone(),
         settings: saved.clone(),
         run_jobs: true,
+        hf_cache: None,
     };
     match Engine::open(config, sink.clone()).await {
         Ok(engine) => Ok(AppState {
@@ -73,6 +77,7 @@ pub async fn open_engine(app: &tauri::AppHandle) -> Result<AppState, Box<dyn std
                     local_dir,
                     settings: fallback,
                     run_jobs: true,
+                    hf_cache: None,
                 },
                 sink,
             )

@@ -30,6 +30,7 @@ fn harness() -> Harness {
                 hub_endpoint: "https://huggingface.co".into(),
             },
             run_jobs: true,
+            hf_cache: None,
         },
         Arc::new(mistudio_engine::events::NoEvents),
     ))

@@ -2,6 +2,7 @@
 //! the typed `AppError` the window branches on.
 
 pub mod datasets;
+pub mod hub;
 pub mod jobs;
 pub mod machine;
 pub mod settings;

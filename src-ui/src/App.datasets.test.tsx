@@ -137,7 +137,7 @@ describe("Datasets panel", () => {
   it("updates a card's progress bar from job-event and ignores stale events", async () => {
     mockBackend({
       datasets: [datasetFixture({ id: "ds-1", name: "TinyStories", status: "downloading" })],
-      jobs: [jobFixture({ target: "ds-1", progress: { unit: "bytes", done: 10, total: 100 }, updated_at: 1000 })],
+      jobs: [jobFixture({ target: "ds-1", progress: { unit: "bytes", done: 10, total: 100, bytes_per_sec: null }, updated_at: 1000 })],
     });
     render(<App />);
 
@@ -165,7 +165,7 @@ describe("Datasets panel", () => {
     // An event older than the stored job is ignored.
     await act(() =>
       events.jobEvent.emit({
-        job: jobFixture({ target: "ds-1", progress: { unit: "bytes", done: 20, total: 100 }, updated_at: 1500 }),
+        job: jobFixture({ target: "ds-1", progress: { unit: "bytes", done: 20, total: 100, bytes_per_sec: null }, updated_at: 1500 }),
       }),
     );
     expect(within(card).getByRole("progressbar")).toHaveAttribute("aria-valuenow", "45");
@@ -173,7 +173,7 @@ describe("Datasets panel", () => {
     // Unknown total: no bar.
     await act(() =>
       events.jobEvent.emit({
-        job: jobFixture({ target: "ds-1", progress: { unit: "bytes", done: 20, total: null }, updated_at: 2500 }),
+        job: jobFixture({ target: "ds-1", progress: { unit: "bytes", done: 20, total: null, bytes_per_sec: null }, updated_at: 2500 }),
       }),
     );
     await waitFor(() => expect(within(card).queryByRole("progressbar")).not.toBeInTheDocument());

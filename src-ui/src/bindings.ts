@@ -9,6 +9,15 @@ import * as __TAURI_EVENT from "@tauri-apps/api/event";
 export const commands = {
 	listDatasets: () => typedError<Dataset[], AppError>(__TAURI_INVOKE("list_datasets")),
 	getDataset: (id: string) => typedError<Dataset, AppError>(__TAURI_INVOKE("get_dataset", { id })),
+	/**
+	 *  The configs and splits of a dataset repo, with sizes, for the download form's pickers.
+	 *  The token, if given, is used for this call only.
+	 */
+	inspectDatasetRepo: (repoId: string, token: string | null, revision: string | null) => typedError<RepoInspection, AppError>(__TAURI_INVOKE("inspect_dataset_repo", { repoId, token, revision })),
+	/**  Registers the dataset and queues its download; returns at once. */
+	startDownload: (request: DownloadRequest) => typedError<Dataset, AppError>(__TAURI_INVOKE("start_download", { request })),
+	/**  Queues a failed or cancelled download again; bytes already fetched are reused. */
+	retryDataset: (id: string) => typedError<Dataset, AppError>(__TAURI_INVOKE("retry_dataset", { id })),
 	/**  Unfinished jobs first, then the most recent finished ones. */
 	listJobs: () => typedError<Job[], AppError>(__TAURI_INVOKE("list_jobs")),
 	/**  Returns once the job has stopped. */
@@ -38,6 +47,12 @@ export type ColumnInfo = {
 	data_type: string,
 };
 
+export type ConfigInfo = {
+	name: string,
+	default: boolean,
+	splits: SplitFiles[],
+};
+
 /**  A dataset as the window, the CLI's `--json` and the manifests see it. */
 export type Dataset = {
 	id: string,
@@ -62,15 +77,30 @@ export type Dataset = {
 
 export type DatasetSource = "hugging_face" | "local";
 
-export type DatasetStatus = "queued" | "downloading" | "processing" | "ready" | "error" | "deleting";
+export type DatasetStatus = "queued" | "downloading" | "processing" | "ready" | "error" | "cancelled" | "deleting";
 
 /**  Datasets were added, changed or removed; an empty list means "reload everything". */
 export type DatasetsChanged = {
 	dataset_ids: string[],
 };
 
+/**  What the window's form (or `mistudio-cli download`) asks for. */
+export type DownloadRequest = {
+	repo_id: string,
+	config: string | null,
+	/**  `None` downloads every split of the config. */
+	split: string | null,
+	revision: string | null,
+	/**  Used for this download only, unless `remember_token` is set. */
+	token: string | null,
+	remember_token?: boolean,
+};
+
 /**  Stable classification of an engine error. Serialised in snake_case; never renamed. */
 export type ErrorKind = "not_found" | "invalid_input" | "conflict" | "auth" | "gated" | "network" | "disk_full" | "corrupt" | "cancelled" | "internal";
+
+/**  Where the file list came from. */
+export type FilesSource = "card" | "layout" | "parquet_branch";
 
 export type Job = {
 	id: string,
@@ -107,13 +137,44 @@ export type MachineStatus = {
 };
 
 /**  How far a job has come. The unit decides how a front end draws it. */
-export type Progress = { unit: "bytes"; done: number; total: number | null } | { unit: "count"; done: number; total: number | null } | { unit: "indeterminate" };
+export type Progress = 
+/**  `bytes_per_sec` is the recent transfer rate, when the job measures one. */
+{ unit: "bytes"; done: number; total: number | null; bytes_per_sec: number | null } | { unit: "count"; done: number; total: number | null } | { unit: "indeterminate" };
+
+export type RemoteFile = {
+	path: string,
+	size: number,
+	/**  sha256 of the content (LFS files); small files are checked by size only. */
+	sha256: string | null,
+	/**  The git blob id, which names small files in the cache. */
+	oid: string,
+	/**  The commit the file is read at. */
+	revision: string,
+};
+
+export type RepoInspection = {
+	repo_id: string,
+	/**  The commit of the main revision that was inspected. */
+	sha: string,
+	gated: boolean,
+	private: boolean,
+	/**  The dataset card's own summary, when it has one. */
+	description: string | null,
+	source: FilesSource,
+	configs: ConfigInfo[],
+};
 
 export type Settings = {
 	/**  Absolute path of the data folder; may be on shared storage. */
 	data_root: string,
 	/**  Base URL of the Hugging Face Hub or a mirror. */
 	hub_endpoint: string,
+};
+
+export type SplitFiles = {
+	name: string,
+	size_bytes: number,
+	files: RemoteFile[],
 };
 
 export type SplitInfo = {

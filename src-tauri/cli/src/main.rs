@@ -2,14 +2,16 @@
 //! for Jetsons without a display. It reads the same database and data folder as the window.
 
 use clap::{Parser, Subcommand};
+use mistudio_engine::datasets::DownloadRequest;
 use mistudio_engine::settings::{read_settings_file, Settings};
-use mistudio_engine::{paths, AppError, Engine, EngineConfig, Error, ErrorKind, Result};
+use mistudio_engine::{paths, AppError, Engine, EngineConfig, Error, ErrorKind, JobStatus, Result};
 use serde::Serialize;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
 mod output;
+mod progress;
 
 #[derive(Parser)]
 #[command(
@@ -45,6 +47,25 @@ struct Cli {
 enum Command {
     /// List the datasets in the data folder.
     List,
+    /// Download a dataset from the Hugging Face Hub and convert it; prints the dataset once
+    /// ready. Rerunning an interrupted download resumes it.
+    Download {
+        /// owner/name on the Hub.
+        repo_id: String,
+        #[arg(long)]
+        config: Option<String>,
+        /// One split; all splits of the config when omitted.
+        #[arg(long)]
+        split: Option<String>,
+        #[arg(long)]
+        revision: Option<String>,
+        /// Access token for gated or private datasets (else HF_TOKEN, else the saved token).
+        #[arg(long)]
+        token: Option<String>,
+        /// How to show progress on stderr.
+        #[arg(long, value_enum, default_value = "auto")]
+        progress: progress::ProgressFormat,
+    },
     /// Show one dataset.
     Show {
         /// Dataset id (ds_…).
@@ -108,16 +129,95 @@ fn resolve_settings(cli: &Cli) -> Result<(PathBuf, Settings)> {
 
 async fn run(cli: Cli) -> Result<()> {
     let (local_dir, settings) = resolve_settings(&cli)?;
+    if let Command::Download {
+        repo_id,
+        config,
+        split,
+        revision,
+        token,
+        progress,
+    } = &cli.command
+    {
+        let request = DownloadRequest {
+            repo_id: repo_id.clone(),
+            config: config.clone(),
+            split: split.clone(),
+            revision: revision.clone(),
+            token: token.clone(),
+            remember_token: false,
+        };
+        return download(cli.json, local_dir, settings, request, *progress).await;
+    }
     let engine = Engine::open(
         EngineConfig {
             local_dir,
             settings,
             run_jobs: false,
+            hf_cache: None,
         },
         Arc::new(mistudio_engine::events::NoEvents),
     )
     .await?;
     let result = dispatch(&cli, &engine).await;
+    engine.shutdown().await;
+    result
+}
+
+/// Runs the download job in this process and waits for it; Ctrl-C cancels it.
+async fn download(
+    json: bool,
+    local_dir: PathBuf,
+    settings: Settings,
+    request: DownloadRequest,
+    progress: progress::ProgressFormat,
+) -> Result<()> {
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let engine = Engine::open(
+        EngineConfig {
+            local_dir,
+            settings,
+            run_jobs: true,
+            hf_cache: None,
+        },
+        Arc::new(progress::ChannelSink(tx)),
+    )
+    .await?;
+    // An interrupted run of the same download was re-queued when the engine opened: follow it.
+    let dataset_id = match engine.unfinished_download(&request).await? {
+        Some((ds, _)) => ds.id,
+        None => engine.start_download(&request).await?.id,
+    };
+    let outcome = loop {
+        tokio::select! {
+            job = rx.recv() => {
+                let Some(job) = job else { break Err(Error::Internal("the job runner stopped".into())) };
+                if job.target.as_deref() != Some(dataset_id.as_str()) {
+                    continue;
+                }
+                progress::render(progress, &job);
+                if job.status.is_finished() {
+                    break match job.status {
+                        JobStatus::Succeeded => Ok(()),
+                        JobStatus::Cancelled => Err(Error::Cancelled),
+                        _ => Err(job.error.map(Error::from).unwrap_or_else(|| Error::Internal("the download failed".into()))),
+                    };
+                }
+            }
+            _ = tokio::signal::ctrl_c() => {
+                if let Some(job) = engine.store().unfinished_jobs_for_target(&dataset_id).await?.into_iter().next() {
+                    engine.cancel_job(&job.id).await?;
+                }
+                break Err(Error::Cancelled);
+            }
+        }
+    };
+    let result = match outcome {
+        Ok(()) => {
+            let dataset = engine.get_dataset(&dataset_id).await?;
+            emit(json, &dataset, || output::dataset_details(&dataset))
+        }
+        Err(e) => Err(e),
+    };
     engine.shutdown().await;
     result
 }
@@ -130,6 +230,10 @@ async fn dispatch(cli: &Cli, engine: &Engine) -> Result<()> {
                 output::datasets_table(&datasets, &engine.settings().data_root)
             })
         }
+        // Runs in `download()`, which opens the engine with a job runner.
+        Command::Download { .. } => Err(Error::Internal(
+            "download dispatched to the read-only engine".into(),
+        )),
         Command::Show { dataset } => {
             let dataset = engine.get_dataset(dataset).await?;
             emit(cli.json, &dataset, || output::dataset_details(&dataset))

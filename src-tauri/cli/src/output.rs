@@ -26,6 +26,7 @@ fn status_name(status: DatasetStatus) -> &'static str {
         DatasetStatus::Processing => "processing",
         DatasetStatus::Ready => "ready",
         DatasetStatus::Error => "error",
+        DatasetStatus::Cancelled => "cancelled",
         DatasetStatus::Deleting => "deleting",
     }
 }

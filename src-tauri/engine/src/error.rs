@@ -36,6 +36,13 @@ pub enum Error {
     Internal(String),
     #[error("not enough disk space: {0}")]
     DiskFull(String),
+    #[error("{0}")]
+    Auth(String),
+    #[error("{0}")]
+    Gated(String),
+    /// A network failure that outlived the retries.
+    #[error("{0}")]
+    Network(String),
     #[error("{context}: {source}")]
     Io {
         context: String,
@@ -79,6 +86,9 @@ impl Error {
             Error::Cancelled => ErrorKind::Cancelled,
             Error::Corrupt(_) => ErrorKind::Corrupt,
             Error::DiskFull(_) => ErrorKind::DiskFull,
+            Error::Auth(_) => ErrorKind::Auth,
+            Error::Gated(_) => ErrorKind::Gated,
+            Error::Network(_) => ErrorKind::Network,
             Error::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
                 ErrorKind::NotFound
             }

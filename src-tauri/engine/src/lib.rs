@@ -1,8 +1,11 @@
 //! miStudio Datasets engine: everything the app does, with no dependency on Tauri.
 //! The window shell and the CLI are two front doors to [`Engine`].
 
+pub mod datasets;
 pub mod error;
 pub mod events;
+pub mod hub;
+pub mod ingest;
 pub mod jobs;
 pub mod library;
 pub mod paths;
@@ -31,6 +34,9 @@ pub struct EngineConfig {
     /// Whether this process runs jobs. The window does; a read-only CLI command does not,
     /// so it can run next to the window.
     pub run_jobs: bool,
+    /// The Hugging Face cache for downloads; `None` follows `HF_HUB_CACHE` / `HF_HOME` like
+    /// Python does.
+    pub hf_cache: Option<PathBuf>,
 }
 
 /// This machine at a glance, for the window's header.
@@ -51,7 +57,8 @@ pub struct Engine {
     store: Store,
     runner: Option<JobRunner>,
     sink: Arc<dyn EventSink>,
-    state: RwLock<(Settings, DataRoot)>,
+    state: Arc<RwLock<(Settings, DataRoot)>>,
+    tokens: Arc<datasets::TokenVault>,
 }
 
 impl Engine {
@@ -59,10 +66,18 @@ impl Engine {
         let settings = config.settings.validated()?;
         let data_root = DataRoot::prepare(&settings.data_root_path())?;
         let store = Store::open(&config.local_dir.join(paths::DATABASE_FILE)).await?;
+        let state = Arc::new(RwLock::new((settings.clone(), data_root)));
+        let tokens = Arc::new(datasets::TokenVault::default());
         let runner = if config.run_jobs {
-            // The product's job kinds register here as the features land.
             Some(
                 JobRunner::builder(store.clone(), sink.clone())
+                    .handler(datasets::DownloadHandler {
+                        store: store.clone(),
+                        state: state.clone(),
+                        sink: sink.clone(),
+                        tokens: tokens.clone(),
+                        cache_root: config.hf_cache.clone(),
+                    })
                     .start(&config.local_dir.join(paths::RUNNER_LOCK_FILE))
                     .await?,
             )
@@ -74,7 +89,8 @@ impl Engine {
             store,
             runner,
             sink,
-            state: RwLock::new((settings, data_root)),
+            state,
+            tokens,
         })
     }
 
@@ -136,7 +152,32 @@ impl Engine {
         self.store.list_jobs(200).await
     }
 
+    /// Cancels a job and marks the dataset it was working on as cancelled.
     pub async fn cancel_job(&self, id: &str) -> Result<Job> {
+        let job = self.cancel_job_only(id).await?;
+        if job.status == JobStatus::Cancelled {
+            if let Some(target) = job.target.as_deref().filter(|t| t.starts_with("ds_")) {
+                if let Ok(ds) = self.store.get_dataset(target).await {
+                    if matches!(
+                        ds.status,
+                        store::DatasetStatus::Queued
+                            | store::DatasetStatus::Downloading
+                            | store::DatasetStatus::Processing
+                    ) {
+                        self.store
+                            .set_dataset_status(target, store::DatasetStatus::Cancelled, None)
+                            .await?;
+                        self.sink.emit(EngineEvent::DatasetsChanged {
+                            dataset_ids: vec![target.to_string()],
+                        });
+                    }
+                }
+            }
+        }
+        Ok(job)
+    }
+
+    async fn cancel_job_only(&self, id: &str) -> Result<Job> {
         match &self.runner {
             Some(runner) => runner.cancel(id).await,
             None => {
@@ -149,6 +190,170 @@ impl Engine {
                 )))
             }
         }
+    }
+
+    fn hub_client(&self, token: Option<&str>) -> Result<hub::HubClient> {
+        hub::HubClient::new(&self.settings().hub_endpoint, hub::resolve_token(token))
+    }
+
+    /// Lists the configs and splits of a dataset repo, with sizes, before downloading.
+    pub async fn inspect_dataset_repo(
+        &self,
+        repo_id: &str,
+        token: Option<&str>,
+        revision: Option<&str>,
+    ) -> Result<hub::RepoInspection> {
+        hub::validate_repo_id(repo_id)?;
+        hub::inspect_dataset(&self.hub_client(token)?, repo_id, revision).await
+    }
+
+    fn runner(&self) -> Result<&JobRunner> {
+        self.runner.as_ref().ok_or_else(|| {
+            Error::Conflict("this process does not run jobs; start the download from the window or with `mistudio-cli download`".into())
+        })
+    }
+
+    /// The unfinished download of the same repo, config and split, with its job, if any: a
+    /// second request attaches to it instead of fetching the same bytes twice.
+    pub async fn unfinished_download(
+        &self,
+        request: &datasets::DownloadRequest,
+    ) -> Result<Option<(Dataset, Job)>> {
+        let clean = |s: &Option<String>| {
+            s.as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+        };
+        for ds in self.store.list_datasets().await? {
+            let same = ds.hf_repo_id.as_deref() == Some(request.repo_id.as_str())
+                && ds.hf_split == clean(&request.split)
+                && (clean(&request.config).is_none() || ds.hf_config == clean(&request.config));
+            if !same {
+                continue;
+            }
+            if let Some(job) = self
+                .store
+                .unfinished_jobs_for_target(&ds.id)
+                .await?
+                .into_iter()
+                .next()
+            {
+                return Ok(Some((ds, job)));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Registers the dataset and queues its download; progress arrives as job events.
+    pub async fn start_download(&self, request: &datasets::DownloadRequest) -> Result<Dataset> {
+        hub::validate_repo_id(&request.repo_id)?;
+        let runner = self.runner()?;
+        if let Some((ds, _)) = self.unfinished_download(request).await? {
+            return Err(Error::Conflict(format!(
+                "{} is already being downloaded (dataset {}); wait for it or cancel it first",
+                request.repo_id, ds.id
+            )));
+        }
+        let clean = |s: &Option<String>| {
+            s.as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+        };
+        let (config, split, revision) = (
+            clean(&request.config),
+            clean(&request.split),
+            clean(&request.revision),
+        );
+        let token = clean(&request.token);
+        if request.remember_token {
+            let token = token.as_deref().ok_or_else(|| {
+                Error::invalid("\"remember the token\" needs a token in the Access Token field")
+            })?;
+            hub::remember_token(token)?;
+        }
+        let id = library::new_id("ds");
+        let name = match &split {
+            Some(split) => format!("{} · {split}", request.repo_id),
+            None => request.repo_id.clone(),
+        };
+        let dataset = self
+            .store
+            .insert_dataset(&store::NewDataset {
+                id: id.clone(),
+                name,
+                source: store::DatasetSource::HuggingFace,
+                hf_repo_id: Some(request.repo_id.clone()),
+                hf_config: config.clone(),
+                hf_split: split.clone(),
+                status: store::DatasetStatus::Queued,
+            })
+            .await?;
+        if let Some(token) = token {
+            self.tokens.put(&id, token);
+        }
+        let params = datasets::DownloadParams {
+            dataset_id: id.clone(),
+            repo_id: request.repo_id.clone(),
+            config,
+            split,
+            revision,
+        };
+        let job = runner
+            .enqueue(store::NewJob {
+                kind: datasets::DOWNLOAD_JOB.into(),
+                target: Some(id.clone()),
+                params: serde_json::to_value(&params)
+                    .map_err(|e| Error::Internal(e.to_string()))?,
+            })
+            .await?;
+        self.sink.emit(EngineEvent::DatasetsChanged {
+            dataset_ids: vec![id],
+        });
+        tracing::info!(dataset = %dataset.id, job = %job.id, repo = %request.repo_id, "download queued");
+        Ok(dataset)
+    }
+
+    /// Queues the download of a failed or cancelled dataset again; fetched bytes are reused.
+    pub async fn retry_dataset(&self, id: &str) -> Result<Dataset> {
+        library::validate_id(id, "ds")?;
+        let runner = self.runner()?;
+        let dataset = self.store.get_dataset(id).await?;
+        if !matches!(
+            dataset.status,
+            store::DatasetStatus::Error | store::DatasetStatus::Cancelled
+        ) {
+            return Err(Error::Conflict(
+                format!(
+                    "dataset {id} is {:?}; only a failed or cancelled download can be retried",
+                    dataset.status
+                )
+                .to_lowercase(),
+            ));
+        }
+        let last = self
+            .store
+            .latest_job_for_target(id, datasets::DOWNLOAD_JOB)
+            .await?
+            .ok_or_else(|| {
+                Error::Conflict(format!("dataset {id} was not downloaded from the Hub"))
+            })?;
+        let dataset = self
+            .store
+            .set_dataset_status(id, store::DatasetStatus::Queued, None)
+            .await?;
+        runner
+            .enqueue(store::NewJob {
+                kind: datasets::DOWNLOAD_JOB.into(),
+                target: Some(id.to_string()),
+                params: last.params,
+            })
+            .await?;
+        self.sink.emit(EngineEvent::DatasetsChanged {
+            dataset_ids: vec![id.to_string()],
+        });
+        Ok(dataset)
     }
 
     pub async fn machine_status(&self) -> Result<MachineStatus> {
@@ -193,6 +398,7 @@ mod tests {
                 hub_endpoint: settings::DEFAULT_HUB_ENDPOINT.into(),
             },
             run_jobs,
+            hf_cache: Some(dir.join("hf-cache")),
         }
     }
 

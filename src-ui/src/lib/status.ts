@@ -1,4 +1,4 @@
-import { Activity, CircleCheckBig, Clock, Database, Loader, Trash2, type LucideIcon } from "lucide-react";
+import { Activity, Ban, CircleCheckBig, Clock, Database, Loader, Trash2, type LucideIcon } from "lucide-react";
 import { humanize } from "./format";
 
 export type StatusLook = {
@@ -34,6 +34,7 @@ const LOOKS: Record<string, StatusLook> = {
     badge: "bg-red-500/20 text-red-400 border-red-500/30",
   },
   queued: { label: "Queued", icon: Clock, badge: NEUTRAL },
+  cancelled: { label: "Cancelled", icon: Ban, badge: NEUTRAL },
   deleting: { label: "Deleting", icon: Trash2, badge: NEUTRAL },
 };
 

@@ -65,7 +65,7 @@ export const jobFixture = (over: Partial<Job> = {}): Job => ({
   target: "ds-1",
   status: "running",
   stage: "downloading",
-  progress: { unit: "bytes", done: 10, total: 100 },
+  progress: { unit: "bytes", done: 10, total: 100, bytes_per_sec: null },
   attempts: 1,
   error: null,
   created_at: 1_700_000_000_000,

@@ -58,6 +58,7 @@ impl JobHandler for WaitForCancel {
         ctx.progress(Progress::Bytes {
             done: 1,
             total: Some(100),
+            bytes_per_sec: None,
         });
         if let Some(tx) = self.started.lock().unwrap().take() {
             let _ = tx.send(());
@@ -213,11 +214,16 @@ impl JobHandler for Flood {
             let mut done = 0;
             while start.elapsed() < Duration::from_millis(600) {
                 done += 1;
-                reporter.progress(Progress::Bytes { done, total: None });
+                reporter.progress(Progress::Bytes {
+                    done,
+                    total: None,
+                    bytes_per_sec: None,
+                });
             }
             reporter.progress(Progress::Bytes {
                 done,
                 total: Some(done),
+                bytes_per_sec: None,
             });
             Ok(())
         })
@@ -255,6 +261,7 @@ async fn progress_is_throttled_to_ten_updates_a_second_and_the_last_value_is_kep
     let Some(Progress::Bytes {
         done: n,
         total: Some(total),
+        ..
     }) = done.progress
     else {
         panic!("final progress missing: {:?}", done.progress);

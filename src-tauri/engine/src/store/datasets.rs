@@ -23,6 +23,7 @@ pub enum DatasetStatus {
     Processing,
     Ready,
     Error,
+    Cancelled,
     Deleting,
 }
 
@@ -191,6 +192,27 @@ impl Store {
                 .bind(id)
                 .execute(self.pool())
                 .await?;
+        super::require_row(done, || format!("dataset {id}"))?;
+        self.get_dataset(id).await
+    }
+
+    /// What inspection learned: the config actually used and the card's description.
+    pub async fn set_dataset_details(
+        &self,
+        id: &str,
+        hf_config: Option<&str>,
+        description: Option<&str>,
+    ) -> Result<Dataset> {
+        let done = sqlx::query(
+            "UPDATE datasets SET hf_config = COALESCE(?, hf_config), description = COALESCE(?, description), \
+             updated_at = ? WHERE id = ?",
+        )
+        .bind(hf_config)
+        .bind(description)
+        .bind(now_ms())
+        .bind(id)
+        .execute(self.pool())
+        .await?;
         super::require_row(done, || format!("dataset {id}"))?;
         self.get_dataset(id).await
     }

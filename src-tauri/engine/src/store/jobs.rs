@@ -30,8 +30,16 @@ impl JobStatus {
 #[serde(tag = "unit", rename_all = "snake_case")]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum Progress {
-    Bytes { done: u64, total: Option<u64> },
-    Count { done: u64, total: Option<u64> },
+    /// `bytes_per_sec` is the recent transfer rate, when the job measures one.
+    Bytes {
+        done: u64,
+        total: Option<u64>,
+        bytes_per_sec: Option<u64>,
+    },
+    Count {
+        done: u64,
+        total: Option<u64>,
+    },
     Indeterminate,
 }
 
@@ -42,6 +50,7 @@ impl Progress {
             Progress::Bytes {
                 done,
                 total: Some(total),
+                ..
             }
             | Progress::Count {
                 done,
@@ -177,6 +186,18 @@ impl Store {
         .fetch_all(self.pool())
         .await?;
         Ok(rows.into_iter().map(Job::from).collect())
+    }
+
+    /// The most recent job of `kind` for `target`, whatever its status.
+    pub async fn latest_job_for_target(&self, target: &str, kind: &str) -> Result<Option<Job>> {
+        let row: Option<JobRow> = sqlx::query_as(&format!(
+            "{SELECT_JOB} WHERE target = ? AND kind = ? ORDER BY created_at DESC, rowid DESC LIMIT 1"
+        ))
+        .bind(target)
+        .bind(kind)
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(row.map(Job::from))
     }
 
     pub async fn count_jobs(&self, status: JobStatus) -> Result<i64> {
@@ -353,6 +374,7 @@ mod tests {
         let progress = Progress::Bytes {
             done: 10,
             total: Some(40),
+            bytes_per_sec: None,
         };
         store
             .set_job_progress(&job.id, Some("Downloading"), Some(&progress))
@@ -454,7 +476,8 @@ mod tests {
         assert_eq!(
             Progress::Bytes {
                 done: 5,
-                total: Some(10)
+                total: Some(10),
+                bytes_per_sec: None,
             }
             .fraction(),
             Some(0.5)
@@ -462,7 +485,8 @@ mod tests {
         assert_eq!(
             Progress::Bytes {
                 done: 5,
-                total: Some(0)
+                total: Some(0),
+                bytes_per_sec: None,
             }
             .fraction(),
             None

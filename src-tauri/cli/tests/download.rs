@@ -1,0 +1,158 @@
+//! `mistudio-cli download` as a script runs it, against the loopback Hub emulator: a `kill -9`
+//! mid-file, then a rerun that fetches only the missing bytes.
+
+use mistudio_hub_emulator::{EmulatorConfig, Faults, HostKind, HubEmulator, RepoFile, RepoSpec};
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn cli(dir: &Path, endpoint: &str) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_mistudio-cli"));
+    cmd.env("MISTUDIO_DATA_DIR", dir.join("data"))
+        .env("MISTUDIO_LOCAL_DIR", dir.join("local"))
+        .env("HOME", dir)
+        .env("XDG_DATA_HOME", dir.join("xdg"))
+        .env("HF_HOME", dir.join("hf"))
+        .env("HF_ENDPOINT", endpoint)
+        .env_remove("HF_TOKEN")
+        .env_remove("HF_HUB_CACHE");
+    cmd
+}
+
+fn incomplete_bytes(cache: &Path) -> u64 {
+    let blobs = cache.join("datasets--lab--big/blobs");
+    std::fs::read_dir(blobs)
+        .map(|entries| {
+            entries
+                .flatten()
+                .filter(|e| e.file_name().to_string_lossy().ends_with(".incomplete"))
+                .map(|e| e.metadata().map(|m| m.len()).unwrap_or(0))
+                .sum()
+        })
+        .unwrap_or(0)
+}
+
+#[test]
+fn a_killed_download_resumes_where_it_stopped_and_ends_byte_identical() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let hub = rt
+        .block_on(HubEmulator::start(EmulatorConfig::default()))
+        .unwrap();
+    let mut body = Vec::new();
+    let mut i = 0;
+    while body.len() < 3_000_000 {
+        body.extend_from_slice(
+            format!("{{\"text\": \"document {i} of the resumable corpus\"}}\n").as_bytes(),
+        );
+        i += 1;
+    }
+    hub.add_repo(RepoSpec::dataset(
+        "lab/big",
+        vec![RepoFile::new("data/train.jsonl", body.clone())],
+    ));
+    hub.set_faults(
+        "lab/big",
+        "data/train.jsonl",
+        Faults {
+            bytes_per_sec: Some(1_000_000),
+            ..Faults::default()
+        },
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let cache = dir.path().join("hf/hub");
+
+    let mut first = cli(dir.path(), &hub.endpoint())
+        .args(["--json", "download", "lab/big", "--progress", "none"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while incomplete_bytes(&cache) < 1_000_000 {
+        assert!(Instant::now() < deadline, "the first run never got going");
+        assert!(
+            first.try_wait().unwrap().is_none(),
+            "the first run ended early"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    first.kill().unwrap(); // SIGKILL: no cleanup of any kind
+    first.wait().unwrap();
+    let kept = incomplete_bytes(&cache);
+    assert!(kept >= 1_000_000 && kept < body.len() as u64, "kept {kept}");
+
+    hub.set_faults("lab/big", "data/train.jsonl", Faults::default());
+    hub.clear_requests();
+    let out = cli(dir.path(), &hub.endpoint())
+        .args(["--json", "download", "lab/big", "--progress", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "rerun failed: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let dataset: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(dataset["status"], "ready");
+    assert_eq!(dataset["num_samples"], i);
+    let progress_lines = String::from_utf8_lossy(&out.stderr)
+        .lines()
+        .filter(|l| l.starts_with('{') && l.contains("\"job\""))
+        .count();
+    assert!(
+        progress_lines >= 2,
+        "progress JSON lines on stderr: {progress_lines}"
+    );
+
+    let blob_gets: Vec<_> = hub
+        .requests()
+        .into_iter()
+        .filter(|r| r.host == HostKind::Blob && r.method == "GET")
+        .collect();
+    assert_eq!(blob_gets.len(), 1, "{blob_gets:?}");
+    assert_eq!(
+        blob_gets[0].range.as_deref(),
+        Some(format!("bytes={kept}-").as_str())
+    );
+    assert_eq!(
+        blob_gets[0].body_bytes,
+        body.len() as u64 - kept,
+        "only the missing bytes were fetched"
+    );
+
+    let commit = std::fs::read_to_string(cache.join("datasets--lab--big/refs/main")).unwrap();
+    let snapshot: PathBuf = cache
+        .join("datasets--lab--big/snapshots")
+        .join(commit.trim())
+        .join("data/train.jsonl");
+    let on_disk = std::fs::read(snapshot).unwrap();
+    assert_eq!(
+        hex::encode(Sha256::digest(&on_disk)),
+        hex::encode(Sha256::digest(&body))
+    );
+    assert_eq!(on_disk, body);
+    rt.block_on(hub.shutdown());
+}
+
+#[test]
+fn download_errors_are_json_with_the_kind() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let hub = rt
+        .block_on(HubEmulator::start(EmulatorConfig::default()))
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let out = cli(dir.path(), &hub.endpoint())
+        .args(["--json", "download", "lab/missing", "--progress", "none"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["error"]["kind"], "not_found");
+    let out = cli(dir.path(), &hub.endpoint())
+        .args(["--json", "download", "bad id"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    rt.block_on(hub.shutdown());
+}

@@ -1,0 +1,151 @@
+//! The dataset lifecycle: download from the Hub (queued → downloading → processing → ready,
+//! or error / cancelled), with the manifest written into the data folder.
+
+mod download;
+
+pub use download::{DownloadHandler, DownloadParams, DownloadRequest, TokenVault, DOWNLOAD_JOB};
+
+use crate::error::{Error, Result};
+use crate::library::DataRoot;
+use crate::store::Dataset;
+use serde::Serialize;
+use std::path::Path;
+
+/// `datasets/<id>/manifest.json`: what another machine needs to list the dataset without our
+/// database. Never holds a token.
+#[derive(Serialize)]
+pub struct Manifest<'a> {
+    pub format_version: u32,
+    pub dataset: &'a Dataset,
+    pub hub_revision: Option<&'a str>,
+    pub source_files: Vec<String>,
+}
+
+pub fn write_manifest(root: &DataRoot, manifest: &Manifest<'_>) -> Result<()> {
+    let dir = root.dataset_dir(&manifest.dataset.id)?;
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| Error::io(format!("creating {}", dir.display()), e))?;
+    let text = serde_json::to_vec_pretty(manifest)
+        .map_err(|e| Error::Internal(format!("serialising the manifest: {e}")))?;
+    write_atomic(&dir.join("manifest.json"), &text)
+}
+
+/// Temp file, fsync, rename: a reader sees the old file or the new one, never half of one.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
+    let mut f = std::fs::File::create(&tmp)
+        .map_err(|e| Error::io(format!("writing {}", tmp.display()), e))?;
+    f.write_all(bytes)
+        .and_then(|()| f.sync_all())
+        .map_err(|e| Error::io(format!("writing {}", tmp.display()), e))?;
+    std::fs::rename(&tmp, path).map_err(|e| Error::io(format!("replacing {}", path.display()), e))
+}
+
+/// Bytes free on the file system that holds `path` (or its nearest existing ancestor).
+pub fn free_bytes(path: &Path) -> Option<u64> {
+    let mut p = path;
+    loop {
+        if p.exists() {
+            return fs4::available_space(p).ok();
+        }
+        p = p.parent()?;
+    }
+}
+
+fn same_filesystem(a: &Path, b: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let dev = |p: &Path| {
+            let mut p = p;
+            loop {
+                if let Ok(m) = std::fs::metadata(p) {
+                    return Some(m.dev());
+                }
+                p = p.parent()?;
+            }
+        };
+        matches!((dev(a), dev(b)), (Some(x), Some(y)) if x == y)
+    }
+    #[cfg(not(unix))]
+    {
+        a.components().next() == b.components().next()
+    }
+}
+
+pub fn format_bytes(bytes: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "KB", "MB", "GB", "TB"];
+    let mut value = bytes as f64;
+    let mut unit = 0;
+    while value >= 1024.0 && unit < UNITS.len() - 1 {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{bytes} B")
+    } else {
+        format!("{value:.2} {}", UNITS[unit])
+    }
+}
+
+/// Refuses to start when the download (into the HF cache) plus the converted data (into the
+/// data folder) cannot fit, before any byte is fetched.
+pub fn check_disk_space(
+    cache_root: &Path,
+    data_root: &Path,
+    download: u64,
+    converted: u64,
+) -> Result<()> {
+    let shortfall = |needed: u64, place: &Path, what: &str| -> Result<()> {
+        match free_bytes(place) {
+            Some(free) if free < needed => Err(Error::DiskFull(format!(
+                "{what} needs {} on the disk of {}, which has {} free; free some space or choose another data folder in Settings",
+                format_bytes(needed),
+                place.display(),
+                format_bytes(free)
+            ))),
+            _ => Ok(()),
+        }
+    };
+    if same_filesystem(cache_root, data_root) {
+        shortfall(
+            download + converted,
+            data_root,
+            "the download and its conversion",
+        )
+    } else {
+        shortfall(download, cache_root, "the download")?;
+        shortfall(converted, data_root, "the converted data")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_disk_check_names_needed_and_free_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(check_disk_space(dir.path(), dir.path(), 1024, 1024).is_ok());
+        let e =
+            check_disk_space(dir.path(), &dir.path().join("not/yet"), u64::MAX / 4, 0).unwrap_err();
+        assert_eq!(e.kind(), crate::ErrorKind::DiskFull);
+        let msg = e.to_string();
+        assert!(msg.contains("free") && msg.contains("needs"), "{msg}");
+    }
+
+    #[test]
+    fn manifests_are_replaced_atomically() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("manifest.json");
+        write_atomic(&path, b"{\"a\":1}").unwrap();
+        write_atomic(&path, b"{\"a\":2}").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"{\"a\":2}");
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            1,
+            "no temp file left"
+        );
+    }
+}

@@ -1,0 +1,505 @@
+//! Downloads through the engine's real code path against the loopback Hub emulator: success,
+//! every failure mode, resume, cancel, verification, the disk check and token hygiene.
+
+use mistudio_engine::datasets::DownloadRequest;
+use mistudio_engine::events::CollectedEvents;
+use mistudio_engine::store::DatasetStatus;
+use mistudio_engine::{Dataset, Engine, EngineConfig, ErrorKind, Settings};
+use mistudio_hub_emulator::{EmulatorConfig, Faults, HostKind, HubEmulator, RepoFile, RepoSpec};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+const SECRET: &str = "hf_TestSecretToken1234567890";
+
+fn jsonl(rows: usize, width: usize) -> Vec<u8> {
+    let mut out = Vec::new();
+    for i in 0..rows {
+        let text = format!("story {i} ").repeat(width);
+        out.extend_from_slice(format!("{{\"id\": {i}, \"text\": \"{text}\"}}\n").as_bytes());
+    }
+    out
+}
+
+struct Lab {
+    dir: tempfile::TempDir,
+    hub: HubEmulator,
+    engine: Engine,
+    events: Arc<CollectedEvents>,
+}
+
+impl Lab {
+    async fn new() -> Lab {
+        Lab::with_data_root(None).await
+    }
+
+    async fn with_data_root(data_root: Option<PathBuf>) -> Lab {
+        let dir = tempfile::tempdir().unwrap();
+        let hub = HubEmulator::start(EmulatorConfig::default()).await.unwrap();
+        let events = Arc::new(CollectedEvents::default());
+        let engine = Engine::open(
+            EngineConfig {
+                local_dir: dir.path().join("local"),
+                settings: Settings {
+                    data_root: data_root
+                        .unwrap_or_else(|| dir.path().join("data"))
+                        .to_string_lossy()
+                        .into_owned(),
+                    hub_endpoint: hub.endpoint(),
+                },
+                run_jobs: true,
+                hf_cache: Some(dir.path().join("hf-cache")),
+            },
+            events.clone(),
+        )
+        .await
+        .unwrap();
+        Lab {
+            dir,
+            hub,
+            engine,
+            events,
+        }
+    }
+
+    fn cache(&self) -> PathBuf {
+        self.dir.path().join("hf-cache")
+    }
+
+    async fn download(&self, repo: &str, split: Option<&str>, token: Option<&str>) -> Dataset {
+        self.engine
+            .start_download(&DownloadRequest {
+                repo_id: repo.into(),
+                split: split.map(str::to_string),
+                token: token.map(str::to_string),
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+    }
+
+    async fn wait(&self, id: &str, until: &[DatasetStatus]) -> Dataset {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let ds = self.engine.get_dataset(id).await.unwrap();
+            if until.contains(&ds.status) {
+                return ds;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "dataset stuck in {:?}",
+                ds.status
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    async fn finish(&self, id: &str) -> Dataset {
+        self.wait(
+            id,
+            &[
+                DatasetStatus::Ready,
+                DatasetStatus::Error,
+                DatasetStatus::Cancelled,
+            ],
+        )
+        .await
+    }
+
+    async fn job_error(&self, id: &str) -> mistudio_engine::AppError {
+        let job = self
+            .engine
+            .store()
+            .latest_job_for_target(id, "dataset.download")
+            .await
+            .unwrap()
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let mut job = job;
+        while !job.status.is_finished() {
+            assert!(Instant::now() < deadline);
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            job = self.engine.store().get_job(&job.id).await.unwrap();
+        }
+        job.error.expect("the job failed with an error")
+    }
+}
+
+fn all_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                out.extend(all_files(&p));
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
+
+#[tokio::test]
+async fn a_dataset_downloads_verified_into_the_hf_cache_and_becomes_ready() {
+    let lab = Lab::new().await;
+    let train = jsonl(500, 8);
+    lab.hub.add_repo(RepoSpec::dataset(
+        "lab/stories",
+        vec![
+            RepoFile::new(
+                "README.md",
+                "---\nlicense: mit\n---\n\n# Stories\n\nShort generated stories for tests.\n",
+            ),
+            RepoFile::new("data/train.jsonl", train.clone()),
+            RepoFile::new("data/test.jsonl", jsonl(50, 8)),
+        ],
+    ));
+    let ds = lab.download("lab/stories", None, None).await;
+    assert_eq!(ds.status, DatasetStatus::Queued);
+    let ds = lab.finish(&ds.id).await;
+    assert_eq!(ds.status, DatasetStatus::Ready, "{:?}", ds.error);
+    assert_eq!(ds.num_samples, Some(550));
+    let names: Vec<_> = ds
+        .splits
+        .iter()
+        .map(|s| (s.name.as_str(), s.num_rows))
+        .collect();
+    assert_eq!(names, [("train", 500), ("test", 50)]);
+    assert_eq!(ds.text_column.as_deref(), Some("text"));
+    assert_eq!(
+        ds.description.as_deref(),
+        Some("Short generated stories for tests.")
+    );
+    assert_eq!(ds.hf_config.as_deref(), Some("default"));
+    assert!(ds.size_bytes.unwrap() > 0);
+
+    // The HF cache layout Python uses: blobs by sha256, snapshot links, a ref for main.
+    let repo = lab.cache().join("datasets--lab--stories");
+    let commit = std::fs::read_to_string(repo.join("refs/main")).unwrap();
+    let snap = repo
+        .join("snapshots")
+        .join(commit.trim())
+        .join("data/train.jsonl");
+    assert_eq!(std::fs::read(&snap).unwrap(), train);
+    assert!(all_files(&repo.join("blobs"))
+        .iter()
+        .all(|p| !p.to_string_lossy().ends_with(".incomplete")));
+    let manifest = lab
+        .dir
+        .path()
+        .join("data/datasets")
+        .join(&ds.id)
+        .join("manifest.json");
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(manifest).unwrap()).unwrap();
+    assert_eq!(manifest["dataset"]["status"], "ready");
+}
+
+#[tokio::test]
+async fn transient_failures_are_retried_until_the_file_arrives_whole() {
+    let lab = Lab::new().await;
+    let body = jsonl(3000, 4);
+    lab.hub.add_repo(RepoSpec::dataset(
+        "lab/flaky",
+        vec![RepoFile::new("train.jsonl", body.clone())],
+    ));
+    lab.hub.set_faults(
+        "lab/flaky",
+        "train.jsonl",
+        Faults {
+            rate_limit_first: 1,
+            retry_after_secs: 1,
+            fail_first_5xx: 2,
+            reset_after_bytes: Some(20_000),
+            reset_times: 2,
+            ..Faults::default()
+        },
+    );
+    let ds = lab.download("lab/flaky", None, None).await;
+    let ds = lab.finish(&ds.id).await;
+    assert_eq!(ds.status, DatasetStatus::Ready, "{:?}", ds.error);
+    assert_eq!(ds.num_samples, Some(3000));
+    let blob_gets: Vec<_> = lab
+        .hub
+        .requests()
+        .into_iter()
+        .filter(|r| r.host == HostKind::Blob && r.method == "GET")
+        .collect();
+    // 1 × 429, 2 × 5xx, 2 resets, then the rest: resumed with Range after each reset.
+    assert_eq!(blob_gets.len(), 6, "{blob_gets:?}");
+    assert_eq!(blob_gets[4].range.as_deref(), Some("bytes=20000-"));
+    assert_eq!(blob_gets[5].range.as_deref(), Some("bytes=40000-"));
+    // Bodies of 200/206 answers only: error pages are never written.
+    let fetched: u64 = blob_gets
+        .iter()
+        .filter(|r| r.status == 200 || r.status == 206)
+        .map(|r| r.body_bytes)
+        .sum();
+    assert_eq!(
+        fetched,
+        body.len() as u64,
+        "no byte fetched twice: {blob_gets:?}"
+    );
+}
+
+#[tokio::test]
+async fn corrupt_bytes_are_caught_by_sha256_and_never_kept() {
+    let lab = Lab::new().await;
+    lab.hub.add_repo(RepoSpec::dataset(
+        "lab/corrupt",
+        vec![RepoFile::new("train.jsonl", jsonl(300, 4))],
+    ));
+    lab.hub.set_faults(
+        "lab/corrupt",
+        "train.jsonl",
+        Faults {
+            wrong_bytes: true,
+            ..Faults::default()
+        },
+    );
+    let ds = lab.download("lab/corrupt", None, None).await;
+    let ds = lab.finish(&ds.id).await;
+    assert_eq!(ds.status, DatasetStatus::Error);
+    let err = lab.job_error(&ds.id).await;
+    assert_eq!(err.kind, ErrorKind::Corrupt);
+    assert!(
+        err.message.contains("arrived damaged") && err.message.contains("sha256"),
+        "{}",
+        err.message
+    );
+    let left: Vec<_> = all_files(&lab.cache())
+        .into_iter()
+        .filter(|p| p.to_string_lossy().contains("/blobs/"))
+        .collect();
+    assert!(
+        left.iter()
+            .all(|p| std::fs::metadata(p).unwrap().len() == 0),
+        "{left:?}"
+    );
+}
+
+#[tokio::test]
+async fn missing_repos_revisions_and_splits_name_the_problem() {
+    let lab = Lab::new().await;
+    lab.hub.add_repo(RepoSpec::dataset(
+        "lab/real",
+        vec![RepoFile::new("train.jsonl", jsonl(10, 1))],
+    ));
+
+    let e = lab
+        .engine
+        .inspect_dataset_repo("lab/nope", None, None)
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::NotFound);
+    assert!(e.to_string().contains("lab/nope"), "{e}");
+
+    let e = lab
+        .engine
+        .inspect_dataset_repo("lab/real", None, Some("v9"))
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::NotFound);
+    assert!(e.to_string().contains("revision \"v9\""), "{e}");
+
+    let e = lab
+        .engine
+        .inspect_dataset_repo("not a repo", None, None)
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidInput);
+
+    let ds = lab.download("lab/real", Some("validation"), None).await;
+    let ds = lab.finish(&ds.id).await;
+    assert_eq!(ds.status, DatasetStatus::Error);
+    assert!(ds.error.unwrap().contains("no split \"validation\""));
+}
+
+#[tokio::test]
+async fn gated_repos_need_a_granted_token_which_never_leaks() {
+    let lab = Lab::new().await;
+    lab.hub.add_repo(
+        RepoSpec::dataset(
+            "lab/gated",
+            vec![RepoFile::new("train.jsonl", jsonl(100, 2))],
+        )
+        .gated(),
+    );
+
+    let e = lab
+        .engine
+        .inspect_dataset_repo("lab/gated", None, None)
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Gated);
+    assert!(e.to_string().contains("accept its conditions"), "{e}");
+    let e = lab
+        .engine
+        .inspect_dataset_repo("lab/gated", Some(SECRET), None)
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Gated);
+    assert!(e.to_string().contains("has no access"), "{e}");
+
+    lab.hub.grant(SECRET, "lab/gated");
+    let inspection = lab
+        .engine
+        .inspect_dataset_repo("lab/gated", Some(SECRET), None)
+        .await
+        .unwrap();
+    assert!(inspection.gated);
+    lab.hub.clear_requests();
+    let ds = lab.download("lab/gated", None, Some(SECRET)).await;
+    let ds = lab.finish(&ds.id).await;
+    assert_eq!(ds.status, DatasetStatus::Ready, "{:?}", ds.error);
+
+    let requests = lab.hub.requests();
+    assert!(requests
+        .iter()
+        .any(|r| r.host == HostKind::Api && r.authorization));
+    assert!(
+        requests
+            .iter()
+            .filter(|r| r.host == HostKind::Blob)
+            .all(|r| !r.authorization),
+        "the token went to the blob host"
+    );
+    // Nowhere on disk or in events.
+    for file in all_files(lab.dir.path()) {
+        let bytes = std::fs::read(&file).unwrap();
+        assert!(
+            !bytes.windows(SECRET.len()).any(|w| w == SECRET.as_bytes()),
+            "token found in {}",
+            file.display()
+        );
+    }
+    let events = format!("{:?}", lab.events.snapshot());
+    assert!(!events.contains(SECRET));
+}
+
+#[tokio::test]
+async fn cancel_stops_a_download_within_a_second_and_retry_resumes_it() {
+    let lab = Lab::new().await;
+    let body = jsonl(40_000, 4); // a few MB
+    lab.hub.add_repo(RepoSpec::dataset(
+        "lab/slow",
+        vec![RepoFile::new("train.jsonl", body.clone())],
+    ));
+    lab.hub.set_faults(
+        "lab/slow",
+        "train.jsonl",
+        Faults {
+            bytes_per_sec: Some(400_000),
+            ..Faults::default()
+        },
+    );
+    let ds = lab.download("lab/slow", None, None).await;
+    lab.wait(&ds.id, &[DatasetStatus::Downloading]).await;
+    let store = lab.engine.store();
+    let job = loop {
+        let job = store
+            .latest_job_for_target(&ds.id, "dataset.download")
+            .await
+            .unwrap()
+            .unwrap();
+        if matches!(job.progress, Some(mistudio_engine::Progress::Bytes { done, .. }) if done > 200_000)
+        {
+            break job;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    let started = Instant::now();
+    let cancelled = lab.engine.cancel_job(&job.id).await.unwrap();
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "cancel took {:?}",
+        started.elapsed()
+    );
+    assert_eq!(cancelled.status, mistudio_engine::JobStatus::Cancelled);
+    assert_eq!(
+        lab.engine.get_dataset(&ds.id).await.unwrap().status,
+        DatasetStatus::Cancelled
+    );
+    let partial: u64 = all_files(&lab.cache())
+        .iter()
+        .filter(|p| p.to_string_lossy().ends_with(".incomplete"))
+        .map(|p| std::fs::metadata(p).unwrap().len())
+        .sum();
+    assert!(partial > 200_000, "partial bytes kept: {partial}");
+
+    lab.hub
+        .set_faults("lab/slow", "train.jsonl", Faults::default());
+    lab.hub.clear_requests();
+    lab.engine.retry_dataset(&ds.id).await.unwrap();
+    let ds = lab.finish(&ds.id).await;
+    assert_eq!(ds.status, DatasetStatus::Ready, "{:?}", ds.error);
+    let blob_gets: Vec<_> = lab
+        .hub
+        .requests()
+        .into_iter()
+        .filter(|r| r.host == HostKind::Blob)
+        .collect();
+    assert_eq!(blob_gets.len(), 1);
+    assert!(blob_gets[0].range.as_deref().unwrap().starts_with("bytes="));
+    assert!(blob_gets[0].body_bytes <= body.len() as u64 - partial + 1);
+}
+
+/// A small tmpfs; unmounted when dropped. Needs root, as CI has.
+struct TinyFs(tempfile::TempDir);
+
+impl TinyFs {
+    fn mount(size: &str) -> TinyFs {
+        let dir = tempfile::tempdir().unwrap();
+        let status = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(dir.path())
+            .status()
+            .expect("running mount");
+        assert!(
+            status.success(),
+            "mounting a tmpfs failed: this test needs root (CI runs as root)"
+        );
+        TinyFs(dir)
+    }
+}
+
+impl Drop for TinyFs {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount")
+            .arg(self.0.path())
+            .status();
+    }
+}
+
+#[tokio::test]
+async fn a_data_root_on_a_tiny_disk_fails_before_any_byte_is_fetched() {
+    let tiny = TinyFs::mount("1m");
+    let lab = Lab::with_data_root(Some(tiny.0.path().join("data"))).await;
+    lab.hub.add_repo(RepoSpec::dataset(
+        "lab/big",
+        vec![RepoFile::new("train.jsonl", jsonl(20_000, 4))],
+    ));
+    let ds = lab.download("lab/big", None, None).await;
+    let ds = lab.finish(&ds.id).await;
+    assert_eq!(ds.status, DatasetStatus::Error);
+    let err = lab.job_error(&ds.id).await;
+    assert_eq!(err.kind, ErrorKind::DiskFull);
+    assert!(
+        err.message.contains("needs") && err.message.contains("free"),
+        "{}",
+        err.message
+    );
+    assert!(
+        lab.hub.requests().iter().all(|r| r.host == HostKind::Api),
+        "a blob was requested"
+    );
+    assert!(all_files(&lab.cache())
+        .iter()
+        .all(|p| !p.to_string_lossy().contains("/blobs/")));
+    assert!(
+        all_files(&tiny.0.path().join("data/datasets")).is_empty(),
+        "files left on the tiny disk"
+    );
+    drop(lab);
+}
