@@ -179,6 +179,8 @@ impl JsonSource {
             // Inference types a column holding both numbers and strings as string; reading
             // must then accept the numbers too.
             .with_coerce_primitive(true)
+            // A field the first records did not have is an error, never silently dropped.
+            .with_strict_mode(true)
             .build_decoder()
             .map_err(|e| {
                 Error::invalid(format!(

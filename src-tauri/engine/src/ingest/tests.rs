@@ -715,3 +715,23 @@ fn a_small_file_limit_rotates_files() {
         ["data-00000.arrow", "data-00001.arrow", "data-00002.arrow"]
     );
 }
+
+#[test]
+fn a_field_that_appears_after_the_inferred_records_is_an_error_not_a_loss() {
+    let dir = tempfile::tempdir().unwrap();
+    let late_field = jsonl(3000).replacen(
+        "{\"id\": 2000,",
+        "{\"id\": 2000, \"extra\": \"surprise\",",
+        1,
+    );
+    let path = dir.path().join("late-field.jsonl");
+    write_bytes(&path, late_field.as_bytes());
+    let dest = dir.path().join("out");
+    let e = run(&[split("train", &[&path])], &dest).unwrap_err();
+    let msg = e.to_string();
+    assert!(
+        msg.contains("late-field.jsonl") && msg.contains("extra"),
+        "{msg}"
+    );
+    assert!(!dest.exists(), "nothing is published");
+}
