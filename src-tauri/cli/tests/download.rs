@@ -156,3 +156,76 @@ fn download_errors_are_json_with_the_kind() {
     assert_eq!(out.status.code(), Some(2));
     rt.block_on(hub.shutdown());
 }
+
+fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(files_under(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+#[test]
+fn the_token_reaches_neither_logs_nor_files() {
+    const SECRET: &str = "hf_NeverLogMe0123456789abcdef";
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let hub = rt
+        .block_on(HubEmulator::start(EmulatorConfig::default()))
+        .unwrap();
+    hub.add_repo(
+        RepoSpec::dataset(
+            "lab/gated",
+            vec![RepoFile::new(
+                "train.jsonl",
+                "{\"text\": \"members only\"}\n".repeat(2000),
+            )],
+        )
+        .gated(),
+    );
+    hub.grant(SECRET, "lab/gated");
+    let dir = tempfile::tempdir().unwrap();
+    let out = cli(dir.path(), &hub.endpoint())
+        .args([
+            "--json",
+            "download",
+            "lab/gated",
+            "--token",
+            SECRET,
+            "--progress",
+            "json",
+        ])
+        .env("MISTUDIO_LOG", "trace")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("TRACE") || stderr.contains("DEBUG"),
+        "the log was not verbose"
+    );
+    assert!(!stderr.contains(SECRET), "the token is in the log");
+    assert!(!String::from_utf8_lossy(&out.stdout).contains(SECRET));
+    for file in files_under(dir.path()) {
+        let bytes = std::fs::read(&file).unwrap();
+        assert!(
+            !bytes.windows(SECRET.len()).any(|w| w == SECRET.as_bytes()),
+            "token in {}",
+            file.display()
+        );
+    }
+    assert!(hub
+        .requests()
+        .iter()
+        .filter(|r| r.host == HostKind::Blob)
+        .all(|r| !r.authorization));
+    rt.block_on(hub.shutdown());
+}

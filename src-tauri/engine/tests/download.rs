@@ -503,3 +503,129 @@ async fn a_data_root_on_a_tiny_disk_fails_before_any_byte_is_fetched() {
     );
     drop(lab);
 }
+
+fn parquet_bytes(texts: &[&str]) -> Vec<u8> {
+    use arrow::array::{ArrayRef, StringArray};
+    use arrow::record_batch::RecordBatch;
+    let batch = RecordBatch::try_from_iter([(
+        "text",
+        Arc::new(StringArray::from(texts.to_vec())) as ArrayRef,
+    )])
+    .unwrap();
+    let mut out = Vec::new();
+    let mut writer = parquet::arrow::ArrowWriter::try_new(&mut out, batch.schema(), None).unwrap();
+    writer.write(&batch).unwrap();
+    writer.close().unwrap();
+    out
+}
+
+#[tokio::test]
+async fn card_configs_choose_the_files_of_a_config_and_split() {
+    let lab = Lab::new().await;
+    let card = "---\nconfigs:\n- config_name: en\n  default: true\n  data_files:\n  - split: train\n    path: en/train-*.jsonl\n  - split: test\n    path: en/test.jsonl\n- config_name: fr\n  data_files: fr/*.jsonl\n---\n# Multi\n\nTwo languages.\n";
+    lab.hub.add_repo(RepoSpec::dataset(
+        "lab/multi",
+        vec![
+            RepoFile::new("README.md", card),
+            RepoFile::new("en/train-0.jsonl", jsonl(30, 1)),
+            RepoFile::new("en/train-1.jsonl", jsonl(20, 1)),
+            RepoFile::new("en/test.jsonl", jsonl(7, 1)),
+            RepoFile::new("fr/all.jsonl", jsonl(11, 1)),
+        ],
+    ));
+    let inspection = lab
+        .engine
+        .inspect_dataset_repo("lab/multi", None, None)
+        .await
+        .unwrap();
+    assert_eq!(
+        inspection.source,
+        mistudio_engine::hub::inspect::FilesSource::Card
+    );
+    let names: Vec<_> = inspection
+        .configs
+        .iter()
+        .map(|c| (c.name.as_str(), c.default))
+        .collect();
+    assert_eq!(names, [("en", true), ("fr", false)]);
+    assert_eq!(inspection.configs[0].splits[0].files.len(), 2);
+
+    let ds = lab
+        .engine
+        .start_download(&DownloadRequest {
+            repo_id: "lab/multi".into(),
+            config: Some("en".into()),
+            split: Some("test".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let ds = lab.finish(&ds.id).await;
+    assert_eq!(ds.status, DatasetStatus::Ready, "{:?}", ds.error);
+    assert_eq!(ds.num_samples, Some(7));
+    assert_eq!(ds.name, "lab/multi · test");
+    let blob_gets = lab
+        .hub
+        .requests()
+        .into_iter()
+        .filter(|r| r.host == HostKind::Blob)
+        .count();
+    assert_eq!(blob_gets, 1, "only the chosen split's file is fetched");
+}
+
+#[tokio::test]
+async fn a_script_only_repo_is_read_from_the_parquet_branch() {
+    let lab = Lab::new().await;
+    lab.hub.add_repo(
+        RepoSpec::dataset(
+            "lab/scripted",
+            vec![RepoFile::new("scripted.py", "# a loading script")],
+        )
+        .with_branch(
+            "refs/convert/parquet",
+            vec![
+                RepoFile::new(
+                    "default/train/0000.parquet",
+                    parquet_bytes(&["a", "b", "c"]),
+                ),
+                RepoFile::new(
+                    "default/partial-validation/0000.parquet",
+                    parquet_bytes(&["v"]),
+                ),
+            ],
+        ),
+    );
+    let inspection = lab
+        .engine
+        .inspect_dataset_repo("lab/scripted", None, None)
+        .await
+        .unwrap();
+    assert_eq!(
+        inspection.source,
+        mistudio_engine::hub::inspect::FilesSource::ParquetBranch
+    );
+    let splits: Vec<_> = inspection.configs[0]
+        .splits
+        .iter()
+        .map(|s| s.name.as_str())
+        .collect();
+    assert_eq!(splits, ["train", "validation"]);
+
+    let ds = lab.download("lab/scripted", None, None).await;
+    let ds = lab.finish(&ds.id).await;
+    assert_eq!(ds.status, DatasetStatus::Ready, "{:?}", ds.error);
+    assert_eq!(ds.num_samples, Some(4));
+    assert_eq!(ds.format.as_deref(), Some("parquet"));
+
+    lab.hub.add_repo(RepoSpec::dataset(
+        "lab/empty",
+        vec![RepoFile::new("scripted.py", "# no data")],
+    ));
+    let e = lab
+        .engine
+        .inspect_dataset_repo("lab/empty", None, None)
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidInput);
+    assert!(e.to_string().contains("no data files"), "{e}");
+}
