@@ -70,7 +70,7 @@ async function startDisplay(env) {
  * profile that is removed on close; with it, on that profile (to test what survives a restart),
  * which the caller removes.
  */
-export async function launchApp({ home: givenHome } = {}) {
+export async function launchApp({ home: givenHome, env: extraEnv = {} } = {}) {
   const home = givenHome ?? mkdtempSync(join(tmpdir(), "mistudio-e2e-"));
   const env = {
     ...process.env,
@@ -83,6 +83,7 @@ export async function launchApp({ home: givenHome } = {}) {
     // WebKitGTK under Xvfb with no GPU.
     WEBKIT_DISABLE_COMPOSITING_MODE: "1",
     LIBGL_ALWAYS_SOFTWARE: "1",
+    ...extraEnv,
   };
   const { display, stop: stopDisplay } = await startDisplay(env);
   env.DISPLAY = display;
@@ -120,4 +121,27 @@ export async function launchApp({ home: givenHome } = {}) {
     stopAll();
     throw error;
   }
+}
+
+/**
+ * Starts the standalone Hub emulator (built with the workspace) and returns its endpoint; the
+ * app reaches it through HF_ENDPOINT exactly as it would reach the real Hub.
+ */
+export async function startHubEmulator(args = []) {
+  const target = process.env.CARGO_TARGET_DIR ?? join(repo, "target");
+  const bin = join(target, "debug", "hub-emulator");
+  if (!existsSync(bin)) {
+    throw new Error(`${bin} does not exist: build it with \`cargo build -p mistudio-hub-emulator\``);
+  }
+  const child = spawn(bin, ["--port", "0", ...args], { stdio: ["ignore", "pipe", "inherit"] });
+  const endpoint = await new Promise((resolve, reject) => {
+    let out = "";
+    child.stdout.on("data", (chunk) => {
+      out += chunk;
+      const match = out.match(/listening on (http:\/\/\S+)/);
+      if (match) resolve(match[1]);
+    });
+    child.once("exit", (code) => reject(new Error(`hub-emulator exited with code ${code}`)));
+  });
+  return { endpoint, stop: () => child.kill() };
 }

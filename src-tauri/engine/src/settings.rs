@@ -19,12 +19,18 @@ pub struct Settings {
 }
 
 impl Settings {
+    /// First-start settings. `HF_ENDPOINT`, as Python's huggingface_hub reads it, picks the
+    /// Hub until the person saves another one.
     pub fn defaults() -> Result<Self> {
+        let hub_endpoint = std::env::var("HF_ENDPOINT")
+            .ok()
+            .and_then(|e| normalise_endpoint(&e).ok())
+            .unwrap_or_else(|| DEFAULT_HUB_ENDPOINT.into());
         Ok(Settings {
             data_root: crate::paths::default_data_root()?
                 .to_string_lossy()
                 .into_owned(),
-            hub_endpoint: DEFAULT_HUB_ENDPOINT.into(),
+            hub_endpoint,
         })
     }
 

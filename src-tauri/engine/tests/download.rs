@@ -629,3 +629,27 @@ async fn a_script_only_repo_is_read_from_the_parquet_branch() {
     assert_eq!(e.kind(), ErrorKind::InvalidInput);
     assert!(e.to_string().contains("no data files"), "{e}");
 }
+
+#[tokio::test]
+async fn private_repos_need_a_token_that_can_read_them() {
+    let lab = Lab::new().await;
+    lab.hub.add_repo(
+        RepoSpec::dataset(
+            "lab/private",
+            vec![RepoFile::new("train.jsonl", jsonl(5, 1))],
+        )
+        .private(),
+    );
+    let e = lab
+        .engine
+        .inspect_dataset_repo("lab/private", None, None)
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::NotFound);
+    assert!(e.to_string().contains("or it is private"), "{e}");
+    lab.hub.grant(SECRET, "lab/private");
+    let ds = lab.download("lab/private", None, Some(SECRET)).await;
+    let ds = lab.finish(&ds.id).await;
+    assert_eq!(ds.status, DatasetStatus::Ready, "{:?}", ds.error);
+    assert_eq!(ds.num_samples, Some(5));
+}
