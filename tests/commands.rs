@@ -40,6 +40,9 @@ fn harness() -> Harness {
         .invoke_handler(tauri::generate_handler![
             commands::datasets::list_datasets,
             commands::datasets::get_dataset,
+            commands::hub::inspect_dataset_repo,
+            commands::hub::start_download,
+            commands::hub::retry_dataset,
             commands::jobs::list_jobs,
             commands::jobs::cancel_job,
             commands::machine::machine_status,
@@ -133,4 +136,31 @@ fn the_config_identifier_is_the_one_the_cli_uses() {
         !csp.contains("http://*") && !csp.contains("https:"),
         "{csp}"
     );
+}
+
+#[test]
+fn download_commands_validate_before_touching_the_network() {
+    let h = harness();
+    let bad = invoke(
+        &h,
+        "inspect_dataset_repo",
+        json!({ "repoId": "not a repo", "token": null, "revision": null }),
+    )
+    .unwrap_err();
+    assert_eq!(bad["kind"], "invalid_input");
+    assert!(bad["message"].as_str().unwrap().contains("owner/name"));
+    let bad = invoke(
+        &h,
+        "start_download",
+        json!({ "request": { "repo_id": "a--b/c", "config": null, "split": null, "revision": null, "token": null, "remember_token": false } }),
+    )
+    .unwrap_err();
+    assert_eq!(bad["kind"], "invalid_input");
+    assert_eq!(
+        invoke(&h, "list_datasets", json!({})),
+        Ok(json!([])),
+        "nothing was registered"
+    );
+    let missing = invoke(&h, "retry_dataset", json!({ "id": "ds_nothing" })).unwrap_err();
+    assert_eq!(missing["kind"], "not_found");
 }
