@@ -249,34 +249,13 @@ impl Downloader {
         done: &ByteCounter,
         cancel: &CancellationToken,
     ) -> Result<()> {
-        let partial = partial_path(blob);
-        let mut out = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .read(true)
-            .open(&partial)
-            .map_err(|e| Error::io(format!("opening {}", partial.display()), e))?;
-        match out.try_lock() {
-            Ok(()) => {}
-            Err(std::fs::TryLockError::WouldBlock) => {
-                return Err(Error::Conflict(format!(
-                    "{} is being downloaded by another process; wait for it to finish",
-                    file.path
-                )))
-            }
-            Err(std::fs::TryLockError::Error(e)) => {
-                return Err(Error::io(format!("locking {}", partial.display()), e))
-            }
-        }
-        let mut have = out
-            .metadata()
-            .map_err(|e| Error::io("reading a partial download", e))?
-            .len();
-        if have > file.size {
-            truncate(&out, &partial)?;
-            have = 0;
-        }
-        done.add(have);
+        let path = partial_path(blob);
+        let resumed_from = file.clone();
+        // Hashing what an earlier run left can read gigabytes: off the async threads.
+        let mut part = tokio::task::spawn_blocking(move || PartialFile::open(&path, &resumed_from))
+            .await
+            .map_err(|e| Error::Internal(format!("opening a partial download crashed: {e}")))??;
+        done.add(part.len);
         let url = self
             .client
             .resolve_url(kind, repo_id, &file.revision, &file.path);
@@ -286,13 +265,12 @@ impl Downloader {
             if cancel.is_cancelled() {
                 return Err(Error::Cancelled);
             }
-            if have == file.size {
-                match verify(&partial, file).await? {
+            if part.len == file.size {
+                match part.problem(file) {
                     None => break,
                     Some(problem) => {
-                        truncate(&out, &partial)?;
-                        done.sub(have);
-                        have = 0;
+                        done.sub(part.len);
+                        part.reset()?;
                         if refetches >= MAX_CORRUPT_REFETCHES {
                             return Err(Error::Corrupt(format!(
                                 "{} of {repo_id} arrived damaged twice ({problem}); the partial file was removed — retry later, and report it if it keeps happening",
@@ -306,9 +284,7 @@ impl Downloader {
                 }
             }
             match self
-                .fetch_range(
-                    &url, kind, repo_id, file, &mut out, &partial, &mut have, done, cancel,
-                )
+                .fetch_range(&url, kind, repo_id, file, &mut part, done, cancel)
                 .await
             {
                 Ok(()) => failures = 0,
@@ -337,15 +313,10 @@ impl Downloader {
                 }
             }
         }
-        out.sync_all()
-            .map_err(|e| Error::io(format!("flushing {}", partial.display()), e))?;
-        drop(out);
-        std::fs::rename(&partial, blob)
-            .map_err(|e| Error::io(format!("finishing {}", blob.display()), e))?;
-        Ok(())
+        part.finish(blob)
     }
 
-    /// One request from `have` to the end; appends what arrives.
+    /// One request from the partial file's end to the file's end; appends what arrives.
     #[allow(clippy::too_many_arguments)]
     async fn fetch_range(
         &self,
@@ -353,9 +324,7 @@ impl Downloader {
         kind: RepoKind,
         repo_id: &str,
         file: &RemoteFile,
-        out: &mut std::fs::File,
-        partial: &Path,
-        have: &mut u64,
+        part: &mut PartialFile,
         done: &ByteCounter,
         cancel: &CancellationToken,
     ) -> Result<(), Attempt> {
@@ -363,8 +332,8 @@ impl Downloader {
         let mut resp = None;
         for _ in 0..5 {
             let mut req = self.client.http().get(&target);
-            if *have > 0 {
-                req = req.header(RANGE, format!("bytes={have}-"));
+            if part.len > 0 {
+                req = req.header(RANGE, format!("bytes={}-", part.len));
             }
             let req = self.client.authorize(&target, req);
             let r = tokio::select! {
@@ -385,6 +354,11 @@ impl Downloader {
             )))
         })?;
         let status = resp.status();
+        let restart = |part: &mut PartialFile, why: &str| -> Result<(), Attempt> {
+            done.sub(part.len);
+            part.reset().map_err(Attempt::Fatal)?;
+            Err(Attempt::transient(why.into(), None, false))
+        };
         if is_transient_status(status) {
             return Err(Attempt::transient(
                 format!("the server answered {status}"),
@@ -393,15 +367,7 @@ impl Downloader {
             ));
         }
         if status == StatusCode::RANGE_NOT_SATISFIABLE {
-            // Our partial file disagrees with the server's: start over.
-            truncate(out, partial).map_err(Attempt::Fatal)?;
-            done.sub(*have);
-            *have = 0;
-            return Err(Attempt::transient(
-                "the server refused the resume range".into(),
-                None,
-                false,
-            ));
+            return restart(part, "the server refused the resume range");
         }
         let resp = check_status(resp, kind, repo_id, Some(&file.revision), Some(&file.path))
             .await
@@ -415,22 +381,14 @@ impl Downloader {
                     .and_then(|v| v.strip_prefix("bytes "))
                     .and_then(|v| v.split('-').next())
                     .and_then(|v| v.parse::<u64>().ok());
-                if start != Some(*have) {
-                    truncate(out, partial).map_err(Attempt::Fatal)?;
-                    done.sub(*have);
-                    *have = 0;
-                    return Err(Attempt::transient(
-                        "the server resumed at the wrong offset".into(),
-                        None,
-                        false,
-                    ));
+                if start != Some(part.len) {
+                    return restart(part, "the server resumed at the wrong offset");
                 }
             }
-            StatusCode::OK if *have > 0 => {
+            StatusCode::OK if part.len > 0 => {
                 // The server ignored the Range header: the body is the whole file.
-                truncate(out, partial).map_err(Attempt::Fatal)?;
-                done.sub(*have);
-                *have = 0;
+                done.sub(part.len);
+                part.reset().map_err(Attempt::Fatal)?;
             }
             StatusCode::OK => {}
             other => {
@@ -444,39 +402,34 @@ impl Downloader {
         let mut progressed = false;
         loop {
             let chunk = tokio::select! {
-                _ = cancel.cancelled() => return Err(Attempt::Fatal(Error::Cancelled)),
+                _ = cancel.cancelled() => {
+                    part.flush().map_err(Attempt::Fatal)?;
+                    return Err(Attempt::Fatal(Error::Cancelled));
+                }
                 c = stream.next() => c,
             };
             match chunk {
                 None => break,
                 Some(Ok(bytes)) => {
-                    if *have + bytes.len() as u64 > file.size {
-                        truncate(out, partial).map_err(Attempt::Fatal)?;
-                        done.sub(*have);
-                        *have = 0;
-                        return Err(Attempt::transient(
-                            "the server sent more bytes than the file has".into(),
-                            None,
-                            progressed,
-                        ));
+                    if part.len + bytes.len() as u64 > file.size {
+                        return restart(part, "the server sent more bytes than the file has");
                     }
-                    out.write_all(&bytes).map_err(|e| {
-                        Attempt::Fatal(Error::io(format!("writing {}", partial.display()), e))
-                    })?;
-                    *have += bytes.len() as u64;
+                    part.append(&bytes).map_err(Attempt::Fatal)?;
                     done.add(bytes.len() as u64);
                     progressed = true;
                 }
                 Some(Err(message)) => {
+                    part.flush().map_err(Attempt::Fatal)?;
                     return Err(Attempt::transient(
                         format!("the connection broke mid-file ({message})"),
                         None,
                         progressed,
-                    ))
+                    ));
                 }
             }
         }
-        if *have < file.size {
+        part.flush().map_err(Attempt::Fatal)?;
+        if part.len < file.size {
             return Err(Attempt::transient(
                 "the connection ended before the file was complete".into(),
                 None,
@@ -484,6 +437,115 @@ impl Downloader {
             ));
         }
         Ok(())
+    }
+}
+
+/// A `blobs/<etag>.incomplete` file being appended to, locked against other processes, with the
+/// running sha256 of its content so a finished file is verified without reading it again.
+struct PartialFile {
+    path: PathBuf,
+    out: std::io::BufWriter<std::fs::File>,
+    len: u64,
+    hasher: Sha256,
+}
+
+impl PartialFile {
+    /// Opens (or creates) the partial file and hashes what an earlier run left in it.
+    fn open(path: &Path, file: &RemoteFile) -> Result<PartialFile> {
+        let io = |e| Error::io(format!("opening {}", path.display()), e);
+        let handle = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .read(true)
+            .open(path)
+            .map_err(io)?;
+        match handle.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(Error::Conflict(format!(
+                    "{} is being downloaded by another process; wait for it to finish",
+                    file.path
+                )))
+            }
+            Err(std::fs::TryLockError::Error(e)) => {
+                return Err(Error::io(format!("locking {}", path.display()), e))
+            }
+        }
+        let mut len = handle.metadata().map_err(io)?.len();
+        let mut hasher = Sha256::new();
+        if len > file.size {
+            handle.set_len(0).map_err(io)?;
+            len = 0;
+        } else if len > 0 {
+            let mut reader = std::fs::File::open(path).map_err(io)?;
+            let mut buf = vec![0u8; 1 << 20];
+            let mut left = len;
+            while left > 0 {
+                let want = buf.len().min(left as usize);
+                let n = reader.read(&mut buf[..want]).map_err(io)?;
+                if n == 0 {
+                    break;
+                }
+                hasher.update(&buf[..n]);
+                left -= n as u64;
+            }
+        }
+        Ok(PartialFile {
+            path: path.to_path_buf(),
+            out: std::io::BufWriter::with_capacity(1 << 20, handle),
+            len,
+            hasher,
+        })
+    }
+
+    fn append(&mut self, bytes: &[u8]) -> Result<()> {
+        self.out
+            .write_all(bytes)
+            .map_err(|e| Error::io(format!("writing {}", self.path.display()), e))?;
+        self.hasher.update(bytes);
+        self.len += bytes.len() as u64;
+        Ok(())
+    }
+
+    fn flush(&mut self) -> Result<()> {
+        self.out
+            .flush()
+            .map_err(|e| Error::io(format!("writing {}", self.path.display()), e))
+    }
+
+    fn reset(&mut self) -> Result<()> {
+        self.flush()?;
+        self.out
+            .get_ref()
+            .set_len(0)
+            .map_err(|e| Error::io(format!("resetting {}", self.path.display()), e))?;
+        self.len = 0;
+        self.hasher = Sha256::new();
+        Ok(())
+    }
+
+    /// `None` when the content is what the Hub said it is; else what is wrong.
+    fn problem(&self, file: &RemoteFile) -> Option<String> {
+        if self.len != file.size {
+            return Some(format!("size {}, expected {}", self.len, file.size));
+        }
+        let expected = file.sha256.as_deref()?;
+        let actual = hex::encode(self.hasher.clone().finalize());
+        (!actual.eq_ignore_ascii_case(expected))
+            .then(|| format!("sha256 {actual}, expected {expected}"))
+    }
+
+    /// Makes the verified file durable and gives it its final name.
+    fn finish(mut self, blob: &Path) -> Result<()> {
+        self.flush()?;
+        self.out
+            .get_ref()
+            .sync_all()
+            .map_err(|e| Error::io(format!("flushing {}", self.path.display()), e))?;
+        let path = self.path.clone();
+        drop(self);
+        std::fs::rename(&path, blob)
+            .map_err(|e| Error::io(format!("finishing {}", blob.display()), e))
     }
 }
 
@@ -510,47 +572,6 @@ fn partial_path(blob: &Path) -> PathBuf {
     let mut name = blob.file_name().unwrap_or_default().to_os_string();
     name.push(".incomplete");
     blob.with_file_name(name)
-}
-
-fn truncate(out: &std::fs::File, path: &Path) -> Result<()> {
-    out.set_len(0)
-        .map_err(|e| Error::io(format!("resetting {}", path.display()), e))
-}
-
-/// `None` when the file is what the Hub said it is; else what is wrong.
-async fn verify(path: &Path, file: &RemoteFile) -> Result<Option<String>> {
-    let len = std::fs::metadata(path)
-        .map_err(|e| Error::io(format!("checking {}", path.display()), e))?
-        .len();
-    if len != file.size {
-        return Ok(Some(format!("size {len}, expected {}", file.size)));
-    }
-    let Some(expected) = file.sha256.clone() else {
-        return Ok(None);
-    };
-    let path = path.to_path_buf();
-    let actual = tokio::task::spawn_blocking(move || sha256_file(&path))
-        .await
-        .map_err(|e| Error::Internal(format!("hashing crashed: {e}")))??;
-    Ok((!actual.eq_ignore_ascii_case(&expected))
-        .then(|| format!("sha256 {actual}, expected {expected}")))
-}
-
-pub fn sha256_file(path: &Path) -> Result<String> {
-    let mut f = std::fs::File::open(path)
-        .map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 1 << 20];
-    loop {
-        let n = f
-            .read(&mut buf)
-            .map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buf[..n]);
-    }
-    Ok(hex::encode(hasher.finalize()))
 }
 
 /// `snapshots/<commit>/<path>` → `../../blobs/<etag>` (a relative symlink, as Python makes;
