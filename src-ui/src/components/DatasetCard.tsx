@@ -1,6 +1,10 @@
-import { Database, Info } from "lucide-react";
-import type { Dataset, Job } from "../bindings";
-import { formatBytes, formatCount, humanize, percentOf } from "../lib/format";
+import { useState } from "react";
+import { Database, Info, Loader, RotateCcw, X } from "lucide-react";
+import { commands, type AppError, type Dataset, type Job } from "../bindings";
+import { call, toAppError } from "../lib/api";
+import { formatBytes, formatCount, humanize, percentOf, transferText } from "../lib/format";
+import { useDatasetsStore } from "../store/datasets";
+import { useJobsStore } from "../store/jobs";
 import { ProgressBar } from "./ProgressBar";
 import { StatusBadge } from "./StatusBadge";
 
@@ -18,22 +22,80 @@ function sourceText(dataset: Dataset): string {
   return `Source: ${humanize(String(dataset.source))}`;
 }
 
+/** Run a backend action from a button: tracks "busy" and the error to show inline. */
+function useAction() {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<AppError | null>(null);
+  const run = async (action: () => Promise<void>) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await action();
+    } catch (e) {
+      setError(toAppError(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { busy, error, run };
+}
+
+function InlineError({ error, testId }: { error: AppError; testId: string }) {
+  return (
+    <p className="mt-2 break-words text-xs text-red-400" role="alert" data-testid={testId}>
+      <span className="font-mono">{error.kind}</span>: {error.message}
+    </p>
+  );
+}
+
+const smallButton =
+  "flex shrink-0 items-center gap-1 rounded bg-slate-800 px-3 py-1 text-xs text-slate-200 hover:bg-slate-700 disabled:cursor-not-allowed disabled:opacity-50";
+
 function JobProgress({ job }: { job: Job }) {
+  const cancel = useAction();
   const progress = job.progress;
   const percent =
     progress && progress.unit !== "indeterminate" ? percentOf(progress.done, progress.total) : null;
   const stage = job.stage ? humanize(job.stage) : job.status === "queued" ? "Queued" : null;
+  const transfer = progress?.unit === "bytes" ? transferText(progress) : null;
 
-  if (percent === null && stage === null) return null;
+  const onCancel = () =>
+    void cancel.run(async () => {
+      const stopped = await call(commands.cancelJob(job.id));
+      useJobsStore.getState().upsert(stopped);
+    });
+
   return (
     <div className="mt-4 space-y-1" data-testid="job-progress">
-      <div className="flex items-center justify-between gap-2 text-xs text-slate-400">
-        <span className="truncate" data-testid="job-stage">
-          {stage}
-        </span>
-        {percent !== null && <span data-testid="job-percent">{percent}%</span>}
-      </div>
+      {(stage !== null || percent !== null) && (
+        <div className="flex items-center justify-between gap-2 text-xs text-slate-400">
+          <span className="truncate" data-testid="job-stage">
+            {stage}
+          </span>
+          {percent !== null && <span data-testid="job-percent">{percent}%</span>}
+        </div>
+      )}
       {percent !== null && <ProgressBar percent={percent} label={stage ?? "Progress"} />}
+      <div className="flex items-center justify-between gap-2 pt-1">
+        <span className="min-w-0 truncate text-xs text-slate-400" data-testid="job-transfer">
+          {transfer}
+        </span>
+        <button
+          type="button"
+          data-testid="dataset-cancel"
+          onClick={onCancel}
+          disabled={cancel.busy}
+          className={smallButton}
+        >
+          {cancel.busy ? (
+            <Loader className="h-3 w-3 animate-spin" aria-hidden="true" />
+          ) : (
+            <X className="h-3 w-3" aria-hidden="true" />
+          )}
+          {cancel.busy ? "Cancelling…" : "Cancel"}
+        </button>
+      </div>
+      {cancel.error && <InlineError error={cancel.error} testId="dataset-cancel-error" />}
     </div>
   );
 }
@@ -41,6 +103,14 @@ function JobProgress({ job }: { job: Job }) {
 export function DatasetCard({ dataset, job }: Props) {
   const titleId = `dataset-${dataset.id}-name`;
   const size = dataset.size_bytes;
+  const retry = useAction();
+  // A failed or cancelled download can be queued again (bytes already fetched are reused).
+  const canRetry = !job && (dataset.status === "error" || dataset.status === "cancelled");
+  const onRetry = () =>
+    void retry.run(async () => {
+      await call(commands.retryDataset(dataset.id));
+      void useDatasetsStore.getState().load();
+    });
   return (
     <article
       className="rounded-lg border border-slate-800 bg-slate-900/50 p-6"
@@ -76,14 +146,35 @@ export function DatasetCard({ dataset, job }: Props) {
 
           {job && <JobProgress job={job} />}
 
-          {dataset.error && (
-            <div
-              className="mt-3 break-words rounded border border-red-500/30 bg-red-500/10 p-3 text-sm text-red-400"
-              data-testid="dataset-error"
-            >
-              {dataset.error}
+          {(dataset.error || canRetry) && (
+            <div className="mt-3 flex items-start gap-2">
+              {dataset.error ? (
+                <div
+                  className="min-w-0 flex-1 break-words rounded border border-red-500/30 bg-red-500/10 p-3 text-sm text-red-400"
+                  data-testid="dataset-error"
+                >
+                  {dataset.error}
+                </div>
+              ) : (
+                <p className="min-w-0 flex-1 py-1 text-sm text-slate-400">
+                  {dataset.status === "cancelled" ? "Download cancelled" : null}
+                </p>
+              )}
+              {canRetry && (
+                <button
+                  type="button"
+                  data-testid="dataset-retry"
+                  onClick={onRetry}
+                  disabled={retry.busy}
+                  className={`${smallButton} ${dataset.error ? "mt-2" : ""}`}
+                >
+                  <RotateCcw className={`h-3 w-3 ${retry.busy ? "animate-spin" : ""}`} aria-hidden="true" />
+                  {retry.busy ? "Retrying…" : "Retry"}
+                </button>
+              )}
             </div>
           )}
+          {retry.error && <InlineError error={retry.error} testId="dataset-retry-error" />}
         </div>
       </div>
     </article>

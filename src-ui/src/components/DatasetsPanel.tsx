@@ -2,6 +2,7 @@ import { Loader } from "lucide-react";
 import { useDatasetsStore } from "../store/datasets";
 import { activeJobFor, useJobsStore } from "../store/jobs";
 import { DatasetCard } from "./DatasetCard";
+import { DownloadForm } from "./DownloadForm";
 import { ErrorBox } from "./ErrorBox";
 
 export function DatasetsPanel() {
@@ -19,6 +20,8 @@ export function DatasetsPanel() {
         </h2>
         <p className="text-slate-400">Manage training datasets from HuggingFace or local sources</p>
       </div>
+
+      <DownloadForm />
 
       {error && (
         <ErrorBox

@@ -1,5 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { formatBytes, formatCount, humanize, jobsSummary, percentOf } from "./format";
+import {
+  etaSeconds,
+  formatBytes,
+  formatCount,
+  formatEta,
+  formatTransferBytes,
+  humanize,
+  jobsSummary,
+  percentOf,
+  transferText,
+} from "./format";
 
 describe("formatBytes", () => {
   it.each([
@@ -60,5 +70,46 @@ describe("humanize / percentOf / jobsSummary", () => {
     expect(jobsSummary({ jobs_running: 0, jobs_queued: 0 })).toBe("No jobs running");
     expect(jobsSummary({ jobs_running: 1, jobs_queued: 0 })).toBe("1 job running");
     expect(jobsSummary({ jobs_running: 2, jobs_queued: 3 })).toBe("2 jobs running, 3 queued");
+  });
+});
+
+describe("formatTransferBytes / formatEta / transferText", () => {
+  it("uses one fixed decimal above bytes", () => {
+    expect(formatTransferBytes(512)).toBe("512 B");
+    expect(formatTransferBytes(45.2 * 1024 ** 2)).toBe("45.2 MB");
+    expect(formatTransferBytes(120 * 1024 ** 2)).toBe("120.0 MB");
+    expect(formatTransferBytes(1024 ** 2 - 1)).toBe("1.0 MB");
+    expect(formatTransferBytes(-5)).toBe("—");
+  });
+
+  it.each([
+    [0, "0 s"],
+    [0.2, "1 s"],
+    [6.08, "6 s"],
+    [59.4, "59 s"],
+    [60, "1 min"],
+    [180, "3 min"],
+    [3599, "1 h"],
+    [3600 + 5 * 60, "1 h 5 min"],
+    [2 * 3600, "2 h"],
+  ])("formatEta(%d) -> %s", (secs, expected) => {
+    expect(formatEta(secs)).toBe(expected);
+  });
+
+  it("estimates time left only with a total and a positive rate", () => {
+    expect(etaSeconds(50, 100, 10)).toBe(5);
+    expect(etaSeconds(50, null, 10)).toBeNull();
+    expect(etaSeconds(50, 100, 0)).toBeNull();
+    expect(etaSeconds(50, 100, null)).toBeNull();
+  });
+
+  it("builds the transfer line", () => {
+    const mb = 1024 ** 2;
+    expect(transferText({ done: 45.2 * mb, total: 120 * mb, bytes_per_sec: 12.3 * mb })).toBe(
+      "45.2 MB / 120.0 MB • 12.3 MB/s • 6 s left",
+    );
+    expect(transferText({ done: 45.2 * mb, total: 120 * mb, bytes_per_sec: null })).toBe("45.2 MB / 120.0 MB");
+    expect(transferText({ done: 45.2 * mb, total: 120 * mb, bytes_per_sec: 0 })).toBe("45.2 MB / 120.0 MB");
+    expect(transferText({ done: 45.2 * mb, total: null, bytes_per_sec: 2 * mb })).toBe("45.2 MB • 2.0 MB/s");
   });
 });

@@ -51,3 +51,57 @@ export function jobsSummary(status: Pick<MachineStatus, "jobs_running" | "jobs_q
     running === 0 ? "No jobs running" : `${running} ${running === 1 ? "job" : "jobs"} running`;
   return queued > 0 ? `${runningText}, ${queued} queued` : runningText;
 }
+
+/**
+ * Size for a transfer line, always with one decimal above bytes so the text
+ * does not jump while it changes: "512 B", "45.2 MB", "120.0 MB".
+ */
+export function formatTransferBytes(bytes: number): string {
+  if (!Number.isFinite(bytes) || bytes < 0) return "—";
+  let value = bytes;
+  let unit = 0;
+  while (unit < BYTE_UNITS.length - 1 && (unit === 0 ? value : Number(value.toFixed(1))) >= 1024) {
+    value /= 1024;
+    unit += 1;
+  }
+  return unit === 0 ? `${Math.round(value)} B` : `${value.toFixed(1)} ${BYTE_UNITS[unit] ?? "TB"}`;
+}
+
+/** Seconds left at the current rate, or null when it cannot be estimated. */
+export function etaSeconds(done: number, total: number | null, bytesPerSec: number | null): number | null {
+  if (total === null || bytesPerSec === null || !Number.isFinite(bytesPerSec) || bytesPerSec <= 0) return null;
+  const left = total - done;
+  if (!Number.isFinite(left) || left < 0) return null;
+  return left / bytesPerSec;
+}
+
+/** "6 s", "3 min", "1 h 5 min", "2 h". At least "1 s" while something is left. */
+export function formatEta(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return "—";
+  const secs = seconds > 0 ? Math.max(1, Math.round(seconds)) : 0;
+  if (secs < 60) return `${secs} s`;
+  const minutes = Math.round(secs / 60);
+  if (minutes < 60) return `${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  const rest = minutes % 60;
+  return rest === 0 ? `${hours} h` : `${hours} h ${rest} min`;
+}
+
+/**
+ * "45.2 MB / 120.0 MB • 12.3 MB/s • 6 s left" for a bytes progress. The total,
+ * speed and ETA are left out when unknown; a rate of 0 counts as unknown.
+ */
+export function transferText(progress: {
+  done: number;
+  total: number | null;
+  bytes_per_sec: number | null;
+}): string {
+  const { done, total, bytes_per_sec: rate } = progress;
+  const parts = [total !== null ? `${formatTransferBytes(done)} / ${formatTransferBytes(total)}` : formatTransferBytes(done)];
+  if (rate !== null && Number.isFinite(rate) && rate > 0) {
+    parts.push(`${formatTransferBytes(rate)}/s`);
+    const eta = etaSeconds(done, total, rate);
+    if (eta !== null) parts.push(`${formatEta(eta)} left`);
+  }
+  return parts.join(" • ");
+}

@@ -1,0 +1,365 @@
+import { useEffect, useEffectEvent, useId, useRef, useState, type FormEvent } from "react";
+import { Download, Loader, Search } from "lucide-react";
+import { commands, type AppError, type ConfigInfo, type RepoInspection } from "../bindings";
+import { call, toAppError } from "../lib/api";
+import { formatBytes } from "../lib/format";
+import { validateRepoId } from "../lib/repoId";
+import { useDatasetsStore } from "../store/datasets";
+import { ErrorBox } from "./ErrorBox";
+
+/** Wait this long after the last keystroke before inspecting the repo. */
+export const INSPECT_DEBOUNCE_MS = 600;
+
+const inputClass =
+  "w-full rounded border border-slate-700 bg-slate-800 px-4 py-2 text-slate-100 placeholder-slate-500 focus:border-transparent focus:outline-none focus:ring-2 focus:ring-emerald-500 disabled:opacity-60";
+const selectClass = `${inputClass} disabled:cursor-not-allowed`;
+const labelClass = "mb-2 block text-sm font-medium text-slate-300";
+const helpClass = "mt-1 text-xs text-slate-500";
+
+/** The result of the last inspection, for the repo id it was asked for. */
+type Inspection =
+  | { state: "idle" }
+  | { state: "checking"; repoId: string }
+  | { state: "ok"; repoId: string; data: RepoInspection }
+  | { state: "error"; repoId: string; error: AppError };
+
+const IDLE: Inspection = { state: "idle" };
+
+function defaultConfig(data: RepoInspection): ConfigInfo | null {
+  return data.configs.find((c) => c.default) ?? data.configs[0] ?? null;
+}
+
+function inspectionSummary(data: RepoInspection): string {
+  const n = data.configs.length;
+  const parts = [`${n} ${n === 1 ? "config" : "configs"}`, data.source.replace(/_/g, " ")];
+  if (data.gated) parts.push("gated");
+  if (data.private) parts.push("private");
+  return parts.join(" • ");
+}
+
+function InspectionLine({ inspection }: { inspection: Inspection }) {
+  if (inspection.state === "idle") return null;
+  if (inspection.state === "checking") {
+    return (
+      <p className="mt-1 flex items-center gap-1 text-xs text-slate-400" data-testid="download-inspection">
+        <Loader className="h-3 w-3 animate-spin" aria-hidden="true" />
+        Checking…
+      </p>
+    );
+  }
+  if (inspection.state === "error") {
+    return (
+      <p className="mt-1 break-words text-xs text-red-400" data-testid="download-inspection">
+        <span className="font-mono" data-testid="download-inspection-kind">
+          {inspection.error.kind}
+        </span>
+        <span>: </span>
+        <span>{inspection.error.message}</span>
+      </p>
+    );
+  }
+  const { data } = inspection;
+  return (
+    <div className="mt-1 text-xs text-slate-400" data-testid="download-inspection">
+      <p>{inspectionSummary(data)}</p>
+      {data.description && (
+        <p className="line-clamp-2 text-slate-500" title={data.description}>
+          {data.description}
+        </p>
+      )}
+    </div>
+  );
+}
+
+/** The "Download from HuggingFace" card at the top of the Datasets panel. */
+export function DownloadForm() {
+  const repoFieldId = useId();
+  const tokenFieldId = useId();
+  const splitFieldId = useId();
+  const configFieldId = useId();
+  const rememberId = useId();
+
+  const [repoId, setRepoId] = useState("");
+  const [token, setToken] = useState("");
+  const [rememberToken, setRememberToken] = useState(false);
+  const [inspection, setInspection] = useState<Inspection>(IDLE);
+  const [config, setConfig] = useState<string | null>(null);
+  /** "" means all splits. */
+  const [split, setSplit] = useState("");
+  const [submitting, setSubmitting] = useState(false);
+  const [submitError, setSubmitError] = useState<AppError | null>(null);
+
+  // Only the newest inspection may write its answer (a later repo id wins).
+  const inspectSeq = useRef(0);
+  // Repo id + token of the last inspection asked for, so blur/debounce don't repeat it.
+  const lastInspectKey = useRef<string | null>(null);
+
+  const repo = repoId.trim();
+  const tokenValue = token.trim();
+  const repoError = repo === "" ? null : validateRepoId(repo);
+  const repoValid = repo !== "" && repoError === null;
+
+  const inspected = inspection.state === "ok" && inspection.repoId === repo ? inspection.data : null;
+  const chosenConfig = inspected?.configs.find((c) => c.name === config) ?? null;
+  const checking = inspection.state === "checking";
+  const canSubmit = repoValid && !submitting;
+
+  const inspect = (force: boolean) => {
+    if (!repoValid) return;
+    const tok = tokenValue === "" ? null : tokenValue;
+    const key = `${repo}\n${tok ?? ""}`;
+    if (!force && key === lastInspectKey.current) return;
+    lastInspectKey.current = key;
+    const seq = ++inspectSeq.current;
+    const asked = repo;
+    setInspection({ state: "checking", repoId: asked });
+    call(commands.inspectDatasetRepo(asked, tok, null)).then(
+      (data) => {
+        if (seq !== inspectSeq.current) return;
+        setInspection({ state: "ok", repoId: asked, data });
+        // Keep the choices the repo still has (e.g. re-checked with a token);
+        // the pickers are disabled while checking, so `config`/`split` are current.
+        const keep = data.configs.find((c) => c.name === config) ?? null;
+        setConfig(keep ? keep.name : (defaultConfig(data)?.name ?? null));
+        setSplit(keep?.splits.some((s) => s.name === split) ? split : "");
+      },
+      (e: unknown) => {
+        if (seq !== inspectSeq.current) return;
+        setInspection({ state: "error", repoId: asked, error: toAppError(e) });
+      },
+    );
+  };
+
+  const onDebounced = useEffectEvent(() => inspect(false));
+  useEffect(() => {
+    if (!repoValid) return;
+    const timer = setTimeout(onDebounced, INSPECT_DEBOUNCE_MS);
+    return () => clearTimeout(timer);
+  }, [repo, tokenValue, repoValid]);
+
+  /** Forget the inspection and everything chosen from it. */
+  const resetInspection = () => {
+    inspectSeq.current += 1;
+    lastInspectKey.current = null;
+    setInspection(IDLE);
+    setConfig(null);
+    setSplit("");
+  };
+
+  const onRepoChange = (value: string) => {
+    if (value.trim() !== repo) resetInspection();
+    setRepoId(value);
+    setSubmitError(null);
+  };
+
+  const onTokenChange = (value: string) => {
+    setToken(value);
+    if (value.trim() === "") setRememberToken(false);
+    setSubmitError(null);
+  };
+
+  const onSubmit = async (e: FormEvent) => {
+    e.preventDefault();
+    if (!canSubmit) return;
+    setSubmitting(true);
+    setSubmitError(null);
+    const tok = tokenValue === "" ? null : tokenValue;
+    try {
+      await call(
+        commands.startDownload({
+          repo_id: repo,
+          config: inspected ? config : null,
+          split: inspected && chosenConfig && split !== "" ? split : null,
+          revision: null,
+          token: tok,
+          remember_token: tok !== null && rememberToken,
+        }),
+      );
+      resetInspection();
+      setRepoId("");
+      setToken("");
+      setRememberToken(false);
+      setSubmitting(false);
+      void useDatasetsStore.getState().load();
+    } catch (err) {
+      setSubmitError(toAppError(err));
+      setSubmitting(false);
+    }
+  };
+
+  const pickersHelp = inspected ? null : "Check the repository to choose";
+
+  return (
+    <section
+      className="mb-8 rounded-lg border border-slate-800 bg-slate-900/50 p-6"
+      aria-labelledby="download-title"
+      data-testid="download-form"
+    >
+      <h3 id="download-title" className="mb-4 text-lg font-semibold text-slate-100">
+        Download from HuggingFace
+      </h3>
+      <form className="space-y-4" onSubmit={(e) => void onSubmit(e)} noValidate>
+        <div>
+          <label htmlFor={repoFieldId} className={labelClass}>
+            Repository ID
+          </label>
+          <div className="flex gap-2">
+            <input
+              id={repoFieldId}
+              data-testid="download-repo"
+              type="text"
+              placeholder="username/dataset-name"
+              spellCheck={false}
+              autoComplete="off"
+              value={repoId}
+              disabled={submitting}
+              onChange={(e) => onRepoChange(e.target.value)}
+              onBlur={() => inspect(false)}
+              aria-invalid={repoError !== null}
+              aria-describedby={`${repoFieldId}-status`}
+              className={inputClass}
+            />
+            <button
+              type="button"
+              onClick={() => inspect(true)}
+              disabled={!repoValid || checking || submitting}
+              className="flex shrink-0 items-center gap-1 rounded border border-slate-700 bg-slate-800 px-3 text-sm text-slate-300 hover:bg-slate-700 disabled:cursor-not-allowed disabled:opacity-50"
+            >
+              <Search className="h-4 w-4" aria-hidden="true" />
+              Check
+            </button>
+          </div>
+          <div id={`${repoFieldId}-status`} aria-live="polite">
+            {repoError !== null ? (
+              <p className="mt-1 text-xs text-red-400" data-testid="download-repo-validation">
+                {repoError}
+              </p>
+            ) : (
+              inspection.state !== "idle" && inspection.repoId === repo && <InspectionLine inspection={inspection} />
+            )}
+          </div>
+        </div>
+
+        <div>
+          <label htmlFor={tokenFieldId} className={labelClass}>
+            Access Token (optional)
+          </label>
+          <input
+            id={tokenFieldId}
+            data-testid="download-token"
+            type="password"
+            placeholder="hf_..."
+            spellCheck={false}
+            autoComplete="off"
+            value={token}
+            disabled={submitting}
+            onChange={(e) => onTokenChange(e.target.value)}
+            onBlur={() => inspect(false)}
+            aria-describedby={`${tokenFieldId}-help`}
+            className={`${inputClass} font-mono text-sm`}
+          />
+          <p id={`${tokenFieldId}-help`} className={helpClass}>
+            Required for private or gated datasets
+          </p>
+          {tokenValue !== "" && (
+            <div className="mt-2">
+              <label className="flex items-center gap-2 text-sm text-slate-300">
+                <input
+                  id={rememberId}
+                  type="checkbox"
+                  data-testid="download-remember-token"
+                  checked={rememberToken}
+                  disabled={submitting}
+                  onChange={(e) => setRememberToken(e.target.checked)}
+                  aria-describedby={`${rememberId}-help`}
+                  className="h-4 w-4 rounded border-slate-700 bg-slate-800 accent-emerald-600"
+                />
+                Remember this token on this machine
+              </label>
+              <p id={`${rememberId}-help`} className={`${helpClass} ml-6`}>
+                Saved where huggingface-cli keeps it, readable only by you
+              </p>
+            </div>
+          )}
+        </div>
+
+        <div className="grid grid-cols-1 gap-4 md:grid-cols-2">
+          <div>
+            <label htmlFor={splitFieldId} className={labelClass}>
+              Split
+            </label>
+            <select
+              id={splitFieldId}
+              data-testid="download-split"
+              value={inspected ? split : ""}
+              disabled={!inspected || !chosenConfig || submitting}
+              onChange={(e) => setSplit(e.target.value)}
+              aria-describedby={`${splitFieldId}-help`}
+              className={selectClass}
+            >
+              <option value="">All splits</option>
+              {chosenConfig?.splits.map((s) => (
+                <option key={s.name} value={s.name}>
+                  {`${s.name} — ${formatBytes(s.size_bytes)}`}
+                </option>
+              ))}
+            </select>
+            <p id={`${splitFieldId}-help`} className={helpClass}>
+              {pickersHelp ?? "Dataset split to download"}
+            </p>
+          </div>
+          <div>
+            <label htmlFor={configFieldId} className={labelClass}>
+              Config
+            </label>
+            <select
+              id={configFieldId}
+              data-testid="download-config"
+              value={inspected ? (config ?? "") : ""}
+              disabled={!inspected || inspected.configs.length === 0 || submitting}
+              onChange={(e) => {
+                setConfig(e.target.value);
+                setSplit("");
+              }}
+              aria-describedby={`${configFieldId}-help`}
+              className={selectClass}
+            >
+              {!inspected || inspected.configs.length === 0 ? (
+                <option value="">{inspected ? "No configs found" : "—"}</option>
+              ) : (
+                inspected.configs.map((c) => (
+                  <option key={c.name} value={c.name}>
+                    {c.default && c.name !== "default" ? `${c.name} (default)` : c.name}
+                  </option>
+                ))
+              )}
+            </select>
+            <p id={`${configFieldId}-help`} className={helpClass}>
+              {pickersHelp ?? "Dataset configuration"}
+            </p>
+          </div>
+        </div>
+
+        {submitError && (
+          <div data-testid="download-error">
+            <ErrorBox title="Could not start the download" error={submitError} />
+          </div>
+        )}
+
+        <button
+          type="submit"
+          data-testid="download-submit"
+          disabled={!canSubmit}
+          className="flex w-full items-center justify-center gap-2 rounded bg-emerald-600 px-4 py-2 font-medium text-white transition-colors hover:bg-emerald-700 disabled:cursor-not-allowed disabled:bg-slate-700"
+        >
+          {submitting ? (
+            <Loader className="h-4 w-4 animate-spin" aria-hidden="true" />
+          ) : (
+            <Download className="h-4 w-4" aria-hidden="true" />
+          )}
+          {submitting ? "Starting download…" : "Download Dataset"}
+        </button>
+      </form>
+    </section>
+  );
+}
