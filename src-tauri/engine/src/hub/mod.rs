@@ -109,11 +109,18 @@ pub fn resolve_token(typed: Option<&str>) -> Option<String> {
 /// Saves the token where `huggingface-cli login` keeps it, readable by this user only.
 pub fn remember_token(token: &str) -> Result<PathBuf> {
     let path = token_path()?;
+    write_token_file(&path, token)?;
+    Ok(path)
+}
+
+fn write_token_file(path: &std::path::Path, token: &str) -> Result<()> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)
             .map_err(|e| Error::io(format!("creating {}", dir.display()), e))?;
     }
     let tmp = path.with_extension("tmp");
+    // A stale temp file could carry wider permissions than the 0600 a new one gets.
+    let _ = std::fs::remove_file(&tmp);
     {
         use std::io::Write;
         let mut options = std::fs::OpenOptions::new();
@@ -129,13 +136,33 @@ pub fn remember_token(token: &str) -> Result<PathBuf> {
         file.write_all(token.trim().as_bytes())
             .map_err(|e| Error::io(format!("writing {}", tmp.display()), e))?;
     }
-    std::fs::rename(&tmp, &path).map_err(|e| Error::io(format!("saving {}", path.display()), e))?;
-    Ok(path)
+    std::fs::rename(&tmp, path).map_err(|e| Error::io(format!("saving {}", path.display()), e))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_remembered_token_is_readable_by_its_owner_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("hf/token");
+        write_token_file(&path, " hf_abc \n").unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "hf_abc");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600);
+        }
+        // Replacing keeps the mode and leaves no temp file.
+        write_token_file(&path, "hf_new").unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "hf_new");
+        assert_eq!(
+            std::fs::read_dir(path.parent().unwrap()).unwrap().count(),
+            1
+        );
+    }
 
     #[test]
     fn repo_ids_follow_the_hub_rules() {
