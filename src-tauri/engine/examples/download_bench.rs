@@ -1,10 +1,12 @@
 //! Download throughput of the engine's downloader against the loopback Hub emulator, next to
-//! `curl` and Python `huggingface_hub` on the same file in the same run, plus the bytes fetched
-//! again after an interrupted download. Run through `bench/download.sh`.
+//! `curl` and Python `huggingface_hub` on the same file in the same run — once on raw loopback
+//! (CPU-bound) and once behind an emulated 1 Gbit/s link — plus the bytes fetched twice after an
+//! interrupted download. Run through `bench/download.sh`.
 
 use mistudio_engine::hub::download::{ByteCounter, Downloader};
-use mistudio_engine::hub::{inspect_dataset, HubClient, RepoKind};
+use mistudio_engine::hub::{inspect_dataset, HubClient, RemoteFile, RepoKind};
 use mistudio_hub_emulator::{EmulatorConfig, HostKind, HubEmulator, RepoFile, RepoSpec};
+use std::path::Path;
 use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -17,43 +19,48 @@ fn mb_per_s(bytes: u64, d: Duration) -> f64 {
     bytes as f64 / 1e6 / d.as_secs_f64()
 }
 
-#[tokio::main]
-async fn main() {
-    let size_mb: usize = std::env::var("BENCH_SIZE_MB")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(512);
-    // Incompressible-looking bytes, so no layer can cheat.
-    let mut body = vec![0u8; size_mb * 1024 * 1024];
-    let mut x: u64 = 0x9E3779B97F4A7C15;
-    for chunk in body.chunks_mut(8) {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        chunk.copy_from_slice(&x.to_le_bytes()[..chunk.len()]);
-    }
-    let size = body.len() as u64;
-    let hub = HubEmulator::start(EmulatorConfig::default())
-        .await
-        .expect("emulator");
-    hub.add_repo(RepoSpec::dataset(REPO, vec![RepoFile::new(FILE, body)]));
-    let work = tempfile::tempdir().expect("tempdir");
-    println!(
-        "file: {} MB on the loopback Hub emulator ({} in this process)",
-        size / 1_000_000,
-        hub.endpoint()
-    );
+struct Rates {
+    engine: f64,
+    curl: f64,
+    python: Option<f64>,
+}
 
-    // 1. The engine.
+async fn start_hub(
+    body: &[u8],
+    bytes_per_sec: Option<u64>,
+) -> (HubEmulator, HubClient, Vec<RemoteFile>) {
+    let hub = HubEmulator::start(EmulatorConfig {
+        bytes_per_sec,
+        ..EmulatorConfig::default()
+    })
+    .await
+    .expect("emulator");
+    hub.add_repo(RepoSpec::dataset(
+        REPO,
+        vec![RepoFile::new(FILE, body.to_vec())],
+    ));
     let client = HubClient::new(&hub.endpoint(), None).unwrap();
     let inspection = inspect_dataset(&client, REPO, None).await.unwrap();
-    let files: Vec<_> = inspection.configs[0]
+    let files = inspection.configs[0]
         .splits
         .iter()
         .flat_map(|s| s.files.clone())
         .collect();
-    let engine_cache = work.path().join("engine-cache");
-    let downloader = Downloader::new(client.clone(), engine_cache.clone());
+    (hub, client, files)
+}
+
+/// The engine, curl and Python on the same file from a fresh emulator.
+async fn compare(
+    body: &[u8],
+    bytes_per_sec: Option<u64>,
+    work: &Path,
+    python: &str,
+    tag: &str,
+) -> Rates {
+    let size = body.len() as u64;
+    let (hub, client, files) = start_hub(body, bytes_per_sec).await;
+
+    let downloader = Downloader::new(client.clone(), work.join(format!("engine-{tag}")));
     let t = Instant::now();
     downloader
         .download_all(
@@ -65,11 +72,10 @@ async fn main() {
         )
         .await
         .unwrap();
-    let engine_time = t.elapsed();
+    let engine = mb_per_s(size, t.elapsed());
 
-    // 2. curl, following the redirect to the blob host, writing to a file.
     let url = client.resolve_url(RepoKind::Dataset, REPO, "main", FILE);
-    let out = work.path().join("curl.out");
+    let out = work.join(format!("curl-{tag}.out"));
     let t = Instant::now();
     let status = Command::new("curl")
         .args(["-sSfL", "-o"])
@@ -77,28 +83,25 @@ async fn main() {
         .arg(&url)
         .status()
         .expect("curl");
-    let curl_time = t.elapsed();
+    let curl = mb_per_s(size, t.elapsed());
     assert!(status.success(), "curl failed");
 
-    // 3. Python huggingface_hub, if installed (bench/download.sh installs it).
-    let py_cache = work.path().join("py-cache");
     let script = format!(
         "import time,sys\nfrom huggingface_hub import hf_hub_download\nt=time.time()\nhf_hub_download('{REPO}','{FILE}',repo_type='dataset',cache_dir=sys.argv[1])\nprint(time.time()-t)"
     );
-    let python = std::env::var("BENCH_PYTHON").unwrap_or_else(|_| "python3".into());
-    let py = Command::new(&python)
+    let py = Command::new(python)
         .args(["-c", &script])
-        .arg(&py_cache)
+        .arg(work.join(format!("py-{tag}")))
         .env("HF_ENDPOINT", hub.endpoint())
         .env("HF_HUB_DISABLE_PROGRESS_BARS", "1")
         .env("HF_HUB_DISABLE_TELEMETRY", "1")
         .output();
-    let py_time = match py {
+    let python = match py {
         Ok(o) if o.status.success() => String::from_utf8_lossy(&o.stdout)
             .trim()
             .parse::<f64>()
             .ok()
-            .map(Duration::from_secs_f64),
+            .map(|secs| size as f64 / 1e6 / secs),
         Ok(o) => {
             eprintln!(
                 "python huggingface_hub failed: {}",
@@ -111,16 +114,79 @@ async fn main() {
             None
         }
     };
+    // Free the disk for the next round.
+    for dir in [format!("engine-{tag}"), format!("py-{tag}")] {
+        let _ = std::fs::remove_dir_all(work.join(dir));
+    }
+    let _ = std::fs::remove_file(out);
+    hub.shutdown().await;
+    Rates {
+        engine,
+        curl,
+        python,
+    }
+}
 
-    // 4. Interrupted download: cancel halfway, then resume. What the client received in the
-    //    first run and kept on disk, against what the second run asked for and received.
-    let resume_cache = work.path().join("resume-cache");
-    let resumer = Downloader::new(client.clone(), resume_cache.clone());
+fn print_rates(label: &str, r: &Rates) {
+    println!();
+    println!("{label}");
+    println!("{:<36} {:>10} {:>10}", "client", "MB/s", "vs curl");
+    println!(
+        "{:<36} {:>10.1} {:>9.0}%",
+        "miStudio engine (sha256 verified)",
+        r.engine,
+        r.engine / r.curl * 100.0
+    );
+    println!(
+        "{:<36} {:>10.1} {:>9.0}%",
+        "curl -L (no verification)", r.curl, 100.0
+    );
+    match r.python {
+        Some(p) => println!(
+            "{:<36} {:>10.1} {:>9.0}%",
+            "python huggingface_hub",
+            p,
+            p / r.curl * 100.0
+        ),
+        None => println!("{:<36} {:>10}", "python huggingface_hub", "not run"),
+    }
+}
+
+#[tokio::main]
+async fn main() {
+    let size_mb: usize = std::env::var("BENCH_SIZE_MB")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(512);
+    // Incompressible-looking bytes, so no layer can cheat.
+    let mut body = vec![0u8; size_mb * 1024 * 1024];
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    for chunk in body.chunks_mut(8) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        chunk.copy_from_slice(&x.to_le_bytes()[..chunk.len()]);
+    }
+    let size = body.len() as u64;
+    let python = std::env::var("BENCH_PYTHON").unwrap_or_else(|_| "python3".into());
+    let work = tempfile::tempdir().expect("tempdir");
+    println!(
+        "file: {} MB from the Hub emulator (in this process, on loopback)",
+        size / 1_000_000
+    );
+
+    let loopback = compare(&body, None, work.path(), &python, "loopback").await;
+    let link = compare(&body, Some(125_000_000), work.path(), &python, "link").await;
+
+    // Interrupted download: cancel halfway, then resume. What the client received in the first
+    // run and kept on disk, against what the second run asked for and received.
+    let (hub, client, files) = start_hub(&body, None).await;
+    let cache = work.path().join("resume-cache");
+    let resumer = Downloader::new(client, cache.clone());
     let cancel = CancellationToken::new();
     let received = Arc::new(ByteCounter::default());
     let watcher = {
-        let cancel = cancel.clone();
-        let received = received.clone();
+        let (cancel, received) = (cancel.clone(), received.clone());
         tokio::spawn(async move {
             while received.get() < size / 2 {
                 tokio::time::sleep(Duration::from_millis(1)).await;
@@ -137,7 +203,7 @@ async fn main() {
         "the interrupted run should have been cancelled"
     );
     let first_received = received.get();
-    let kept: u64 = std::fs::read_dir(resume_cache.join("datasets--bench--big/blobs"))
+    let kept: u64 = std::fs::read_dir(cache.join("datasets--bench--big/blobs"))
         .unwrap()
         .flatten()
         .map(|e| e.metadata().unwrap().len())
@@ -160,44 +226,22 @@ async fn main() {
         .collect();
     let second_received: u64 = second.iter().map(|r| r.body_bytes).sum();
     let refetched = (first_received + second_received).saturating_sub(size);
+    hub.shutdown().await;
 
-    let engine_rate = mb_per_s(size, engine_time);
-    let curl_rate = mb_per_s(size, curl_time);
-    println!();
-    println!("{:<34} {:>10} {:>10}", "client", "MB/s", "vs curl");
-    println!(
-        "{:<34} {:>10.1} {:>9.0}%",
-        "miStudio engine (verified, sha256)",
-        engine_rate,
-        engine_rate / curl_rate * 100.0
+    print_rates(
+        "raw loopback (CPU-bound: 2 cores shared by server, client and hashing)",
+        &loopback,
     );
-    println!("{:<34} {:>10.1} {:>9.0}%", "curl -L", curl_rate, 100.0);
-    match py_time {
-        Some(t) => {
-            let r = mb_per_s(size, t);
-            println!(
-                "{:<34} {:>10.1} {:>9.0}%",
-                "python huggingface_hub",
-                r,
-                r / curl_rate * 100.0
-            );
-        }
-        None => println!("{:<34} {:>10}", "python huggingface_hub", "not run"),
-    }
+    print_rates("emulated 1 Gbit/s link (125 MB/s)", &link);
     println!();
     println!(
-        "interrupted at {:.0}%: {} bytes received and kept {}; the rerun asked for {:?} and received {} bytes",
+        "interrupted at {:.0}%: {first_received} bytes received, {kept} kept; the rerun asked for {:?} and received {second_received}",
         first_received as f64 * 100.0 / size as f64,
-        first_received,
-        kept,
         second.first().and_then(|r| r.range.clone()),
-        second_received
     );
     println!(
-        "bytes fetched twice: {} ({:.3}% of the file; target < 1%)",
-        refetched,
+        "bytes fetched twice: {refetched} ({:.3}% of the file; target < 1%)",
         refetched as f64 * 100.0 / size as f64
     );
     println!("target: engine >= 90% of curl");
-    hub.shutdown().await;
 }
