@@ -4,19 +4,9 @@ use mistudio_engine::store::{DatasetSource, DatasetStatus};
 use mistudio_engine::{Dataset, Job, JobStatus, Progress};
 use std::fmt::Write;
 
+/// Same units and rounding as the window.
 pub fn format_bytes(bytes: i64) -> String {
-    const UNITS: [&str; 5] = ["B", "KB", "MB", "GB", "TB"];
-    let mut value = bytes as f64;
-    let mut unit = 0;
-    while value >= 1024.0 && unit < UNITS.len() - 1 {
-        value /= 1024.0;
-        unit += 1;
-    }
-    if unit == 0 {
-        format!("{bytes} B")
-    } else {
-        format!("{value:.2} {}", UNITS[unit])
-    }
+    mistudio_engine::datasets::format_bytes(bytes.max(0).unsigned_abs())
 }
 
 fn status_name(status: DatasetStatus) -> &'static str {
