@@ -37,7 +37,7 @@ test("a bad data folder is refused with the engine's message; a good one is used
     const { dialog, folder } = await openSettings(browser);
 
     await replaceValue(browser, folder, "relative/folder");
-    await (await browser.$('button[type="submit"]')).click();
+    await (await dialog.$('button[type="submit"]')).click();
     const alert = await browser.$('[data-testid="error-message"]');
     await alert.waitForDisplayed({ timeout: 10_000 });
     assert.match(await alert.getText(), /relative path; enter an absolute path/);
@@ -45,7 +45,7 @@ test("a bad data folder is refused with the engine's message; a good one is used
 
     await replaceValue(browser, folder, moved);
     await replaceValue(browser, await browser.$('[data-testid="settings-hub-endpoint"]'), "http://127.0.0.1:18080/");
-    await (await browser.$('button[type="submit"]')).click();
+    await (await dialog.$('button[type="submit"]')).click();
     await dialog.waitForDisplayed({ reverse: true, timeout: 10_000 });
     assert.ok(existsSync(join(moved, "datasets")), "the engine prepared the new folder");
     const free = await browser.$('[data-testid="machine-free"]');
