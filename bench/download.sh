@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Download benchmark: the engine vs curl vs Python huggingface_hub on one >= 500 MB file served
 # by the loopback Hub emulator, in the same run; then the bytes re-fetched after an interruption.
-# BENCH_SIZE_MB changes the file size (default 512).
+# BENCH_SIZE_MB changes the file size (default 512); BENCH_DIR=/dev/shm writes to memory, taking
+# the disk out of the measurement.
 set -euo pipefail
 . "$(dirname "$0")/../scripts/lib.sh"
 cd "$REPO_ROOT"

@@ -12,6 +12,21 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
 
+/// The emulator runs on its own runtime, as a real server would run in its own process, so
+/// the engine does not share its worker threads with the server it measures.
+static SERVER: std::sync::OnceLock<tokio::runtime::Runtime> = std::sync::OnceLock::new();
+
+fn server() -> &'static tokio::runtime::Runtime {
+    SERVER.get_or_init(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("hub-emulator")
+            .enable_all()
+            .build()
+            .expect("server runtime")
+    })
+}
+
 const REPO: &str = "bench/big";
 const FILE: &str = "data/train-00000-of-00001.parquet";
 
@@ -29,12 +44,15 @@ async fn start_hub(
     body: &[u8],
     bytes_per_sec: Option<u64>,
 ) -> (HubEmulator, HubClient, Vec<RemoteFile>) {
-    let hub = HubEmulator::start(EmulatorConfig {
+    let config = EmulatorConfig {
         bytes_per_sec,
         ..EmulatorConfig::default()
-    })
-    .await
-    .expect("emulator");
+    };
+    let hub = server()
+        .spawn(HubEmulator::start(config))
+        .await
+        .expect("server runtime")
+        .expect("emulator");
     hub.add_repo(RepoSpec::dataset(
         REPO,
         vec![RepoFile::new(FILE, body.to_vec())],
@@ -119,7 +137,10 @@ async fn compare(
         let _ = std::fs::remove_dir_all(work.join(dir));
     }
     let _ = std::fs::remove_file(out);
-    hub.shutdown().await;
+    server()
+        .spawn(hub.shutdown())
+        .await
+        .expect("server runtime");
     Rates {
         engine,
         curl,
@@ -169,7 +190,13 @@ async fn main() {
     }
     let size = body.len() as u64;
     let python = std::env::var("BENCH_PYTHON").unwrap_or_else(|_| "python3".into());
-    let work = tempfile::tempdir().expect("tempdir");
+    // BENCH_DIR=/dev/shm takes the disk out of the measurement.
+    let work = match std::env::var_os("BENCH_DIR") {
+        Some(dir) => tempfile::tempdir_in(dir),
+        None => tempfile::tempdir(),
+    }
+    .expect("tempdir");
+    println!("writing under {}", work.path().display());
     println!(
         "file: {} MB from the Hub emulator (in this process, on loopback)",
         size / 1_000_000
@@ -226,7 +253,10 @@ async fn main() {
         .collect();
     let second_received: u64 = second.iter().map(|r| r.body_bytes).sum();
     let refetched = (first_received + second_received).saturating_sub(size);
-    hub.shutdown().await;
+    server()
+        .spawn(hub.shutdown())
+        .await
+        .expect("server runtime");
 
     print_rates(
         "raw loopback (CPU-bound: 2 cores shared by server, client and hashing)",
