@@ -1,5 +1,5 @@
 import { useEffect, useEffectEvent, useId, useRef, useState, type FormEvent } from "react";
-import { Download, Loader, Search } from "lucide-react";
+import { ChevronDown, Download, Loader, Search } from "lucide-react";
 import { commands, type AppError, type ConfigInfo, type RepoInspection } from "../bindings";
 import { call, toAppError } from "../lib/api";
 import { formatBytes } from "../lib/format";
@@ -12,7 +12,8 @@ export const INSPECT_DEBOUNCE_MS = 600;
 
 const inputClass =
   "w-full rounded border border-slate-700 bg-slate-800 px-4 py-2 text-slate-100 placeholder-slate-500 focus:border-transparent focus:outline-none focus:ring-2 focus:ring-emerald-500 disabled:opacity-60";
-const selectClass = `${inputClass} disabled:cursor-not-allowed`;
+// appearance-none: WebKitGTK paints native selects in the GTK theme, not the app's colours.
+const selectClass = `${inputClass} appearance-none pr-10 disabled:cursor-not-allowed`;
 const labelClass = "mb-2 block text-sm font-medium text-slate-300";
 const helpClass = "mt-1 text-xs text-slate-500";
 
@@ -288,22 +289,25 @@ export function DownloadForm() {
             <label htmlFor={splitFieldId} className={labelClass}>
               Split
             </label>
-            <select
-              id={splitFieldId}
-              data-testid="download-split"
-              value={inspected ? split : ""}
-              disabled={!inspected || !chosenConfig || submitting}
-              onChange={(e) => setSplit(e.target.value)}
-              aria-describedby={`${splitFieldId}-help`}
-              className={selectClass}
-            >
-              <option value="">All splits</option>
-              {chosenConfig?.splits.map((s) => (
-                <option key={s.name} value={s.name}>
-                  {`${s.name} — ${formatBytes(s.size_bytes)}`}
-                </option>
-              ))}
-            </select>
+            <div className="relative">
+              <select
+                id={splitFieldId}
+                data-testid="download-split"
+                value={inspected ? split : ""}
+                disabled={!inspected || !chosenConfig || submitting}
+                onChange={(e) => setSplit(e.target.value)}
+                aria-describedby={`${splitFieldId}-help`}
+                className={selectClass}
+              >
+                <option value="">All splits</option>
+                {chosenConfig?.splits.map((s) => (
+                  <option key={s.name} value={s.name}>
+                    {`${s.name} — ${formatBytes(s.size_bytes)}`}
+                  </option>
+                ))}
+              </select>
+              <ChevronDown className="pointer-events-none absolute right-3 top-1/2 h-4 w-4 -translate-y-1/2 text-slate-400" aria-hidden="true" />
+            </div>
             <p id={`${splitFieldId}-help`} className={helpClass}>
               {pickersHelp ?? "Dataset split to download"}
             </p>
@@ -312,28 +316,31 @@ export function DownloadForm() {
             <label htmlFor={configFieldId} className={labelClass}>
               Config
             </label>
-            <select
-              id={configFieldId}
-              data-testid="download-config"
-              value={inspected ? (config ?? "") : ""}
-              disabled={!inspected || inspected.configs.length === 0 || submitting}
-              onChange={(e) => {
-                setConfig(e.target.value);
-                setSplit("");
-              }}
-              aria-describedby={`${configFieldId}-help`}
-              className={selectClass}
-            >
-              {!inspected || inspected.configs.length === 0 ? (
-                <option value="">{inspected ? "No configs found" : "—"}</option>
-              ) : (
-                inspected.configs.map((c) => (
-                  <option key={c.name} value={c.name}>
-                    {c.default && c.name !== "default" ? `${c.name} (default)` : c.name}
-                  </option>
-                ))
-              )}
-            </select>
+            <div className="relative">
+              <select
+                id={configFieldId}
+                data-testid="download-config"
+                value={inspected ? (config ?? "") : ""}
+                disabled={!inspected || inspected.configs.length === 0 || submitting}
+                onChange={(e) => {
+                  setConfig(e.target.value);
+                  setSplit("");
+                }}
+                aria-describedby={`${configFieldId}-help`}
+                className={selectClass}
+              >
+                {!inspected || inspected.configs.length === 0 ? (
+                  <option value="">{inspected ? "No configs found" : "—"}</option>
+                ) : (
+                  inspected.configs.map((c) => (
+                    <option key={c.name} value={c.name}>
+                      {c.default && c.name !== "default" ? `${c.name} (default)` : c.name}
+                    </option>
+                  ))
+                )}
+              </select>
+              <ChevronDown className="pointer-events-none absolute right-3 top-1/2 h-4 w-4 -translate-y-1/2 text-slate-400" aria-hidden="true" />
+            </div>
             <p id={`${configFieldId}-help`} className={helpClass}>
               {pickersHelp ?? "Dataset configuration"}
             </p>
