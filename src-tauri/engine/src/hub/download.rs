@@ -266,11 +266,11 @@ impl Downloader {
                 return Err(Error::Cancelled);
             }
             if part.len == file.size {
-                match part.problem(file) {
+                match part.problem(file).await? {
                     None => break,
                     Some(problem) => {
                         done.sub(part.len);
-                        part.reset()?;
+                        part.reset().await?;
                         if refetches >= MAX_CORRUPT_REFETCHES {
                             return Err(Error::Corrupt(format!(
                                 "{} of {repo_id} arrived damaged twice ({problem}); the partial file was removed — retry later, and report it if it keeps happening",
@@ -354,11 +354,15 @@ impl Downloader {
             )))
         })?;
         let status = resp.status();
-        let restart = |part: &mut PartialFile, why: &str| -> Result<(), Attempt> {
+        async fn restart(
+            part: &mut PartialFile,
+            done: &ByteCounter,
+            why: &str,
+        ) -> Result<(), Attempt> {
             done.sub(part.len);
-            part.reset().map_err(Attempt::Fatal)?;
+            part.reset().await.map_err(Attempt::Fatal)?;
             Err(Attempt::transient(why.into(), None, false))
-        };
+        }
         if is_transient_status(status) {
             return Err(Attempt::transient(
                 format!("the server answered {status}"),
@@ -367,7 +371,7 @@ impl Downloader {
             ));
         }
         if status == StatusCode::RANGE_NOT_SATISFIABLE {
-            return restart(part, "the server refused the resume range");
+            return restart(part, done, "the server refused the resume range").await;
         }
         let resp = check_status(resp, kind, repo_id, Some(&file.revision), Some(&file.path))
             .await
@@ -382,13 +386,13 @@ impl Downloader {
                     .and_then(|v| v.split('-').next())
                     .and_then(|v| v.parse::<u64>().ok());
                 if start != Some(part.len) {
-                    return restart(part, "the server resumed at the wrong offset");
+                    return restart(part, done, "the server resumed at the wrong offset").await;
                 }
             }
             StatusCode::OK if part.len > 0 => {
                 // The server ignored the Range header: the body is the whole file.
                 done.sub(part.len);
-                part.reset().map_err(Attempt::Fatal)?;
+                part.reset().await.map_err(Attempt::Fatal)?;
             }
             StatusCode::OK => {}
             other => {
@@ -412,10 +416,12 @@ impl Downloader {
                 None => break,
                 Some(Ok(bytes)) => {
                     if part.len + bytes.len() as u64 > file.size {
-                        return restart(part, "the server sent more bytes than the file has");
+                        return restart(part, done, "the server sent more bytes than the file has")
+                            .await;
                     }
-                    part.append(&bytes).map_err(Attempt::Fatal)?;
-                    done.add(bytes.len() as u64);
+                    let n = bytes.len() as u64;
+                    part.append(bytes).await.map_err(Attempt::Fatal)?;
+                    done.add(n);
                     progressed = true;
                 }
                 Some(Err(message)) => {
@@ -446,7 +452,70 @@ struct PartialFile {
     path: PathBuf,
     out: std::io::BufWriter<std::fs::File>,
     len: u64,
-    hasher: Sha256,
+    hasher: HashThread,
+}
+
+enum HashMsg {
+    Data(bytes::Bytes),
+    Reset,
+    Digest(tokio::sync::oneshot::Sender<String>),
+}
+
+/// sha256 on its own thread, so hashing overlaps with receiving and writing instead of adding
+/// to them. Bounded, so a slow hash holds the download back rather than buffering the file.
+struct HashThread(tokio::sync::mpsc::Sender<HashMsg>);
+
+impl HashThread {
+    fn start() -> HashThread {
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<HashMsg>(64);
+        std::thread::Builder::new()
+            .name("sha256".into())
+            .spawn(move || {
+                let mut hasher = Sha256::new();
+                while let Some(msg) = rx.blocking_recv() {
+                    match msg {
+                        HashMsg::Data(bytes) => hasher.update(&bytes),
+                        HashMsg::Reset => hasher = Sha256::new(),
+                        HashMsg::Digest(reply) => {
+                            let _ = reply.send(hex::encode(hasher.clone().finalize()));
+                        }
+                    }
+                }
+            })
+            .map(|_| ())
+            .unwrap_or_else(|e| tracing::error!(error = %e, "could not start the hashing thread"));
+        HashThread(tx)
+    }
+
+    fn gone() -> Error {
+        Error::Internal("the hashing thread stopped".into())
+    }
+
+    fn feed_blocking(&self, bytes: bytes::Bytes) -> Result<()> {
+        self.0
+            .blocking_send(HashMsg::Data(bytes))
+            .map_err(|_| Self::gone())
+    }
+
+    async fn feed(&self, bytes: bytes::Bytes) -> Result<()> {
+        self.0
+            .send(HashMsg::Data(bytes))
+            .await
+            .map_err(|_| Self::gone())
+    }
+
+    async fn reset(&self) -> Result<()> {
+        self.0.send(HashMsg::Reset).await.map_err(|_| Self::gone())
+    }
+
+    async fn digest(&self) -> Result<String> {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        self.0
+            .send(HashMsg::Digest(tx))
+            .await
+            .map_err(|_| Self::gone())?;
+        rx.await.map_err(|_| Self::gone())
+    }
 }
 
 impl PartialFile {
@@ -472,7 +541,7 @@ impl PartialFile {
             }
         }
         let mut len = handle.metadata().map_err(io)?.len();
-        let mut hasher = Sha256::new();
+        let hasher = HashThread::start();
         if len > file.size {
             handle.set_len(0).map_err(io)?;
             len = 0;
@@ -486,7 +555,7 @@ impl PartialFile {
                 if n == 0 {
                     break;
                 }
-                hasher.update(&buf[..n]);
+                hasher.feed_blocking(bytes::Bytes::copy_from_slice(&buf[..n]))?;
                 left -= n as u64;
             }
         }
@@ -498,12 +567,13 @@ impl PartialFile {
         })
     }
 
-    fn append(&mut self, bytes: &[u8]) -> Result<()> {
+    async fn append(&mut self, bytes: bytes::Bytes) -> Result<()> {
         self.out
-            .write_all(bytes)
+            .write_all(&bytes)
             .map_err(|e| Error::io(format!("writing {}", self.path.display()), e))?;
-        self.hasher.update(bytes);
-        self.len += bytes.len() as u64;
+        let len = bytes.len();
+        self.hasher.feed(bytes).await?;
+        self.len += len as u64;
         Ok(())
     }
 
@@ -513,26 +583,28 @@ impl PartialFile {
             .map_err(|e| Error::io(format!("writing {}", self.path.display()), e))
     }
 
-    fn reset(&mut self) -> Result<()> {
+    async fn reset(&mut self) -> Result<()> {
         self.flush()?;
         self.out
             .get_ref()
             .set_len(0)
             .map_err(|e| Error::io(format!("resetting {}", self.path.display()), e))?;
         self.len = 0;
-        self.hasher = Sha256::new();
+        self.hasher.reset().await?;
         Ok(())
     }
 
     /// `None` when the content is what the Hub said it is; else what is wrong.
-    fn problem(&self, file: &RemoteFile) -> Option<String> {
+    async fn problem(&self, file: &RemoteFile) -> Result<Option<String>> {
         if self.len != file.size {
-            return Some(format!("size {}, expected {}", self.len, file.size));
+            return Ok(Some(format!("size {}, expected {}", self.len, file.size)));
         }
-        let expected = file.sha256.as_deref()?;
-        let actual = hex::encode(self.hasher.clone().finalize());
-        (!actual.eq_ignore_ascii_case(expected))
-            .then(|| format!("sha256 {actual}, expected {expected}"))
+        let Some(expected) = file.sha256.as_deref() else {
+            return Ok(None);
+        };
+        let actual = self.hasher.digest().await?;
+        Ok((!actual.eq_ignore_ascii_case(expected))
+            .then(|| format!("sha256 {actual}, expected {expected}")))
     }
 
     /// Makes the verified file durable and gives it its final name.
