@@ -71,6 +71,21 @@ impl TokenVault {
     }
 }
 
+/// Room the canonical (uncompressed Arrow) copy of a file is expected to take: compressed
+/// sources expand, plain text stays about the same size. Deliberately generous: running out of
+/// disk halfway through a conversion is worse than asking for a little too much up front.
+fn converted_size_estimate(path: &str, size: u64) -> u64 {
+    let lower = path.to_ascii_lowercase();
+    let factor = if lower.ends_with(".gz") || lower.ends_with(".zst") {
+        5.0
+    } else if lower.ends_with(".parquet") {
+        3.0
+    } else {
+        1.25
+    };
+    (size as f64 * factor) as u64
+}
+
 pub struct DownloadHandler {
     pub store: Store,
     pub state: Arc<RwLock<(Settings, DataRoot)>>,
@@ -127,8 +142,10 @@ impl DownloadHandler {
         let total: u64 = files.iter().map(|f| f.size).sum();
         let downloader = Downloader::new(client, cache_root.clone());
         let missing = downloader.missing_bytes(RepoKind::Dataset, &p.repo_id, &files)?;
-        // Canonical Arrow is uncompressed; parquet text typically expands 2-3x.
-        let converted_estimate = total.saturating_mul(3);
+        let converted_estimate: u64 = files
+            .iter()
+            .map(|f| converted_size_estimate(&f.path, f.size))
+            .sum();
         check_disk_space(&cache_root, data_root.path(), missing, converted_estimate)?;
 
         ctx.stage("Downloading");
@@ -259,5 +276,17 @@ impl JobHandler for DownloadHandler {
             }
         }
         result
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::converted_size_estimate;
+
+    #[test]
+    fn compressed_sources_are_expected_to_expand() {
+        assert_eq!(converted_size_estimate("data/train.parquet", 100), 300);
+        assert_eq!(converted_size_estimate("train.jsonl.zst", 100), 500);
+        assert_eq!(converted_size_estimate("train.jsonl", 100), 125);
     }
 }
