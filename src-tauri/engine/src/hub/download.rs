@@ -561,7 +561,8 @@ impl PartialFile {
         }
         Ok(PartialFile {
             path: path.to_path_buf(),
-            out: std::io::BufWriter::with_capacity(1 << 20, handle),
+            // Small, so the large chunks hyper hands over go straight to the file without a copy.
+            out: std::io::BufWriter::with_capacity(64 * 1024, handle),
             len,
             hasher,
         })
