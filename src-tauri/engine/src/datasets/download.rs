@@ -123,8 +123,11 @@ impl DownloadHandler {
         self.set_status(&p.dataset_id, DatasetStatus::Downloading, None)
             .await?;
         ctx.stage("Inspecting the repository");
-        let inspection = inspect_dataset(&client, &p.repo_id, p.revision.as_deref()).await?;
-        ctx.check_cancelled()?;
+        // A slow Hub must not hold a cancel back.
+        let inspection = tokio::select! {
+            r = inspect_dataset(&client, &p.repo_id, p.revision.as_deref()) => r?,
+            _ = ctx.cancellation().cancelled() => return Err(crate::Error::Cancelled),
+        };
         let (config, splits) = inspection.select(p.config.as_deref(), p.split.as_deref())?;
         self.store
             .set_dataset_details(
@@ -265,7 +268,8 @@ impl JobHandler for DownloadHandler {
         let p: DownloadParams = ctx.params()?;
         let result = self.download(&ctx, &p).await;
         match &result {
-            Ok(()) => {}
+            // A typed token is kept only as long as a retry might need it.
+            Ok(()) => self.tokens.forget(&p.dataset_id),
             // The runner and the engine record a cancel; an app exit leaves the status for the
             // resumed job to move on.
             Err(e) if e.kind() == crate::ErrorKind::Cancelled || ctx.is_cancelled() => {}
