@@ -18,8 +18,9 @@ pub struct AppState {
 }
 
 /// The typed command and event surface; also what generates `src-ui/src/bindings.ts`.
-pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
-    tauri_specta::Builder::<tauri::Wry>::new()
+/// Generic over the runtime so `tauri::test`'s mock runtime drives the very same handlers.
+pub fn specta_builder<R: tauri::Runtime>() -> tauri_specta::Builder<R> {
+    tauri_specta::Builder::<R>::new()
         .commands(tauri_specta::collect_commands![
             commands::datasets::list_datasets,
             commands::datasets::get_dataset,
@@ -29,7 +30,8 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::jobs::list_jobs,
             commands::jobs::cancel_job,
             commands::settings::get_settings,
-            commands::settings::update_settings,
+            // The runtime only names the injected AppHandle; the handler itself stays generic.
+            commands::settings::update_settings::<tauri::Wry>,
             commands::machine::machine_status,
         ])
         .events(tauri_specta::collect_events![
@@ -92,7 +94,7 @@ pub async fn open_engine(app: &tauri::AppHandle) -> Result<AppState, Box<dyn std
 }
 
 pub fn run() {
-    let specta = specta_builder();
+    let specta = specta_builder::<tauri::Wry>();
     let app = tauri::Builder::default()
         .plugin(tauri_plugin_store::Builder::new().build())
         .invoke_handler(specta.invoke_handler())

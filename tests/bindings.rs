@@ -13,7 +13,7 @@ fn bindings_are_up_to_date() {
     let committed = Path::new(env!("CARGO_MANIFEST_DIR")).join("src-ui/src/bindings.ts");
     let dir = tempfile::tempdir().unwrap();
     let fresh = dir.path().join("bindings.ts");
-    mistudio_app::specta_builder()
+    mistudio_app::specta_builder::<tauri::Wry>()
         .export(exporter(), &fresh)
         .expect("exporting bindings");
     let fresh_text = std::fs::read_to_string(&fresh).unwrap();

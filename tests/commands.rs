@@ -1,7 +1,7 @@
 //! Commands through Tauri's IPC layer (tauri::test's mock runtime), against a real engine on a
 //! temp SQLite file: what the window receives, including the typed error value.
 
-use mistudio_app::{commands, AppState};
+use mistudio_app::AppState;
 use mistudio_engine::store::{DatasetSource, DatasetStatus, NewDataset};
 use mistudio_engine::{Engine, EngineConfig, Settings};
 use serde_json::{json, Value};
@@ -37,16 +37,7 @@ fn harness() -> Harness {
     .unwrap();
     let engine = Arc::new(engine);
     let app = mock_builder()
-        .invoke_handler(tauri::generate_handler![
-            commands::datasets::list_datasets,
-            commands::datasets::get_dataset,
-            commands::hub::inspect_dataset_repo,
-            commands::hub::start_download,
-            commands::hub::retry_dataset,
-            commands::jobs::list_jobs,
-            commands::jobs::cancel_job,
-            commands::machine::machine_status,
-        ])
+        .invoke_handler(mistudio_app::specta_builder::<MockRuntime>().invoke_handler())
         .build(mock_context(noop_assets()))
         .unwrap();
     app.manage(AppState {

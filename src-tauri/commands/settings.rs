@@ -1,7 +1,7 @@
 use super::CommandResult;
 use crate::AppState;
 use mistudio_engine::Settings;
-use tauri::{AppHandle, State};
+use tauri::{AppHandle, Runtime, State};
 
 #[tauri::command]
 #[specta::specta]
@@ -12,8 +12,8 @@ pub async fn get_settings(state: State<'_, AppState>) -> CommandResult<Settings>
 /// Validates, applies, then saves. Returns the settings as normalised by the engine.
 #[tauri::command]
 #[specta::specta]
-pub async fn update_settings(
-    app: AppHandle,
+pub async fn update_settings<R: Runtime>(
+    app: AppHandle<R>,
     state: State<'_, AppState>,
     settings: Settings,
 ) -> CommandResult<Settings> {
