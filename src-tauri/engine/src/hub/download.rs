@@ -404,9 +404,12 @@ impl Downloader {
         }
         let mut stream = resp.bytes_stream().map_err(|e| e.to_string());
         let mut progressed = false;
+        // One waiter for the whole body rather than one registered and dropped per chunk.
+        let cancelled = cancel.cancelled();
+        tokio::pin!(cancelled);
         loop {
             let chunk = tokio::select! {
-                _ = cancel.cancelled() => {
+                _ = &mut cancelled => {
                     part.flush().map_err(Attempt::Fatal)?;
                     return Err(Attempt::Fatal(Error::Cancelled));
                 }
@@ -453,10 +456,23 @@ struct PartialFile {
     out: std::io::BufWriter<std::fs::File>,
     len: u64,
     hasher: HashThread,
+    /// Received chunks not yet handed to the hashing thread: they go over in batches of
+    /// `HASH_BATCH` bytes, so the thread wakes once per batch rather than once per chunk.
+    unhashed: Vec<bytes::Bytes>,
+    unhashed_len: usize,
+    /// Offset up to which the kernel was asked to start writing the file back.
+    written_back: u64,
 }
 
+/// How much may be written before writeback of it is started. Without this the kernel holds
+/// up to its dirty limit (gigabytes on a Jetson whose 8 GB the GPU shares) and the fsync that
+/// makes a finished file durable then waits for all of it at once.
+const WRITEBACK_EVERY: u64 = 32 << 20;
+
+const HASH_BATCH: usize = 1 << 20;
+
 enum HashMsg {
-    Data(bytes::Bytes),
+    Data(Vec<bytes::Bytes>),
     Reset,
     Digest(tokio::sync::oneshot::Sender<String>),
 }
@@ -474,7 +490,11 @@ impl HashThread {
                 let mut hasher = Sha256::new();
                 while let Some(msg) = rx.blocking_recv() {
                     match msg {
-                        HashMsg::Data(bytes) => hasher.update(&bytes),
+                        HashMsg::Data(chunks) => {
+                            for chunk in chunks {
+                                hasher.update(&chunk);
+                            }
+                        }
                         HashMsg::Reset => hasher = Sha256::new(),
                         HashMsg::Digest(reply) => {
                             let _ = reply.send(hex::encode(hasher.clone().finalize()));
@@ -493,13 +513,13 @@ impl HashThread {
 
     fn feed_blocking(&self, bytes: bytes::Bytes) -> Result<()> {
         self.0
-            .blocking_send(HashMsg::Data(bytes))
+            .blocking_send(HashMsg::Data(vec![bytes]))
             .map_err(|_| Self::gone())
     }
 
-    async fn feed(&self, bytes: bytes::Bytes) -> Result<()> {
+    async fn feed(&self, chunks: Vec<bytes::Bytes>) -> Result<()> {
         self.0
-            .send(HashMsg::Data(bytes))
+            .send(HashMsg::Data(chunks))
             .await
             .map_err(|_| Self::gone())
     }
@@ -565,6 +585,9 @@ impl PartialFile {
             out: std::io::BufWriter::with_capacity(64 * 1024, handle),
             len,
             hasher,
+            unhashed: Vec::new(),
+            unhashed_len: 0,
+            written_back: len,
         })
     }
 
@@ -572,10 +595,51 @@ impl PartialFile {
         self.out
             .write_all(&bytes)
             .map_err(|e| Error::io(format!("writing {}", self.path.display()), e))?;
-        let len = bytes.len();
-        self.hasher.feed(bytes).await?;
-        self.len += len as u64;
+        self.len += bytes.len() as u64;
+        self.unhashed_len += bytes.len();
+        self.unhashed.push(bytes);
+        if self.unhashed_len >= HASH_BATCH {
+            self.hash_pending().await?;
+        }
+        if self.len - self.written_back >= WRITEBACK_EVERY {
+            self.start_writeback()?;
+        }
         Ok(())
+    }
+
+    /// Starts (does not wait for) writeback of what was appended since the last call.
+    fn start_writeback(&mut self) -> Result<()> {
+        self.flush()?;
+        #[cfg(target_os = "linux")]
+        {
+            use std::os::fd::AsRawFd as _;
+            let (from, len) = (self.written_back, self.len - self.written_back);
+            // SAFETY: the descriptor is open for the lifetime of `self.out`; the call only
+            // queues I/O for the given range.
+            let rc = unsafe {
+                libc::sync_file_range(
+                    self.out.get_ref().as_raw_fd(),
+                    from as libc::off64_t,
+                    len as libc::off64_t,
+                    libc::SYNC_FILE_RANGE_WRITE,
+                )
+            };
+            if rc != 0 {
+                // Only a hint: file systems without it (some network shares) still get the
+                // final fsync.
+                tracing::debug!(error = %std::io::Error::last_os_error(), "sync_file_range");
+            }
+        }
+        self.written_back = self.len;
+        Ok(())
+    }
+
+    async fn hash_pending(&mut self) -> Result<()> {
+        if self.unhashed.is_empty() {
+            return Ok(());
+        }
+        self.unhashed_len = 0;
+        self.hasher.feed(std::mem::take(&mut self.unhashed)).await
     }
 
     fn flush(&mut self) -> Result<()> {
@@ -591,18 +655,22 @@ impl PartialFile {
             .set_len(0)
             .map_err(|e| Error::io(format!("resetting {}", self.path.display()), e))?;
         self.len = 0;
+        self.unhashed.clear();
+        self.unhashed_len = 0;
+        self.written_back = 0;
         self.hasher.reset().await?;
         Ok(())
     }
 
     /// `None` when the content is what the Hub said it is; else what is wrong.
-    async fn problem(&self, file: &RemoteFile) -> Result<Option<String>> {
+    async fn problem(&mut self, file: &RemoteFile) -> Result<Option<String>> {
         if self.len != file.size {
             return Ok(Some(format!("size {}, expected {}", self.len, file.size)));
         }
         let Some(expected) = file.sha256.as_deref() else {
             return Ok(None);
         };
+        self.hash_pending().await?;
         let actual = self.hasher.digest().await?;
         Ok((!actual.eq_ignore_ascii_case(expected))
             .then(|| format!("sha256 {actual}, expected {expected}")))
