@@ -17,6 +17,16 @@ pub struct DatasetsChanged {
     pub dataset_ids: Vec<String>,
 }
 
+/// A dataset's tokenizations were added, changed or removed.
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type, Event)]
+pub struct TokenizationsChanged {
+    pub dataset_id: String,
+}
+
+/// Tokenizers were added or removed.
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type, Event)]
+pub struct TokenizersChanged {}
+
 pub struct TauriSink {
     app: AppHandle,
 }
@@ -34,6 +44,10 @@ impl EventSink for TauriSink {
             EngineEvent::DatasetsChanged { dataset_ids } => {
                 DatasetsChanged { dataset_ids }.emit(&self.app)
             }
+            EngineEvent::TokenizationsChanged { dataset_id } => {
+                TokenizationsChanged { dataset_id }.emit(&self.app)
+            }
+            EngineEvent::TokenizersChanged => TokenizersChanged {}.emit(&self.app),
         };
         if let Err(e) = sent {
             tracing::warn!(error = %e, "could not deliver an event to the window");

@@ -36,7 +36,9 @@ pub fn specta_builder<R: tauri::Runtime>() -> tauri_specta::Builder<R> {
         ])
         .events(tauri_specta::collect_events![
             events::JobEvent,
-            events::DatasetsChanged
+            events::DatasetsChanged,
+            events::TokenizationsChanged,
+            events::TokenizersChanged
         ])
         // Counts and byte sizes are u64/i64 in Rust; every value the app produces stays far
         // below 2^53, where a JavaScript number is exact.

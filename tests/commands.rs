@@ -28,6 +28,7 @@ fn harness() -> Harness {
             settings: Settings {
                 data_root: dir.path().join("data").to_string_lossy().into_owned(),
                 hub_endpoint: "https://huggingface.co".into(),
+                tokenize_threads: None,
             },
             run_jobs: true,
             hf_cache: None,

@@ -69,6 +69,30 @@ pub fn render(format: ProgressFormat, job: &Job) {
                     Some(t) => format!("{done} / {t}"),
                     None => done.to_string(),
                 },
+                Some(Progress::Samples {
+                    done,
+                    total,
+                    tokens,
+                    samples_per_sec,
+                    tokens_per_sec,
+                }) => {
+                    let mut s = match total {
+                        Some(t) if *t > 0 => format!(
+                            "{done} / {t} samples ({:.0}%)  {tokens} tokens",
+                            *done as f64 * 100.0 / *t as f64
+                        ),
+                        _ => format!("{done} samples  {tokens} tokens"),
+                    };
+                    if let (Some(rate), Some(tps)) =
+                        (samples_per_sec.filter(|r| *r > 0), tokens_per_sec)
+                    {
+                        s.push_str(&format!("  {rate} samples/s  {tps} tokens/s"));
+                        if let Some(t) = total {
+                            s.push_str(&format!("  ETA {}s", t.saturating_sub(*done) / rate));
+                        }
+                    }
+                    s
+                }
                 _ => String::new(),
             };
             let mut err = std::io::stderr().lock();

@@ -9,6 +9,10 @@ pub enum EngineEvent {
     Job(Box<Job>),
     /// Datasets were added, changed or removed.
     DatasetsChanged { dataset_ids: Vec<String> },
+    /// A dataset's tokenizations were added, changed or removed.
+    TokenizationsChanged { dataset_id: String },
+    /// Tokenizers were added or removed.
+    TokenizersChanged,
 }
 
 pub trait EventSink: Send + Sync + 'static {

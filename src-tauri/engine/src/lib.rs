@@ -12,6 +12,8 @@ pub mod paths;
 pub mod settings;
 pub mod store;
 mod time;
+pub mod tokenize;
+mod tokenizing;
 
 pub use error::{AppError, Error, ErrorKind, Result};
 pub use events::{EngineEvent, EventSink};
@@ -59,6 +61,7 @@ pub struct Engine {
     sink: Arc<dyn EventSink>,
     state: Arc<RwLock<(Settings, DataRoot)>>,
     tokens: Arc<datasets::TokenVault>,
+    hf_cache: Option<PathBuf>,
 }
 
 impl Engine {
@@ -78,6 +81,11 @@ impl Engine {
                         tokens: tokens.clone(),
                         cache_root: config.hf_cache.clone(),
                     })
+                    .handler(tokenize::TokenizeHandler {
+                        store: store.clone(),
+                        state: state.clone(),
+                        sink: sink.clone(),
+                    })
                     .start(&config.local_dir.join(paths::RUNNER_LOCK_FILE))
                     .await?,
             )
@@ -91,6 +99,7 @@ impl Engine {
             sink,
             state,
             tokens,
+            hf_cache: config.hf_cache,
         })
     }
 
@@ -209,7 +218,7 @@ impl Engine {
 
     fn runner(&self) -> Result<&JobRunner> {
         self.runner.as_ref().ok_or_else(|| {
-            Error::Conflict("this process does not run jobs; start the download from the window or with `mistudio-cli download`".into())
+            Error::Conflict("this process does not run jobs; start the job from the window or with `mistudio-cli`".into())
         })
     }
 
@@ -396,6 +405,7 @@ mod tests {
             settings: Settings {
                 data_root: dir.join("data").to_string_lossy().into_owned(),
                 hub_endpoint: settings::DEFAULT_HUB_ENDPOINT.into(),
+                tokenize_threads: None,
             },
             run_jobs,
             hf_cache: Some(dir.join("hf-cache")),
@@ -444,6 +454,7 @@ mod tests {
         let new = Settings {
             data_root: format!("{}/", moved.display()),
             hub_endpoint: "http://127.0.0.1:8080/".into(),
+            tokenize_threads: None,
         };
         let applied = engine.update_settings(&new).await.unwrap();
         assert_eq!(applied.data_root, moved.to_string_lossy());
@@ -463,6 +474,7 @@ mod tests {
         let bad = Settings {
             data_root: file.to_string_lossy().into_owned(),
             hub_endpoint: "https://huggingface.co".into(),
+            tokenize_threads: None,
         };
         let e = engine.update_settings(&bad).await.unwrap_err();
         assert_eq!(e.kind(), ErrorKind::InvalidInput);

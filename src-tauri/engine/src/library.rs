@@ -92,6 +92,12 @@ impl DataRoot {
         Ok(self.0.join(DATASETS_DIR).join(id))
     }
 
+    /// `datasets/<ds>/tokenized/<tok>`: a tokenization in the `save_to_disk` layout.
+    pub fn tokenization_dir(&self, dataset_id: &str, id: &str) -> Result<PathBuf> {
+        validate_id(id, "tok")?;
+        Ok(self.dataset_dir(dataset_id)?.join("tokenized").join(id))
+    }
+
     pub fn tokenizer_dir(&self, id: &str) -> Result<PathBuf> {
         validate_id(id, "tk")?;
         Ok(self.0.join(TOKENIZERS_DIR).join(id))

@@ -16,6 +16,9 @@ pub struct Settings {
     pub data_root: String,
     /// Base URL of the Hugging Face Hub or a mirror.
     pub hub_endpoint: String,
+    /// Threads a tokenization encodes with; `None` uses every core.
+    #[serde(default)]
+    pub tokenize_threads: Option<u32>,
 }
 
 impl Settings {
@@ -31,6 +34,7 @@ impl Settings {
                 .to_string_lossy()
                 .into_owned(),
             hub_endpoint,
+            tokenize_threads: None,
         })
     }
 
@@ -51,9 +55,17 @@ impl Settings {
         // Trailing separators are dropped, but "/" stays "/".
         let trimmed = root.trim_end_matches(['/', '\\']);
         let data_root = if trimmed.is_empty() { root } else { trimmed };
+        if let Some(threads) = self.tokenize_threads {
+            if !(1..=1024).contains(&threads) {
+                return Err(Error::invalid(format!(
+                    "tokenization threads must be between 1 and 1024, not {threads}; leave it empty to use every core"
+                )));
+            }
+        }
         Ok(Settings {
             data_root: data_root.to_string(),
             hub_endpoint: normalise_endpoint(&self.hub_endpoint)?,
+            tokenize_threads: self.tokenize_threads,
         })
     }
 
@@ -114,6 +126,7 @@ mod tests {
         Settings {
             data_root: root.into(),
             hub_endpoint: endpoint.into(),
+            tokenize_threads: None,
         }
     }
 

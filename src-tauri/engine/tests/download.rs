@@ -46,6 +46,7 @@ impl Lab {
                         .to_string_lossy()
                         .into_owned(),
                     hub_endpoint: hub.endpoint(),
+                    tokenize_threads: None,
                 },
                 run_jobs: true,
                 hf_cache: Some(dir.path().join("hf-cache")),

@@ -43,6 +43,8 @@ impl ProgressReporter {
 pub struct JobContext {
     job: Job,
     cancel: CancellationToken,
+    /// Cancelled when the app is closing (the job is then queued again, not withdrawn).
+    stopping: CancellationToken,
     reporter: ProgressReporter,
 }
 
@@ -50,6 +52,7 @@ impl JobContext {
     pub(crate) fn new(
         job: Job,
         cancel: CancellationToken,
+        stopping: CancellationToken,
     ) -> (Self, watch::Receiver<ProgressUpdate>) {
         let initial = ProgressUpdate {
             stage: job.stage.clone(),
@@ -59,6 +62,7 @@ impl JobContext {
         let ctx = JobContext {
             job,
             cancel,
+            stopping,
             reporter: ProgressReporter(Arc::new(tx)),
         };
         (ctx, rx)
@@ -84,6 +88,12 @@ impl JobContext {
 
     pub fn is_cancelled(&self) -> bool {
         self.cancel.is_cancelled()
+    }
+
+    /// The interruption comes from the app closing: the job runs again on the next start, so
+    /// it must keep what it needs to, rather than treat this as the person's cancel.
+    pub fn is_app_stopping(&self) -> bool {
+        self.stopping.is_cancelled()
     }
 
     /// `Err(Cancelled)` once the job has been asked to stop: put it between units of work.

@@ -312,7 +312,7 @@ impl Inner {
         _permit: OwnedSemaphorePermit,
     ) {
         let id = job.id.clone();
-        let (ctx, updates) = JobContext::new(job.clone(), cancel.clone());
+        let (ctx, updates) = JobContext::new(job.clone(), cancel.clone(), self.stop.clone());
         let handler_done = CancellationToken::new();
         let forwarder = tokio::spawn(context::forward_progress(
             self.store.clone(),

@@ -4,12 +4,13 @@ use crate::time::now_ms;
 use serde::{Deserialize, Serialize};
 use sqlx::types::Json;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, sqlx::Type)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, sqlx::Type, Default)]
 #[serde(rename_all = "snake_case")]
 #[sqlx(rename_all = "snake_case")]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum DatasetSource {
     HuggingFace,
+    #[default]
     Local,
 }
 

@@ -40,6 +40,14 @@ pub enum Progress {
         done: u64,
         total: Option<u64>,
     },
+    /// Tokenization: samples read and tokens written, with their recent rates.
+    Samples {
+        done: u64,
+        total: Option<u64>,
+        tokens: u64,
+        samples_per_sec: Option<u64>,
+        tokens_per_sec: Option<u64>,
+    },
     Indeterminate,
 }
 
@@ -55,6 +63,11 @@ impl Progress {
             | Progress::Count {
                 done,
                 total: Some(total),
+            }
+            | Progress::Samples {
+                done,
+                total: Some(total),
+                ..
             } if *total > 0 => Some((*done as f64 / *total as f64).min(1.0)),
             _ => None,
         }

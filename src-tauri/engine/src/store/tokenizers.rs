@@ -1,28 +1,74 @@
 use super::{DatasetSource, Store};
 use crate::error::{Error, Result};
 use crate::time::now_ms;
+use crate::tokenize::{SpecialTokens, Statistics, TokenizeSettings};
 use serde::{Deserialize, Serialize};
 use sqlx::types::Json;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Tokenizer {
     pub id: String,
     pub name: String,
     pub source: DatasetSource,
     pub hf_repo_id: Option<String>,
+    pub hf_revision: Option<String>,
+    /// The file it was added from (local tokenizers).
+    pub file_name: Option<String>,
     pub vocab_size: Option<i64>,
+    pub sha256: Option<String>,
+    pub special_tokens: SpecialTokens,
     pub created_at: i64,
     pub updated_at: i64,
 }
 
-#[derive(Debug, Clone)]
+#[derive(sqlx::FromRow)]
+struct TokenizerRow {
+    id: String,
+    name: String,
+    source: DatasetSource,
+    hf_repo_id: Option<String>,
+    hf_revision: Option<String>,
+    file_name: Option<String>,
+    vocab_size: Option<i64>,
+    sha256: Option<String>,
+    special_tokens: Json<SpecialTokens>,
+    created_at: i64,
+    updated_at: i64,
+}
+
+impl From<TokenizerRow> for Tokenizer {
+    fn from(r: TokenizerRow) -> Self {
+        Tokenizer {
+            id: r.id,
+            name: r.name,
+            source: r.source,
+            hf_repo_id: r.hf_repo_id,
+            hf_revision: r.hf_revision,
+            file_name: r.file_name,
+            vocab_size: r.vocab_size,
+            sha256: r.sha256,
+            special_tokens: r.special_tokens.0,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+const SELECT_TOKENIZER: &str = "SELECT id, name, source, hf_repo_id, hf_revision, file_name, \
+     vocab_size, sha256, special_tokens, created_at, updated_at FROM tokenizers";
+
+#[derive(Debug, Clone, Default)]
 pub struct NewTokenizer {
     pub id: String,
     pub name: String,
     pub source: DatasetSource,
     pub hf_repo_id: Option<String>,
+    pub hf_revision: Option<String>,
+    pub file_name: Option<String>,
     pub vocab_size: Option<i64>,
+    pub sha256: Option<String>,
+    pub special_tokens: SpecialTokens,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, sqlx::Type)]
@@ -37,6 +83,16 @@ pub enum TokenizationStatus {
     Deleting,
 }
 
+impl TokenizationStatus {
+    /// Queued or processing: a job owns it.
+    pub fn is_active(self) -> bool {
+        matches!(
+            self,
+            TokenizationStatus::Queued | TokenizationStatus::Processing
+        )
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Tokenization {
@@ -44,7 +100,8 @@ pub struct Tokenization {
     pub dataset_id: String,
     pub tokenizer_id: String,
     pub status: TokenizationStatus,
-    pub settings: serde_json::Value,
+    pub settings: TokenizeSettings,
+    pub statistics: Option<Statistics>,
     pub num_tokens: Option<i64>,
     pub size_bytes: Option<i64>,
     pub error: Option<String>,
@@ -58,7 +115,8 @@ struct TokenizationRow {
     dataset_id: String,
     tokenizer_id: String,
     status: TokenizationStatus,
-    settings: Json<serde_json::Value>,
+    settings: Json<TokenizeSettings>,
+    statistics: Option<Json<Statistics>>,
     num_tokens: Option<i64>,
     size_bytes: Option<i64>,
     error: Option<String>,
@@ -74,6 +132,7 @@ impl From<TokenizationRow> for Tokenization {
             tokenizer_id: r.tokenizer_id,
             status: r.status,
             settings: r.settings.0,
+            statistics: r.statistics.map(|s| s.0),
             num_tokens: r.num_tokens,
             size_bytes: r.size_bytes,
             error: r.error,
@@ -88,11 +147,11 @@ pub struct NewTokenization {
     pub id: String,
     pub dataset_id: String,
     pub tokenizer_id: String,
-    pub settings: serde_json::Value,
+    pub settings: TokenizeSettings,
 }
 
 const SELECT_TOKENIZATION: &str =
-    "SELECT id, dataset_id, tokenizer_id, status, settings, num_tokens, \
+    "SELECT id, dataset_id, tokenizer_id, status, settings, statistics, num_tokens, \
      size_bytes, error, created_at, updated_at FROM tokenizations";
 
 fn map_insert_error(e: sqlx::Error, what: &str) -> Error {
@@ -111,14 +170,18 @@ impl Store {
     pub async fn insert_tokenizer(&self, new: &NewTokenizer) -> Result<Tokenizer> {
         let now = now_ms();
         sqlx::query(
-            "INSERT INTO tokenizers (id, name, source, hf_repo_id, vocab_size, created_at, updated_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO tokenizers (id, name, source, hf_repo_id, hf_revision, file_name, vocab_size, \
+             sha256, special_tokens, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(&new.id)
         .bind(&new.name)
         .bind(new.source)
         .bind(&new.hf_repo_id)
+        .bind(&new.hf_revision)
+        .bind(&new.file_name)
         .bind(new.vocab_size)
+        .bind(&new.sha256)
+        .bind(Json(&new.special_tokens))
         .bind(now)
         .bind(now)
         .execute(self.pool())
@@ -128,21 +191,30 @@ impl Store {
     }
 
     pub async fn get_tokenizer(&self, id: &str) -> Result<Tokenizer> {
-        sqlx::query_as(
-            "SELECT id, name, source, hf_repo_id, vocab_size, created_at, updated_at FROM tokenizers WHERE id = ?",
-        )
-        .bind(id)
-        .fetch_optional(self.pool())
-        .await?
-        .ok_or_else(|| Error::not_found(format!("tokenizer {id}")))
+        let row: Option<TokenizerRow> = sqlx::query_as(&format!("{SELECT_TOKENIZER} WHERE id = ?"))
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?;
+        row.map(Tokenizer::from)
+            .ok_or_else(|| Error::not_found(format!("tokenizer {id}")))
     }
 
     pub async fn list_tokenizers(&self) -> Result<Vec<Tokenizer>> {
-        Ok(sqlx::query_as(
-            "SELECT id, name, source, hf_repo_id, vocab_size, created_at, updated_at FROM tokenizers ORDER BY name, id",
+        let rows: Vec<TokenizerRow> =
+            sqlx::query_as(&format!("{SELECT_TOKENIZER} ORDER BY name, id"))
+                .fetch_all(self.pool())
+                .await?;
+        Ok(rows.into_iter().map(Tokenizer::from).collect())
+    }
+
+    /// How many tokenizations were made with the tokenizer.
+    pub async fn count_tokenizations_of_tokenizer(&self, id: &str) -> Result<i64> {
+        Ok(
+            sqlx::query_scalar("SELECT COUNT(*) FROM tokenizations WHERE tokenizer_id = ?")
+                .bind(id)
+                .fetch_one(self.pool())
+                .await?,
         )
-        .fetch_all(self.pool())
-        .await?)
     }
 
     /// Removes the tokenizer and, by cascade, every tokenization made with it.
@@ -219,6 +291,72 @@ impl Store {
         super::require_row(done, || format!("tokenization {id}"))?;
         self.get_tokenization(id).await
     }
+
+    /// The tokenization of a dataset with a tokenizer, if there is one.
+    pub async fn find_tokenization(
+        &self,
+        dataset_id: &str,
+        tokenizer_id: &str,
+    ) -> Result<Option<Tokenization>> {
+        let row: Option<TokenizationRow> = sqlx::query_as(&format!(
+            "{SELECT_TOKENIZATION} WHERE dataset_id = ? AND tokenizer_id = ?"
+        ))
+        .bind(dataset_id)
+        .bind(tokenizer_id)
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(row.map(Tokenization::from))
+    }
+
+    /// Puts a finished tokenization back in the queue with new settings (re-tokenizing).
+    pub async fn requeue_tokenization(
+        &self,
+        id: &str,
+        settings: &TokenizeSettings,
+    ) -> Result<Tokenization> {
+        let done = sqlx::query(
+            "UPDATE tokenizations SET status = 'queued', settings = ?, error = NULL, statistics = NULL, \
+             num_tokens = NULL, size_bytes = NULL, updated_at = ? WHERE id = ?",
+        )
+        .bind(Json(settings))
+        .bind(now_ms())
+        .bind(id)
+        .execute(self.pool())
+        .await?;
+        super::require_row(done, || format!("tokenization {id}"))?;
+        self.get_tokenization(id).await
+    }
+
+    /// Marks a tokenization ready with what its pass measured.
+    pub async fn finish_tokenization(
+        &self,
+        id: &str,
+        statistics: &Statistics,
+        size_bytes: u64,
+    ) -> Result<Tokenization> {
+        let done = sqlx::query(
+            "UPDATE tokenizations SET status = 'ready', statistics = ?, num_tokens = ?, size_bytes = ?, \
+             error = NULL, updated_at = ? WHERE id = ?",
+        )
+        .bind(Json(statistics))
+        .bind(statistics.num_tokens as i64)
+        .bind(size_bytes as i64)
+        .bind(now_ms())
+        .bind(id)
+        .execute(self.pool())
+        .await?;
+        super::require_row(done, || format!("tokenization {id}"))?;
+        self.get_tokenization(id).await
+    }
+
+    pub async fn delete_tokenization(&self, id: &str) -> Result<()> {
+        let done = sqlx::query("DELETE FROM tokenizations WHERE id = ?")
+            .bind(id)
+            .execute(self.pool())
+            .await?;
+        super::require_row(done, || format!("tokenization {id}"))?;
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -251,6 +389,7 @@ mod tests {
                     source: DatasetSource::HuggingFace,
                     hf_repo_id: Some(format!("org/{tk}")),
                     vocab_size: Some(50257),
+                    ..NewTokenizer::default()
                 })
                 .await
                 .unwrap();
@@ -265,7 +404,7 @@ mod tests {
                     id: id.into(),
                     dataset_id: ds.into(),
                     tokenizer_id: tk.into(),
-                    settings: serde_json::json!({"max_length": 512}),
+                    settings: TokenizeSettings::default(),
                 })
                 .await
                 .unwrap();
@@ -281,7 +420,7 @@ mod tests {
                 id: "tz_dup".into(),
                 dataset_id: "ds_a".into(),
                 tokenizer_id: "tk_gpt2".into(),
-                settings: serde_json::json!({}),
+                settings: TokenizeSettings::default(),
             })
             .await
             .unwrap_err();
@@ -292,7 +431,7 @@ mod tests {
                 id: "tz_orphan".into(),
                 dataset_id: "ds_missing".into(),
                 tokenizer_id: "tk_gpt2".into(),
-                settings: serde_json::json!({}),
+                settings: TokenizeSettings::default(),
             })
             .await
             .unwrap_err();
@@ -312,7 +451,7 @@ mod tests {
             .set_tokenization_status("tz_1", TokenizationStatus::Ready, None)
             .await
             .unwrap();
-        assert_eq!(tz.settings["max_length"], 512);
+        assert_eq!(tz.settings.max_length, 512);
         assert_eq!(
             store.get_dataset("ds_a").await.unwrap().tokenization_count,
             1

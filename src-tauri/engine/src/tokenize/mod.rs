@@ -1,0 +1,24 @@
+//! Tokenization: tokenizers (added from a file or a Hub model repo), settings checked against
+//! them, a live preview, and the job that streams a dataset's canonical data through a
+//! tokenizer into the Hugging Face `save_to_disk` layout with its statistics (DESIGN.md §3, §5).
+
+mod job;
+pub mod model;
+pub mod output;
+pub mod pipeline;
+mod preview;
+pub mod registry;
+pub mod settings;
+pub mod source;
+pub mod stats;
+
+#[cfg(test)]
+mod tests;
+
+pub use job::{
+    partial_dir, thread_budget, TokenizeHandler, TokenizeParams, MISTUDIO_FILE, TOKENIZE_JOB,
+};
+pub use model::{LoadedTokenizer, SpecialToken, SpecialTokens, TokenizerInfo};
+pub use preview::{preview, PreviewRow, PreviewToken, TokenizePreview};
+pub use settings::{Packing, Padding, ResolvedSettings, Separator, TokenizeSettings};
+pub use stats::{HistogramBin, LengthSummary, SplitStatistics, Statistics, TopToken};

@@ -1,0 +1,221 @@
+//! Loading a `tokenizer.json`, finding its special tokens, and encoding one sample the way the
+//! tokenizer itself would with the chosen settings.
+
+use super::settings::{Padding, ResolvedSettings};
+use crate::error::{Error, Result};
+use serde::{Deserialize, Serialize};
+use tokenizers::{
+    PaddingDirection, PaddingParams, PaddingStrategy, Tokenizer, TruncationDirection,
+    TruncationParams, TruncationStrategy,
+};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct SpecialToken {
+    pub id: u32,
+    pub content: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct SpecialTokens {
+    pub bos: Option<SpecialToken>,
+    pub eos: Option<SpecialToken>,
+    pub pad: Option<SpecialToken>,
+    pub unk: Option<SpecialToken>,
+}
+
+/// What the app knows about a tokenizer file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct TokenizerInfo {
+    pub name: String,
+    /// Including added tokens.
+    pub vocab_size: u64,
+    pub special_tokens: SpecialTokens,
+}
+
+/// A tokenizer ready to encode: truncation and padding that the file itself may configure are
+/// cleared, so only the tokenization's settings apply.
+#[derive(Clone)]
+pub struct LoadedTokenizer {
+    pub tokenizer: Tokenizer,
+    pub info: TokenizerInfo,
+    /// Special tokens the post-processor adds around one sample.
+    pub added_tokens_per_sample: usize,
+    special_ids: std::collections::HashSet<u32>,
+}
+
+/// The `bos_token` etc. of a `tokenizer_config.json`: a string or `{"content": ...}`.
+fn config_token(config: &serde_json::Value, key: &str) -> Option<String> {
+    match config.get(key)? {
+        serde_json::Value::String(s) => Some(s.clone()),
+        serde_json::Value::Object(o) => o.get("content")?.as_str().map(str::to_string),
+        _ => None,
+    }
+}
+
+impl LoadedTokenizer {
+    /// `config` is the model's `tokenizer_config.json` when there is one: it names the special
+    /// tokens; without it they are recognised by their usual spellings.
+    pub fn from_bytes(name: &str, json: &[u8], config: Option<&[u8]>) -> Result<LoadedTokenizer> {
+        let mut tokenizer = Tokenizer::from_bytes(json).map_err(|e| {
+            Error::invalid(format!(
+                "{name} is not a usable tokenizer.json ({e}); export one with tokenizer.save(\"tokenizer.json\") from the tokenizers library, or take the model repo's own"
+            ))
+        })?;
+        tokenizer
+            .with_truncation(None)
+            .map_err(|e| Error::Internal(format!("clearing truncation: {e}")))?;
+        tokenizer.with_padding(None);
+        let config: Option<serde_json::Value> = config.and_then(|c| serde_json::from_slice(c).ok());
+        let lookup = |content: &str| {
+            tokenizer.token_to_id(content).map(|id| SpecialToken {
+                id,
+                content: content.to_string(),
+            })
+        };
+        let find = |key: &str, spellings: &[&str]| -> Option<SpecialToken> {
+            if let Some(config) = &config {
+                if let Some(t) = config_token(config, key).and_then(|c| lookup(&c)) {
+                    return Some(t);
+                }
+                // The config speaks for the model: a token it leaves out is absent.
+                if config.get(key).is_some() {
+                    return None;
+                }
+            }
+            spellings.iter().find_map(|s| lookup(s))
+        };
+        let model_unk: Option<String> = serde_json::from_slice::<serde_json::Value>(json)
+            .ok()
+            .and_then(|v| v.get("model")?.get("unk_token")?.as_str().map(String::from));
+        let special_tokens = SpecialTokens {
+            bos: find(
+                "bos_token",
+                &[
+                    "<|begin_of_text|>",
+                    "<s>",
+                    "<bos>",
+                    "<|startoftext|>",
+                    "[CLS]",
+                    "<|endoftext|>",
+                ],
+            ),
+            eos: find(
+                "eos_token",
+                &["<|end_of_text|>", "</s>", "<eos>", "[SEP]", "<|endoftext|>"],
+            ),
+            pad: find("pad_token", &["<pad>", "[PAD]", "<|pad|>", "<|padding|>"]),
+            unk: model_unk
+                .as_deref()
+                .and_then(lookup)
+                .or_else(|| find("unk_token", &["<unk>", "[UNK]"])),
+        };
+        let added_tokens_per_sample = tokenizer
+            .get_post_processor()
+            .map_or(0, |p| tokenizers::PostProcessor::added_tokens(p, false));
+        let special_ids = tokenizer
+            .get_added_tokens_decoder()
+            .into_iter()
+            .filter(|(_, t)| t.special)
+            .map(|(id, _)| id)
+            .collect();
+        let info = TokenizerInfo {
+            name: name.to_string(),
+            vocab_size: tokenizer.get_vocab_size(true) as u64,
+            special_tokens,
+        };
+        Ok(LoadedTokenizer {
+            tokenizer,
+            info,
+            added_tokens_per_sample,
+            special_ids,
+        })
+    }
+
+    pub fn is_special(&self, id: u32) -> bool {
+        self.special_ids.contains(&id)
+    }
+
+    /// The tokenizer with the per-sample settings applied, as `transformers` would configure it:
+    /// right-side truncation to `max_length` with `stride`, right-side padding to `max_length`.
+    pub fn configured(&self, s: &ResolvedSettings) -> Result<Tokenizer> {
+        let mut t = self.tokenizer.clone();
+        if s.settings.packing.is_none() {
+            if s.settings.truncation {
+                t.with_truncation(Some(TruncationParams {
+                    max_length: s.settings.max_length as usize,
+                    stride: s.settings.stride as usize,
+                    strategy: TruncationStrategy::LongestFirst,
+                    direction: TruncationDirection::Right,
+                }))
+                .map_err(|e| Error::invalid(format!("truncation settings: {e}")))?;
+            }
+            if s.settings.padding == Padding::MaxLength {
+                let pad = self.info.special_tokens.pad.clone().ok_or_else(|| {
+                    Error::invalid(format!("{} has no pad token", self.info.name))
+                })?;
+                t.with_padding(Some(PaddingParams {
+                    strategy: PaddingStrategy::Fixed(s.settings.max_length as usize),
+                    direction: PaddingDirection::Right,
+                    pad_to_multiple_of: None,
+                    pad_id: pad.id,
+                    pad_type_id: 0,
+                    pad_token: pad.content,
+                }));
+            }
+        }
+        Ok(t)
+    }
+
+    /// The piece a token stands for, as text a person can read (byte-level pieces decoded).
+    pub fn piece(&self, id: u32) -> String {
+        match self.tokenizer.decode(&[id], false) {
+            Ok(s) if !s.is_empty() => s,
+            _ => self.tokenizer.id_to_token(id).unwrap_or_default(),
+        }
+    }
+}
+
+/// One sample's rows in per-sample mode.
+pub struct SampleRows {
+    /// The sample's length in tokens before truncation, special tokens included.
+    pub full_len: usize,
+    pub rows: Vec<tokenizers::Encoding>,
+}
+
+/// Encodes one sample exactly as `configured.encode(text, add_special_tokens)` would, and also
+/// tells its untruncated length (which the statistics and the length filters need).
+pub fn encode_sample(
+    base: &Tokenizer,
+    configured: &Tokenizer,
+    added_per_sample: usize,
+    text: &str,
+    s: &ResolvedSettings,
+) -> Result<SampleRows> {
+    let raw = base
+        .encode_fast(text, false)
+        .map_err(|e| Error::Internal(format!("encoding failed: {e}")))?;
+    let add = s.settings.add_special_tokens;
+    let full_len = raw.len() + if add { added_per_sample } else { 0 };
+    let mut enc = configured
+        .post_process(raw, None, add)
+        .map_err(|e| Error::Internal(format!("encoding failed: {e}")))?;
+    let mut rows = Vec::new();
+    let overflow = enc.take_overflowing();
+    rows.push(enc);
+    if s.settings.overflow {
+        rows.extend(overflow);
+    }
+    Ok(SampleRows { full_len, rows })
+}
+
+/// Raw token ids of a document for packed mode: no special tokens (rows get BOS and documents
+/// their separator from the packing settings, as SAELens does).
+pub fn encode_document(base: &Tokenizer, text: &str) -> Result<Vec<u32>> {
+    let enc = base
+        .encode_fast(text, false)
+        .map_err(|e| Error::Internal(format!("encoding failed: {e}")))?;
+    Ok(enc.get_ids().to_vec())
+}

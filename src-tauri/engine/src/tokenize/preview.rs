@@ -1,0 +1,142 @@
+//! The live preview: typed text tokenized with the current settings, row by row, as the job
+//! would write it.
+
+use super::model::{encode_document, encode_sample, LoadedTokenizer};
+use super::settings::ResolvedSettings;
+use crate::error::Result;
+use serde::{Deserialize, Serialize};
+
+/// Rows beyond these are counted but not returned: a preview is for reading.
+const MAX_PREVIEW_ROWS: usize = 16;
+const MAX_PREVIEW_TEXT: usize = 100_000;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct PreviewToken {
+    pub id: u32,
+    /// The text the token stands for.
+    pub piece: String,
+    pub special: bool,
+    /// Padding (attention mask 0).
+    pub padding: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct PreviewRow {
+    pub tokens: Vec<PreviewToken>,
+    /// An overflow row (per-sample mode) rather than the sample's first.
+    pub overflow: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct TokenizePreview {
+    pub rows: Vec<PreviewRow>,
+    pub total_rows: u32,
+    /// Tokens in the rows, padding excluded.
+    pub num_tokens: u32,
+    /// The text's own length in tokens, before truncation or packing.
+    pub text_tokens: u32,
+    pub truncated: bool,
+    /// Packed mode: tokens left over that do not fill a row (a job drops them at a split's end).
+    pub remainder_tokens: u32,
+}
+
+/// Per-sample mode treats the text as one sample; packed mode treats paragraphs (separated by
+/// blank lines) as documents.
+pub fn preview(
+    tokenizer: &LoadedTokenizer,
+    settings: &ResolvedSettings,
+    text: &str,
+) -> Result<TokenizePreview> {
+    let text = if text.len() > MAX_PREVIEW_TEXT {
+        let mut end = MAX_PREVIEW_TEXT;
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        &text[..end]
+    } else {
+        text
+    };
+    let token = |id: u32, padding: bool| PreviewToken {
+        id,
+        piece: tokenizer.piece(id),
+        special: tokenizer.is_special(id),
+        padding,
+    };
+    let mut rows = Vec::new();
+    let mut total_rows = 0u32;
+    let mut num_tokens = 0u32;
+    let text_tokens;
+    let mut truncated = false;
+    let mut remainder_tokens = 0u32;
+    if let Some(p) = &settings.settings.packing {
+        let mut stream: Vec<u32> = Vec::new();
+        let mut doc_tokens = 0usize;
+        let docs = text.split("\n\n").map(str::trim).filter(|d| !d.is_empty());
+        for (i, doc) in docs.enumerate() {
+            if i > 0 {
+                if let Some(sep) = settings.separator_id {
+                    stream.push(sep);
+                }
+            }
+            let ids = encode_document(&tokenizer.tokenizer, doc)?;
+            doc_tokens += ids.len();
+            stream.extend(ids);
+        }
+        text_tokens = doc_tokens as u32;
+        let cap = p.context_size as usize - usize::from(settings.bos_id.is_some());
+        let mut chunks = stream.chunks_exact(cap);
+        for chunk in &mut chunks {
+            total_rows += 1;
+            num_tokens += p.context_size;
+            if rows.len() < MAX_PREVIEW_ROWS {
+                let mut tokens: Vec<PreviewToken> =
+                    settings.bos_id.iter().map(|&b| token(b, false)).collect();
+                tokens.extend(chunk.iter().map(|&id| token(id, false)));
+                rows.push(PreviewRow {
+                    tokens,
+                    overflow: false,
+                });
+            }
+        }
+        remainder_tokens = chunks.remainder().len() as u32;
+    } else {
+        let configured = tokenizer.configured(settings)?;
+        let sample = encode_sample(
+            &tokenizer.tokenizer,
+            &configured,
+            tokenizer.added_tokens_per_sample,
+            text,
+            settings,
+        )?;
+        text_tokens = sample.full_len as u32;
+        truncated =
+            settings.settings.truncation && sample.full_len > settings.settings.max_length as usize;
+        for (i, enc) in sample.rows.iter().enumerate() {
+            total_rows += 1;
+            let mask = enc.get_attention_mask();
+            num_tokens += mask.iter().filter(|m| **m != 0).count() as u32;
+            if rows.len() < MAX_PREVIEW_ROWS {
+                rows.push(PreviewRow {
+                    tokens: enc
+                        .get_ids()
+                        .iter()
+                        .zip(mask)
+                        .map(|(&id, &m)| token(id, m == 0))
+                        .collect(),
+                    overflow: i > 0,
+                });
+            }
+        }
+    }
+    Ok(TokenizePreview {
+        rows,
+        total_rows,
+        num_tokens,
+        text_tokens,
+        truncated,
+        remainder_tokens,
+    })
+}

@@ -1,0 +1,577 @@
+//! The tokenization pass against the real GPT-2 tokenizer: ids equal the tokenizer's own
+//! encoding, packing is exact, statistics match a recomputation from the written files.
+
+use super::model::LoadedTokenizer;
+use super::pipeline::{self, PassProgress, SplitSource};
+use super::settings::{Packing, Padding, Separator, TokenizeSettings};
+use crate::ingest::{ingest, SplitInput};
+use crate::ErrorKind;
+use arrow::array::AsArray;
+use arrow::datatypes::{Int8Type, UInt32Type, UInt64Type};
+use std::path::{Path, PathBuf};
+use tokio_util::sync::CancellationToken;
+
+pub(crate) fn gpt2_json() -> Vec<u8> {
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/gpt2-tokenizer.json");
+    std::fs::read(&path).unwrap_or_else(|e| {
+        panic!(
+            "the GPT-2 tokenizer is expected at {} ({e}); the shared data folder sits beside the clone",
+            path.display()
+        )
+    })
+}
+
+fn gpt2() -> LoadedTokenizer {
+    LoadedTokenizer::from_bytes("gpt2", &gpt2_json(), None).unwrap()
+}
+
+/// GPT-2 with a `<pad>` token added, for the padding settings.
+fn gpt2_with_pad() -> LoadedTokenizer {
+    let mut v: serde_json::Value = serde_json::from_slice(&gpt2_json()).unwrap();
+    v["added_tokens"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({
+            "id": 50257, "content": "<pad>", "single_word": false, "lstrip": false,
+            "rstrip": false, "normalized": false, "special": true
+        }));
+    LoadedTokenizer::from_bytes("gpt2-pad", &serde_json::to_vec(&v).unwrap(), None).unwrap()
+}
+
+/// Texts with the awkward cases: empty, unicode, very long, whitespace only.
+fn texts() -> Vec<String> {
+    let mut t: Vec<String> = vec![
+        "Hello world".into(),
+        String::new(),
+        "Unicode: naïve café — 東京 🚀 emoji".into(),
+        "   \n\t  ".into(),
+        "The quick brown fox jumps over the lazy dog. ".repeat(60),
+        "<|endoftext|> looks special but is text here".into(),
+    ];
+    for i in 0..300 {
+        t.push(format!(
+            "Sample {i}: {}",
+            "lorem ipsum dolor sit amet ".repeat(i % 37)
+        ));
+    }
+    t
+}
+
+/// A canonical dataset with the texts split over `train` and `test`.
+fn canonical(dir: &Path, texts: &[String]) -> PathBuf {
+    let src = dir.join("src");
+    std::fs::create_dir_all(&src).unwrap();
+    let (train, test) = texts.split_at(texts.len() * 4 / 5);
+    for (name, part) in [("train", train), ("test", test)] {
+        let lines: String = part
+            .iter()
+            .map(|t| serde_json::json!({ "text": t }).to_string() + "\n")
+            .collect();
+        std::fs::write(src.join(format!("{name}.jsonl")), lines).unwrap();
+    }
+    let data = dir.join("data");
+    let inputs: Vec<SplitInput> = ["train", "test"]
+        .iter()
+        .map(|s| SplitInput {
+            name: s.to_string(),
+            files: vec![src.join(format!("{s}.jsonl"))],
+        })
+        .collect();
+    ingest(&inputs, &data, &CancellationToken::new(), &mut |_, _| {}).unwrap();
+    data
+}
+
+fn resolved(tok: &LoadedTokenizer, s: TokenizeSettings) -> super::ResolvedSettings {
+    let mut r = s.validate(tok).unwrap();
+    r.text_column = "text".into();
+    r.splits = vec!["train".into(), "test".into()];
+    r
+}
+
+fn run(
+    tok: &LoadedTokenizer,
+    r: &super::ResolvedSettings,
+    data: &Path,
+    out: &Path,
+) -> super::Statistics {
+    let sources: Vec<SplitSource> = r
+        .splits
+        .iter()
+        .map(|s| SplitSource {
+            name: s.clone(),
+            dir: data.join(s),
+        })
+        .collect();
+    pipeline::run(
+        tok,
+        r,
+        &sources,
+        out,
+        2,
+        "test",
+        &CancellationToken::new(),
+        &|_: PassProgress| {},
+    )
+    .unwrap()
+    .statistics
+}
+
+struct OutRow {
+    ids: Vec<u32>,
+    mask: Option<Vec<i8>>,
+    sample_index: Option<u64>,
+}
+
+/// Every row of a split's output, read back through Arrow's stream reader.
+fn read_rows(split_dir: &Path) -> Vec<OutRow> {
+    let state: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(split_dir.join("state.json")).unwrap()).unwrap();
+    let mut rows = Vec::new();
+    for f in state["_data_files"].as_array().unwrap() {
+        let path = split_dir.join(f["filename"].as_str().unwrap());
+        let reader =
+            arrow::ipc::reader::StreamReader::try_new(std::fs::File::open(path).unwrap(), None)
+                .unwrap();
+        for batch in reader {
+            let batch = batch.unwrap();
+            let ids = batch.column_by_name("input_ids").unwrap().as_list::<i32>();
+            let mask = batch
+                .column_by_name("attention_mask")
+                .map(|c| c.as_list::<i32>().clone());
+            let index = batch
+                .column_by_name("sample_index")
+                .map(|c| c.as_primitive::<UInt64Type>().clone());
+            for i in 0..batch.num_rows() {
+                rows.push(OutRow {
+                    ids: ids.value(i).as_primitive::<UInt32Type>().values().to_vec(),
+                    mask: mask
+                        .as_ref()
+                        .map(|m| m.value(i).as_primitive::<Int8Type>().values().to_vec()),
+                    sample_index: index.as_ref().map(|x| x.value(i)),
+                });
+            }
+        }
+    }
+    rows
+}
+
+/// The windows a right truncation to `max` with `stride` cuts `n` tokens into, written out
+/// independently of the tokenizers crate (whose `encode` in 0.23 stops at `max` tokens and so
+/// returns no overflow at all).
+fn windows(n: usize, max: usize, stride: usize) -> Vec<(usize, usize)> {
+    if n <= max {
+        return vec![(0, n)];
+    }
+    let mut out = Vec::new();
+    let mut start = 0;
+    loop {
+        let stop = (start + max).min(n);
+        out.push((start, stop));
+        if stop == n {
+            return out;
+        }
+        start += max - stride;
+    }
+}
+
+fn split_texts(all: &[String]) -> [(&'static str, Vec<String>); 2] {
+    let (train, test) = all.split_at(all.len() * 4 / 5);
+    [("train", train.to_vec()), ("test", test.to_vec())]
+}
+
+/// Per-sample mode: for every sample, the rows equal `configured.encode(text)` and its
+/// overflow, row for row.
+fn check_per_sample(tok: &LoadedTokenizer, settings: TokenizeSettings) {
+    let dir = tempfile::tempdir().unwrap();
+    let all = texts();
+    let data = canonical(dir.path(), &all);
+    let r = resolved(tok, settings.clone());
+    let out = dir.path().join("out");
+    run(tok, &r, &data, &out);
+    let configured = tok.configured(&r).unwrap();
+    for (split, texts) in split_texts(&all) {
+        let rows = read_rows(&out.join(split));
+        let mut expected = Vec::new();
+        for (i, t) in texts.iter().enumerate() {
+            // The first row is exactly the tokenizer's own encoding with these settings.
+            let enc = configured
+                .encode(t.as_str(), settings.add_special_tokens)
+                .unwrap();
+            let mask: Vec<i8> = enc.get_attention_mask().iter().map(|m| *m as i8).collect();
+            expected.push((i as u64, enc.get_ids().to_vec(), mask));
+            if settings.overflow {
+                assert!(
+                    !settings.add_special_tokens,
+                    "the windows below assume no special tokens"
+                );
+                let full = tok.tokenizer.encode(t.as_str(), false).unwrap();
+                let ids = full.get_ids();
+                for (start, stop) in windows(
+                    ids.len(),
+                    settings.max_length as usize,
+                    settings.stride as usize,
+                )
+                .into_iter()
+                .skip(1)
+                {
+                    expected.push((i as u64, ids[start..stop].to_vec(), vec![1; stop - start]));
+                }
+            }
+        }
+        assert_eq!(rows.len(), expected.len(), "{split}: row count");
+        for (row, (index, ids, mask)) in rows.iter().zip(&expected) {
+            assert_eq!(row.sample_index, Some(*index));
+            assert_eq!(&row.ids, ids, "{split} sample {index}");
+            match &row.mask {
+                Some(m) => assert_eq!(m, mask),
+                None => assert_eq!(settings.padding, Padding::None),
+            }
+        }
+    }
+}
+
+#[test]
+fn ids_equal_the_tokenizers_own_encoding_without_truncation() {
+    check_per_sample(
+        &gpt2(),
+        TokenizeSettings {
+            truncation: false,
+            ..TokenizeSettings::default()
+        },
+    );
+}
+
+#[test]
+fn ids_equal_the_tokenizers_own_encoding_with_truncation_and_padding() {
+    check_per_sample(
+        &gpt2_with_pad(),
+        TokenizeSettings {
+            max_length: 64,
+            truncation: true,
+            padding: Padding::MaxLength,
+            ..TokenizeSettings::default()
+        },
+    );
+}
+
+#[test]
+fn overflow_rows_with_a_stride_equal_the_tokenizers_overflow() {
+    check_per_sample(
+        &gpt2(),
+        TokenizeSettings {
+            max_length: 32,
+            truncation: true,
+            overflow: true,
+            stride: 8,
+            add_special_tokens: false,
+            ..TokenizeSettings::default()
+        },
+    );
+}
+
+#[test]
+fn packed_rows_are_exact_and_concatenate_to_the_documents() {
+    let tok = gpt2();
+    for (bos, separator) in [
+        (true, Separator::Eos),
+        (false, Separator::None),
+        (true, Separator::Id(13)),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let all = texts();
+        let data = canonical(dir.path(), &all);
+        let ctx = 128usize;
+        let r = resolved(
+            &tok,
+            TokenizeSettings {
+                packing: Some(Packing {
+                    context_size: ctx as u32,
+                    bos_per_row: bos,
+                    separator,
+                }),
+                ..TokenizeSettings::default()
+            },
+        );
+        let out = dir.path().join("out");
+        let stats = run(&tok, &r, &data, &out);
+        let mut dropped = 0;
+        for (split, texts) in split_texts(&all) {
+            let rows = read_rows(&out.join(split));
+            let mut stream: Vec<u32> = Vec::new();
+            for (i, t) in texts.iter().enumerate() {
+                if i > 0 {
+                    stream.extend(r.separator_id);
+                }
+                stream.extend(tok.tokenizer.encode(t.as_str(), false).unwrap().get_ids());
+            }
+            let cap = ctx - usize::from(bos);
+            let mut joined: Vec<u32> = Vec::new();
+            for row in &rows {
+                assert_eq!(
+                    row.ids.len(),
+                    ctx,
+                    "every packed row is exactly the context"
+                );
+                assert!(row.mask.is_none() && row.sample_index.is_none());
+                if bos {
+                    assert_eq!(row.ids[0], 50256, "BOS starts each row");
+                    joined.extend(&row.ids[1..]);
+                } else {
+                    joined.extend(&row.ids);
+                }
+            }
+            assert_eq!(rows.len(), stream.len() / cap);
+            assert_eq!(
+                joined[..],
+                stream[..rows.len() * cap],
+                "{split}: rows concatenate to the documents"
+            );
+            dropped += stream.len() % cap;
+        }
+        assert_eq!(stats.dropped_tokens, dropped as u64);
+    }
+}
+
+#[test]
+fn statistics_equal_a_recomputation_from_the_output() {
+    let tok = gpt2_with_pad();
+    let dir = tempfile::tempdir().unwrap();
+    let all = texts();
+    let data = canonical(dir.path(), &all);
+    let settings = TokenizeSettings {
+        max_length: 48,
+        truncation: true,
+        padding: Padding::MaxLength,
+        overflow: true,
+        stride: 4,
+        min_tokens: Some(2),
+        ..TokenizeSettings::default()
+    };
+    let r = resolved(&tok, settings.clone());
+    let out = dir.path().join("out");
+    let stats = run(&tok, &r, &data, &out);
+
+    let mut lengths = Vec::new();
+    let (mut tokens, mut padding, mut overflow_rows) = (0u64, 0u64, 0u64);
+    let mut counts = std::collections::HashMap::<u32, u64>::new();
+    let mut rows_total = 0;
+    for (split, _) in split_texts(&all) {
+        for row in read_rows(&out.join(split)) {
+            let mask = row.mask.unwrap();
+            let real = mask.iter().filter(|m| **m == 1).count();
+            assert!(
+                mask[..real].iter().all(|m| *m == 1),
+                "padding is on the right"
+            );
+            tokens += real as u64;
+            padding += (row.ids.len() - real) as u64;
+            lengths.push(real as u64);
+            for id in &row.ids[..real] {
+                *counts.entry(*id).or_default() += 1;
+            }
+            rows_total += 1;
+        }
+    }
+    // Truncated and filtered samples, from the texts themselves.
+    let (mut truncated, mut short) = (0, 0);
+    for t in &all {
+        let full = tok.tokenizer.encode(t.as_str(), true).unwrap().len();
+        if full < 2 {
+            short += 1;
+        } else {
+            if full > 48 {
+                truncated += 1;
+            }
+            overflow_rows += windows(full, 48, 4).len() as u64 - 1;
+        }
+    }
+    lengths.sort_unstable();
+    let rank = |q: f64| lengths[((q * lengths.len() as f64).ceil() as usize).max(1) - 1];
+    assert_eq!(stats.num_samples, all.len() as u64);
+    assert_eq!(stats.num_rows, rows_total);
+    assert_eq!(stats.num_tokens, tokens);
+    assert_eq!(stats.num_padding_tokens, padding);
+    assert!((stats.padding_overhead - padding as f64 / (tokens + padding) as f64).abs() < 1e-12);
+    assert_eq!(stats.truncated, truncated);
+    assert_eq!(stats.filtered_short, short);
+    assert_eq!(stats.overflow_rows, overflow_rows);
+    assert_eq!(stats.seq_len.min, lengths[0]);
+    assert_eq!(stats.seq_len.max, *lengths.last().unwrap());
+    assert_eq!(stats.seq_len.median, rank(0.5));
+    assert_eq!(stats.seq_len.p90, rank(0.9));
+    assert_eq!(stats.seq_len.p99, rank(0.99));
+    assert_eq!(stats.unique_tokens, counts.len() as u64);
+    assert_eq!(
+        stats.histogram.iter().map(|b| b.count).sum::<u64>(),
+        rows_total
+    );
+    let top = &stats.top_tokens[0];
+    assert_eq!(top.count, *counts.values().max().unwrap());
+    assert_eq!(
+        stats.splits.iter().map(|s| s.num_tokens).sum::<u64>(),
+        tokens
+    );
+}
+
+#[test]
+fn the_output_has_the_save_to_disk_layout_and_is_deterministic() {
+    let tok = gpt2();
+    let dir = tempfile::tempdir().unwrap();
+    let data = canonical(dir.path(), &texts());
+    let r = resolved(&tok, TokenizeSettings::default());
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    run(&tok, &r, &data, &a);
+    run(&tok, &r, &data, &b);
+    let dict: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(a.join("dataset_dict.json")).unwrap()).unwrap();
+    assert_eq!(dict["splits"], serde_json::json!(["train", "test"]));
+    for split in ["train", "test"] {
+        for name in [
+            "data-00000-of-00001.arrow",
+            "dataset_info.json",
+            "state.json",
+        ] {
+            let (x, y) = (a.join(split).join(name), b.join(split).join(name));
+            assert_eq!(
+                std::fs::read(&x).unwrap(),
+                std::fs::read(&y).unwrap(),
+                "{} differs between two runs",
+                x.display()
+            );
+        }
+    }
+    let info: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(a.join("train/dataset_info.json")).unwrap()).unwrap();
+    assert_eq!(info["features"]["input_ids"]["feature"]["dtype"], "uint32");
+}
+
+#[test]
+fn settings_are_checked_against_the_tokenizer() {
+    let tok = gpt2();
+    let bad = |s: TokenizeSettings| s.validate(&tok).unwrap_err();
+    let e = bad(TokenizeSettings {
+        padding: Padding::MaxLength,
+        ..TokenizeSettings::default()
+    });
+    assert_eq!(e.kind(), ErrorKind::InvalidInput);
+    assert!(e.to_string().contains("no pad token"), "{e}");
+    for max_length in [0, 1_048_577] {
+        let e = bad(TokenizeSettings {
+            max_length,
+            ..TokenizeSettings::default()
+        });
+        assert!(e.to_string().contains("between 1 and 1048576"), "{e}");
+    }
+    let e = bad(TokenizeSettings {
+        overflow: true,
+        stride: 512,
+        ..TokenizeSettings::default()
+    });
+    assert!(e.to_string().contains("stride"), "{e}");
+    let e = bad(TokenizeSettings {
+        stride: 4,
+        ..TokenizeSettings::default()
+    });
+    assert!(e.to_string().contains("overflow"), "{e}");
+    let e = bad(TokenizeSettings {
+        packing: Some(Packing {
+            context_size: 128,
+            bos_per_row: true,
+            separator: Separator::Id(60_000),
+        }),
+        ..TokenizeSettings::default()
+    });
+    assert!(e.to_string().contains("outside the vocabulary"), "{e}");
+    let e = bad(TokenizeSettings {
+        min_tokens: Some(10),
+        max_tokens: Some(5),
+        ..TokenizeSettings::default()
+    });
+    assert!(e.to_string().contains("above the maximum"), "{e}");
+}
+
+#[test]
+fn gpt2_special_tokens_are_found_and_a_broken_file_is_refused() {
+    let tok = gpt2();
+    let s = &tok.info.special_tokens;
+    assert_eq!(s.bos.as_ref().map(|t| t.id), Some(50256));
+    assert_eq!(
+        s.eos.as_ref().map(|t| t.content.as_str()),
+        Some("<|endoftext|>")
+    );
+    assert!(s.pad.is_none());
+    assert_eq!(tok.info.vocab_size, 50257);
+
+    for broken in [&b"{\"version\": \"1.0\"}"[..], b"not json", b""] {
+        let e = LoadedTokenizer::from_bytes("broken", broken, None)
+            .err()
+            .expect("a broken tokenizer.json is refused");
+        assert_eq!(e.kind(), ErrorKind::InvalidInput);
+        assert!(e.to_string().contains("not a usable tokenizer.json"), "{e}");
+    }
+}
+
+#[test]
+fn the_preview_marks_special_tokens_and_packs_paragraphs() {
+    let tok = gpt2_with_pad();
+    let r = TokenizeSettings {
+        max_length: 8,
+        padding: Padding::MaxLength,
+        ..TokenizeSettings::default()
+    }
+    .validate(&tok)
+    .unwrap();
+    let p = super::preview(&tok, &r, "Hi<|endoftext|>").unwrap();
+    let row = &p.rows[0];
+    assert_eq!(row.tokens.len(), 8);
+    assert!(row.tokens.iter().any(|t| t.special && t.id == 50256));
+    assert!(row.tokens.last().unwrap().padding);
+    assert_eq!(p.num_tokens, 2);
+
+    let r = TokenizeSettings {
+        packing: Some(Packing {
+            context_size: 4,
+            bos_per_row: true,
+            separator: Separator::Eos,
+        }),
+        ..TokenizeSettings::default()
+    }
+    .validate(&tok)
+    .unwrap();
+    let p = super::preview(&tok, &r, "one two three\n\nfour five six seven").unwrap();
+    assert!(p
+        .rows
+        .iter()
+        .all(|r| r.tokens.len() == 4 && r.tokens[0].id == 50256));
+    assert_eq!(p.text_tokens, 7);
+    // 7 tokens + 1 separator = 8 = two rows of 3 and a remainder of 2.
+    assert_eq!((p.total_rows, p.remainder_tokens), (2, 2));
+}
+
+#[test]
+fn a_cancelled_pass_stops() {
+    let tok = gpt2();
+    let dir = tempfile::tempdir().unwrap();
+    let data = canonical(dir.path(), &texts());
+    let r = resolved(&tok, TokenizeSettings::default());
+    let cancel = CancellationToken::new();
+    cancel.cancel();
+    let sources = vec![SplitSource {
+        name: "train".into(),
+        dir: data.join("train"),
+    }];
+    let e = pipeline::run(
+        &tok,
+        &r,
+        &sources,
+        &dir.path().join("out"),
+        2,
+        "x",
+        &cancel,
+        &|_: PassProgress| {},
+    )
+    .err()
+    .expect("cancelled");
+    assert_eq!(e.kind(), ErrorKind::Cancelled);
+}

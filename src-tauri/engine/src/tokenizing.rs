@@ -1,0 +1,243 @@
+//! The engine's tokenizer and tokenization operations (the window's commands and the CLI call
+//! these).
+
+use crate::error::{Error, Result};
+use crate::events::EngineEvent;
+use crate::library::{new_id, validate_id};
+use crate::store::{self, DatasetStatus, NewJob, NewTokenization, Tokenization, Tokenizer};
+use crate::tokenize::{
+    self, registry, TokenizeParams, TokenizePreview, TokenizeSettings, TOKENIZE_JOB,
+};
+use crate::{hub, Engine};
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+use tokio_util::sync::CancellationToken;
+
+/// What the Tokenization tab (or `mistudio-cli tokenize`) asks for.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct TokenizeRequest {
+    pub dataset_id: String,
+    pub tokenizer_id: String,
+    pub settings: TokenizeSettings,
+    /// Replace a finished tokenization of the same dataset and tokenizer (the person
+    /// confirmed). Without it such a request is a Conflict.
+    #[serde(default)]
+    pub replace: bool,
+}
+
+impl Engine {
+    pub async fn list_tokenizers(&self) -> Result<Vec<Tokenizer>> {
+        self.store.list_tokenizers().await
+    }
+
+    pub async fn add_tokenizer_file(&self, path: &Path, name: Option<&str>) -> Result<Tokenizer> {
+        let t = registry::add_from_file(&self.store, &self.data_root(), path, name).await?;
+        self.sink.emit(EngineEvent::TokenizersChanged);
+        Ok(t)
+    }
+
+    /// Fetches a model repo's `tokenizer.json` (verified, into the HF cache) and adds it.
+    pub async fn add_tokenizer_hub(
+        &self,
+        repo_id: &str,
+        revision: Option<&str>,
+        token: Option<&str>,
+    ) -> Result<Tokenizer> {
+        let repo_id = repo_id.trim();
+        hub::validate_repo_id(repo_id)?;
+        let client = hub::HubClient::new(&self.settings().hub_endpoint, hub::resolve_token(token))?;
+        let cache = match &self.hf_cache {
+            Some(c) => c.clone(),
+            None => hub::hf_hub_cache()?,
+        };
+        let revision = revision.map(str::trim).filter(|r| !r.is_empty());
+        let t = registry::add_from_hub(
+            &self.store,
+            &self.data_root(),
+            &client,
+            &cache,
+            repo_id,
+            revision,
+            &CancellationToken::new(),
+        )
+        .await?;
+        self.sink.emit(EngineEvent::TokenizersChanged);
+        Ok(t)
+    }
+
+    /// Deletes a tokenizer no tokenization uses.
+    pub async fn delete_tokenizer(&self, id: &str) -> Result<()> {
+        validate_id(id, "tk")?;
+        let t = self.store.get_tokenizer(id).await?;
+        let used = self.store.count_tokenizations_of_tokenizer(id).await?;
+        if used > 0 {
+            return Err(Error::Conflict(format!(
+                "{} is used by {used} tokenization{}; delete {} first",
+                t.name,
+                if used == 1 { "" } else { "s" },
+                if used == 1 { "it" } else { "them" }
+            )));
+        }
+        self.store.delete_tokenizer(id).await?;
+        let dir = self.data_root().tokenizer_dir(id)?;
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir)
+                .map_err(|e| Error::io(format!("deleting {}", dir.display()), e))?;
+        }
+        self.sink.emit(EngineEvent::TokenizersChanged);
+        Ok(())
+    }
+
+    pub async fn list_tokenizations(&self, dataset_id: &str) -> Result<Vec<Tokenization>> {
+        validate_id(dataset_id, "ds")?;
+        self.store.list_tokenizations(dataset_id).await
+    }
+
+    pub async fn get_tokenization(&self, id: &str) -> Result<Tokenization> {
+        validate_id(id, "tok")?;
+        self.store.get_tokenization(id).await
+    }
+
+    /// Tokenizes typed text with a tokenizer and settings, as the job would.
+    pub async fn preview_tokenization(
+        &self,
+        tokenizer_id: &str,
+        settings: &TokenizeSettings,
+        text: &str,
+    ) -> Result<TokenizePreview> {
+        validate_id(tokenizer_id, "tk")?;
+        let row = self.store.get_tokenizer(tokenizer_id).await?;
+        let root = self.data_root();
+        let settings = settings.clone();
+        let text = text.to_string();
+        tokio::task::spawn_blocking(move || {
+            let loaded = registry::load_tokenizer(&root, &row)?;
+            let resolved = settings.validate(&loaded)?;
+            tokenize::preview(&loaded, &resolved, &text)
+        })
+        .await
+        .map_err(|e| Error::Internal(format!("the preview crashed: {e}")))?
+    }
+
+    /// Checks the request and queues the job. One tokenization per dataset and tokenizer: a
+    /// running one is a Conflict, a finished one is replaced only when `replace` is set.
+    pub async fn start_tokenization(&self, request: &TokenizeRequest) -> Result<Tokenization> {
+        validate_id(&request.dataset_id, "ds")?;
+        validate_id(&request.tokenizer_id, "tk")?;
+        let runner = self.runner()?;
+        let dataset = self.store.get_dataset(&request.dataset_id).await?;
+        if dataset.status != DatasetStatus::Ready {
+            return Err(Error::Conflict(format!(
+                "{} is not ready to tokenize (it is {:?}); wait for it to become ready",
+                dataset.name, dataset.status
+            )));
+        }
+        let tokenizer = self.store.get_tokenizer(&request.tokenizer_id).await?;
+        let root = self.data_root();
+        {
+            let (root, tokenizer, settings, dataset) = (
+                root.clone(),
+                tokenizer.clone(),
+                request.settings.clone(),
+                dataset.clone(),
+            );
+            tokio::task::spawn_blocking(move || {
+                let loaded = registry::load_tokenizer(&root, &tokenizer)?;
+                settings.resolve(&loaded, &dataset).map(|_| ())
+            })
+            .await
+            .map_err(|e| Error::Internal(format!("checking the settings crashed: {e}")))??;
+        }
+        let existing = self
+            .store
+            .find_tokenization(&dataset.id, &tokenizer.id)
+            .await?;
+        let tz = match existing {
+            Some(tz) if tz.status.is_active() => {
+                return Err(Error::Conflict(format!(
+                    "{} is already being tokenized with {}; wait for it or cancel it first",
+                    dataset.name, tokenizer.name
+                )))
+            }
+            Some(_) if !request.replace => {
+                return Err(Error::Conflict(format!(
+                    "{} already has a tokenization with {}; confirm to replace it",
+                    dataset.name, tokenizer.name
+                )))
+            }
+            Some(tz) => {
+                let out = root.tokenization_dir(&dataset.id, &tz.id)?;
+                if out.exists() {
+                    std::fs::remove_dir_all(&out)
+                        .map_err(|e| Error::io(format!("deleting {}", out.display()), e))?;
+                }
+                self.store
+                    .requeue_tokenization(&tz.id, &request.settings)
+                    .await?
+            }
+            None => {
+                self.store
+                    .insert_tokenization(&NewTokenization {
+                        id: new_id("tok"),
+                        dataset_id: dataset.id.clone(),
+                        tokenizer_id: tokenizer.id.clone(),
+                        settings: request.settings.clone(),
+                    })
+                    .await?
+            }
+        };
+        let params = TokenizeParams {
+            tokenization_id: tz.id.clone(),
+        };
+        runner
+            .enqueue(NewJob {
+                kind: TOKENIZE_JOB.into(),
+                target: Some(tz.id.clone()),
+                params: serde_json::to_value(&params)
+                    .map_err(|e| Error::Internal(e.to_string()))?,
+            })
+            .await?;
+        self.sink.emit(EngineEvent::TokenizationsChanged {
+            dataset_id: dataset.id.clone(),
+        });
+        tracing::info!(tokenization = %tz.id, dataset = %dataset.id, tokenizer = %tokenizer.id, "tokenization queued");
+        Ok(tz)
+    }
+
+    /// Deletes a tokenization and its files; refused while its job runs.
+    pub async fn delete_tokenization(&self, id: &str) -> Result<()> {
+        validate_id(id, "tok")?;
+        let tz = self.store.get_tokenization(id).await?;
+        if tz.status.is_active() {
+            return Err(Error::Conflict(
+                "this tokenization is being made; cancel its job before deleting it".into(),
+            ));
+        }
+        let out = self.data_root().tokenization_dir(&tz.dataset_id, id)?;
+        for dir in [tokenize::partial_dir(&out), out] {
+            if dir.exists() {
+                std::fs::remove_dir_all(&dir)
+                    .map_err(|e| Error::io(format!("deleting {}", dir.display()), e))?;
+            }
+        }
+        self.store.delete_tokenization(id).await?;
+        self.sink.emit(EngineEvent::TokenizationsChanged {
+            dataset_id: tz.dataset_id.clone(),
+        });
+        self.sink.emit(EngineEvent::DatasetsChanged {
+            dataset_ids: vec![tz.dataset_id],
+        });
+        Ok(())
+    }
+
+    /// The job working on a tokenization, if one is queued or running.
+    pub async fn tokenization_job(&self, id: &str) -> Result<Option<store::Job>> {
+        Ok(self
+            .store
+            .list_jobs(500)
+            .await?
+            .into_iter()
+            .find(|j| j.target.as_deref() == Some(id) && !j.status.is_finished()))
+    }
+}
