@@ -11,6 +11,17 @@ fn main() {
         "get_settings",
         "update_settings",
         "machine_status",
+        "list_tokenizers",
+        "add_tokenizer_file",
+        "add_tokenizer_hub",
+        "delete_tokenizer",
+        "list_tokenizations",
+        "start_tokenization",
+        "delete_tokenization",
+        "preview_tokenization",
+        "list_tokenize_presets",
+        "save_tokenize_preset",
+        "delete_tokenize_preset",
     ];
     tauri_build::try_build(
         tauri_build::Attributes::new()

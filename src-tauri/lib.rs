@@ -4,6 +4,7 @@
 pub mod commands;
 pub mod events;
 mod logging;
+pub mod presets_store;
 pub mod settings_store;
 
 use mistudio_engine::{Engine, EngineConfig};
@@ -33,6 +34,17 @@ pub fn specta_builder<R: tauri::Runtime>() -> tauri_specta::Builder<R> {
             // The runtime only names the injected AppHandle; the handler itself stays generic.
             commands::settings::update_settings::<tauri::Wry>,
             commands::machine::machine_status,
+            commands::tokenize::list_tokenizers,
+            commands::tokenize::add_tokenizer_file,
+            commands::tokenize::add_tokenizer_hub,
+            commands::tokenize::delete_tokenizer,
+            commands::tokenize::list_tokenizations,
+            commands::tokenize::start_tokenization,
+            commands::tokenize::delete_tokenization,
+            commands::tokenize::preview_tokenization,
+            commands::tokenize::list_tokenize_presets::<tauri::Wry>,
+            commands::tokenize::save_tokenize_preset::<tauri::Wry>,
+            commands::tokenize::delete_tokenize_preset::<tauri::Wry>,
         ])
         .events(tauri_specta::collect_events![
             events::JobEvent,
@@ -99,6 +111,7 @@ pub fn run() {
     let specta = specta_builder::<tauri::Wry>();
     let app = tauri::Builder::default()
         .plugin(tauri_plugin_store::Builder::new().build())
+        .plugin(tauri_plugin_dialog::init())
         .invoke_handler(specta.invoke_handler())
         .setup(move |app| {
             specta.mount_events(app);

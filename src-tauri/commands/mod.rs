@@ -6,5 +6,6 @@ pub mod hub;
 pub mod jobs;
 pub mod machine;
 pub mod settings;
+pub mod tokenize;
 
 pub type CommandResult<T> = Result<T, mistudio_engine::AppError>;

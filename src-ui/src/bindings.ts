@@ -27,12 +27,27 @@ export const commands = {
 	updateSettings: (settings: Settings) => typedError<Settings, AppError>(__TAURI_INVOKE("update_settings", { settings })),
 	/**  This machine's name, the data folder's free space and the job counts, for the header. */
 	machineStatus: () => typedError<MachineStatus, AppError>(__TAURI_INVOKE("machine_status")),
+	listTokenizers: () => typedError<Tokenizer[], AppError>(__TAURI_INVOKE("list_tokenizers")),
+	/**  Adds a local `tokenizer.json` (the path comes from the native file picker). */
+	addTokenizerFile: (path: string, name: string | null) => typedError<Tokenizer, AppError>(__TAURI_INVOKE("add_tokenizer_file", { path, name })),
+	addTokenizerHub: (repoId: string, revision: string | null, token: string | null) => typedError<Tokenizer, AppError>(__TAURI_INVOKE("add_tokenizer_hub", { repoId, revision, token })),
+	deleteTokenizer: (id: string) => typedError<null, AppError>(__TAURI_INVOKE("delete_tokenizer", { id })),
+	listTokenizations: (datasetId: string) => typedError<Tokenization[], AppError>(__TAURI_INVOKE("list_tokenizations", { datasetId })),
+	startTokenization: (request: TokenizeRequest) => typedError<Tokenization, AppError>(__TAURI_INVOKE("start_tokenization", { request })),
+	deleteTokenization: (id: string) => typedError<null, AppError>(__TAURI_INVOKE("delete_tokenization", { id })),
+	previewTokenization: (tokenizerId: string, settings: TokenizeSettings, text: string) => typedError<TokenizePreview, AppError>(__TAURI_INVOKE("preview_tokenization", { tokenizerId, settings, text })),
+	listTokenizePresets: () => typedError<TokenizePreset[], AppError>(__TAURI_INVOKE("list_tokenize_presets")),
+	/**  Saves (or overwrites) a named preset; returns them all. */
+	saveTokenizePreset: (name: string, settings: TokenizeSettings) => typedError<TokenizePreset[], AppError>(__TAURI_INVOKE("save_tokenize_preset", { name, settings })),
+	deleteTokenizePreset: (name: string) => typedError<TokenizePreset[], AppError>(__TAURI_INVOKE("delete_tokenize_preset", { name })),
 };
 
 /** Events */
 export const events = {
 	datasetsChanged: makeEvent<DatasetsChanged, DatasetsChanged>("datasets-changed"),
 	jobEvent: makeEvent<JobEvent, JobEvent>("job-event"),
+	tokenizationsChanged: makeEvent<TokenizationsChanged, TokenizationsChanged>("tokenizations-changed"),
+	tokenizersChanged: makeEvent<TokenizersChanged, TokenizersChanged>("tokenizers-changed"),
 };
 
 /* Types */
@@ -102,6 +117,13 @@ export type ErrorKind = "not_found" | "invalid_input" | "conflict" | "auth" | "g
 /**  Where the file list came from. */
 export type FilesSource = "card" | "layout" | "parquet_branch";
 
+export type HistogramBin = {
+	/**  Lengths `start..end` (end exclusive). */
+	start: number,
+	end: number,
+	count: number,
+};
+
 export type Job = {
 	id: string,
 	kind: string,
@@ -124,6 +146,15 @@ export type JobEvent = {
 
 export type JobStatus = "queued" | "running" | "succeeded" | "failed" | "cancelled";
 
+export type LengthSummary = {
+	min: number,
+	max: number,
+	mean: number | null,
+	median: number,
+	p90: number,
+	p99: number,
+};
+
 /**  This machine at a glance, for the window's header. */
 export type MachineStatus = {
 	hostname: string,
@@ -136,10 +167,42 @@ export type MachineStatus = {
 	warning: string | null,
 };
 
+/**
+ *  Documents concatenated and cut into rows of exactly `context_size` tokens (the
+ *  SAELens / TransformerLens convention): a separator between documents, BOS at the start of
+ *  each row when asked, the remainder of each split dropped, no padding.
+ */
+export type Packing = {
+	context_size: number,
+	bos_per_row: boolean,
+	separator: Separator,
+};
+
+export type Padding = "none" | 
+/**  Every row padded to `max_length` with the tokenizer's pad token. */
+"max_length";
+
+export type PreviewRow = {
+	tokens: PreviewToken[],
+	/**  An overflow row (per-sample mode) rather than the sample's first. */
+	overflow: boolean,
+};
+
+export type PreviewToken = {
+	id: number,
+	/**  The text the token stands for. */
+	piece: string,
+	special: boolean,
+	/**  Padding (attention mask 0). */
+	padding: boolean,
+};
+
 /**  How far a job has come. The unit decides how a front end draws it. */
 export type Progress = 
 /**  `bytes_per_sec` is the recent transfer rate, when the job measures one. */
-{ unit: "bytes"; done: number; total: number | null; bytes_per_sec: number | null } | { unit: "count"; done: number; total: number | null } | { unit: "indeterminate" };
+{ unit: "bytes"; done: number; total: number | null; bytes_per_sec: number | null } | { unit: "count"; done: number; total: number | null } | 
+/**  Tokenization: samples read and tokens written, with their recent rates. */
+{ unit: "samples"; done: number; total: number | null; tokens: number; samples_per_sec: number | null; tokens_per_sec: number | null } | { unit: "indeterminate" };
 
 export type RemoteFile = {
 	path: string,
@@ -164,11 +227,32 @@ export type RepoInspection = {
 	configs: ConfigInfo[],
 };
 
+/**  The token put between documents in packed mode. */
+export type Separator = { kind: "eos" } | { kind: "bos" } | 
+/**  A token id of the user's choice. */
+{ kind: "id"; id: number } | 
+/**  Documents run into each other. */
+{ kind: "none" };
+
 export type Settings = {
 	/**  Absolute path of the data folder; may be on shared storage. */
 	data_root: string,
 	/**  Base URL of the Hugging Face Hub or a mirror. */
 	hub_endpoint: string,
+	/**  Threads a tokenization encodes with; `None` uses every core. */
+	tokenize_threads?: number | null,
+};
+
+export type SpecialToken = {
+	id: number,
+	content: string,
+};
+
+export type SpecialTokens = {
+	bos: SpecialToken | null,
+	eos: SpecialToken | null,
+	pad: SpecialToken | null,
+	unk: SpecialToken | null,
 };
 
 export type SplitFiles = {
@@ -180,6 +264,145 @@ export type SplitFiles = {
 export type SplitInfo = {
 	name: string,
 	num_rows: number,
+};
+
+export type SplitStatistics = {
+	name: string,
+	num_samples: number,
+	num_rows: number,
+	num_tokens: number,
+};
+
+/**
+ *  The figures DESIGN.md §5 asks for. Token counts leave padding out; `padding_overhead` is
+ *  the share of the written ids that are padding.
+ */
+export type Statistics = {
+	/**  Source rows read. */
+	num_samples: number,
+	/**  Rows written (overflow rows and packed rows included). */
+	num_rows: number,
+	/**  Tokens written, padding excluded. */
+	num_tokens: number,
+	num_padding_tokens: number,
+	padding_overhead: number | null,
+	/**  Samples cut by truncation. */
+	truncated: number,
+	/**  Rows beyond the first that overflow produced. */
+	overflow_rows: number,
+	filtered_short: number,
+	filtered_long: number,
+	/**  Samples whose text was null (written as empty). */
+	null_samples: number,
+	/**  Packed mode: tokens of each split's last, incomplete row, dropped. */
+	dropped_tokens: number,
+	/**  Lengths of the written rows, padding excluded. */
+	seq_len: LengthSummary,
+	histogram: HistogramBin[],
+	/**  Lengths of the source samples in tokens, before truncation or packing. */
+	sample_len: LengthSummary,
+	sample_histogram: HistogramBin[],
+	unique_tokens: number,
+	vocab_size: number,
+	unknown_tokens: number,
+	top_tokens: TopToken[],
+	splits: SplitStatistics[],
+};
+
+export type Tokenization = {
+	id: string,
+	dataset_id: string,
+	tokenizer_id: string,
+	status: TokenizationStatus,
+	settings: TokenizeSettings,
+	statistics: Statistics | null,
+	num_tokens: number | null,
+	size_bytes: number | null,
+	error: string | null,
+	created_at: number,
+	updated_at: number,
+};
+
+export type TokenizationStatus = "queued" | "processing" | "ready" | "error" | "deleting";
+
+/**  A dataset's tokenizations were added, changed or removed. */
+export type TokenizationsChanged = {
+	dataset_id: string,
+};
+
+export type TokenizePreset = {
+	name: string,
+	settings: TokenizeSettings,
+};
+
+export type TokenizePreview = {
+	rows: PreviewRow[],
+	total_rows: number,
+	/**  Tokens in the rows, padding excluded. */
+	num_tokens: number,
+	/**  The text's own length in tokens, before truncation or packing. */
+	text_tokens: number,
+	truncated: boolean,
+	/**  Packed mode: tokens left over that do not fill a row (a job drops them at a split's end). */
+	remainder_tokens: number,
+};
+
+/**  What the Tokenization tab (or `mistudio-cli tokenize`) asks for. */
+export type TokenizeRequest = {
+	dataset_id: string,
+	tokenizer_id: string,
+	settings: TokenizeSettings,
+	/**
+	 *  Replace a finished tokenization of the same dataset and tokenizer (the person
+	 *  confirmed). Without it such a request is a Conflict.
+	 */
+	replace?: boolean,
+};
+
+export type TokenizeSettings = {
+	/**  The column to tokenize; `None` takes the dataset's text column. */
+	text_column: string | null,
+	/**  The splits to tokenize; empty means all. */
+	splits?: string[],
+	/**  Per-sample mode: the longest row. Ignored in packed mode. */
+	max_length: number,
+	truncation: boolean,
+	padding: Padding,
+	/**  Keep what truncation cuts off as further rows (each `sample_index` repeated). */
+	overflow?: boolean,
+	/**  Tokens shared by consecutive overflow rows. */
+	stride?: number,
+	/**  The tokenizer's own special tokens (e.g. BOS/EOS, [CLS]/[SEP]) around each sample. */
+	add_special_tokens: boolean,
+	packing: Packing | null,
+	/**  Samples with fewer tokens are left out (and counted). */
+	min_tokens: number | null,
+	/**  Samples with more tokens (before truncation) are left out (and counted). */
+	max_tokens: number | null,
+};
+
+export type Tokenizer = {
+	id: string,
+	name: string,
+	source: DatasetSource,
+	hf_repo_id: string | null,
+	hf_revision: string | null,
+	/**  The file it was added from (local tokenizers). */
+	file_name: string | null,
+	vocab_size: number | null,
+	sha256: string | null,
+	special_tokens: SpecialTokens,
+	created_at: number,
+	updated_at: number,
+};
+
+/**  Tokenizers were added or removed. */
+export type TokenizersChanged = Record<string, never>;
+
+export type TopToken = {
+	id: number,
+	piece: string,
+	count: number,
 };
 
 /* Tauri Specta runtime */

@@ -20,6 +20,7 @@ pub use events::{EngineEvent, EventSink};
 pub use settings::Settings;
 pub use store::{Dataset, Job, JobStatus, Progress, Store};
 pub use time::now_ms;
+pub use tokenizing::TokenizeRequest;
 
 use jobs::JobRunner;
 use library::DataRoot;
