@@ -1,6 +1,7 @@
 //! Standalone Hub emulator with a few demo repositories, for end-to-end tests and manual runs.
 //!
-//! `hub-emulator [--port 8080] [--blob-port 0] [--throttle-kbps N] [--page-size 50] [--corpus PATH]`
+//! `hub-emulator [--port 8080] [--blob-port 0] [--throttle-kbps N] [--page-size 50] [--corpus PATH]
+//! [--tokenizer PATH]`
 //!
 //! The first stdout line is always
 //! `hub-emulator listening on http://localhost:PORT (blobs on http://127.0.0.1:PORT2)`, so a
@@ -17,11 +18,13 @@ const DEMO_TOKEN: &str = "hf_emulator_demo_token";
 struct Args {
     config: EmulatorConfig,
     corpus: Option<String>,
+    /// A real `tokenizer.json`, served as the model repo `demo/gpt2`.
+    tokenizer: Option<String>,
 }
 
 fn usage() -> String {
     "usage: hub-emulator [--port N] [--blob-port N] [--throttle-kbps N] [--page-size N] \
-     [--corpus PATH]"
+     [--corpus PATH] [--tokenizer PATH]"
         .to_string()
 }
 
@@ -31,6 +34,7 @@ fn parse_args() -> Result<Args, String> {
         ..EmulatorConfig::default()
     };
     let mut corpus = None;
+    let mut tokenizer = None;
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
         if flag == "--help" || flag == "-h" {
@@ -49,13 +53,18 @@ fn parse_args() -> Result<Args, String> {
             "--throttle-kbps" => config.bytes_per_sec = Some(num(&value)?.max(1) * 1024),
             "--page-size" => config.tree_page_size = num(&value)?.max(1) as usize,
             "--corpus" => corpus = Some(value),
+            "--tokenizer" => tokenizer = Some(value),
             _ => return Err(format!("unknown flag {flag}\n{}", usage())),
         }
     }
-    Ok(Args { config, corpus })
+    Ok(Args {
+        config,
+        corpus,
+        tokenizer,
+    })
 }
 
-fn demo_repos(corpus: Option<Vec<u8>>) -> Vec<RepoSpec> {
+fn demo_repos(corpus: Option<Vec<u8>>, tokenizer: Option<Vec<u8>>) -> Vec<RepoSpec> {
     let readme = |title: &str| {
         RepoFile::new(
             "README.md",
@@ -134,6 +143,16 @@ fn demo_repos(corpus: Option<Vec<u8>>) -> Vec<RepoSpec> {
             ],
         ),
     ];
+    if let Some(json) = tokenizer {
+        repos.push(RepoSpec::model(
+            "demo/gpt2",
+            vec![
+                readme("gpt2"),
+                RepoFile::new("config.json", "{\"model_type\": \"gpt2\"}\n"),
+                RepoFile::new("tokenizer.json", json),
+            ],
+        ));
+    }
     if let Some(bytes) = corpus {
         let bytes = bytes::Bytes::from(bytes);
         repos.push(
@@ -162,15 +181,17 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let corpus = match &args.corpus {
-        None => None,
-        Some(path) => match std::fs::read(path) {
-            Ok(b) => Some(b),
-            Err(e) => {
-                eprintln!("hub-emulator: cannot read corpus {path}: {e}");
-                return ExitCode::FAILURE;
-            }
-        },
+    let read = |what: &str, path: &Option<String>| match path {
+        None => Ok(None),
+        Some(path) => std::fs::read(path)
+            .map(Some)
+            .map_err(|e| eprintln!("hub-emulator: cannot read {what} {path}: {e}")),
+    };
+    let (Ok(corpus), Ok(tokenizer)) = (
+        read("corpus", &args.corpus),
+        read("tokenizer", &args.tokenizer),
+    ) else {
+        return ExitCode::FAILURE;
     };
     let hub = match HubEmulator::start(args.config).await {
         Ok(h) => h,
@@ -179,7 +200,7 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let repos = demo_repos(corpus);
+    let repos = demo_repos(corpus, tokenizer);
     let names: Vec<String> = repos
         .iter()
         .map(|r| {
