@@ -4,7 +4,10 @@
 use clap::{Parser, Subcommand};
 use mistudio_engine::datasets::DownloadRequest;
 use mistudio_engine::settings::{read_settings_file, Settings};
-use mistudio_engine::{paths, AppError, Engine, EngineConfig, Error, ErrorKind, JobStatus, Result};
+use mistudio_engine::tokenize::{Packing, Padding, Separator, TokenizeSettings};
+use mistudio_engine::{
+    paths, AppError, Engine, EngineConfig, Error, ErrorKind, JobStatus, Result, TokenizeRequest,
+};
 use serde::Serialize;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -77,6 +80,139 @@ enum Command {
         #[arg(long, value_name = "JOB")]
         cancel: Option<String>,
     },
+    /// Add, list or delete tokenizers.
+    Tokenizer {
+        #[command(subcommand)]
+        command: TokenizerCommand,
+    },
+    /// Tokenize a ready dataset into the Hugging Face `save_to_disk` layout; prints the
+    /// tokenization once ready. Rerunning an interrupted tokenization starts it over.
+    Tokenize(Box<TokenizeArgs>),
+    /// Statistics of a dataset's tokenization(s).
+    Stats {
+        /// Dataset id (ds_…).
+        dataset: String,
+        /// One tokenization (tok_…); all ready ones when omitted.
+        #[arg(long, value_name = "TOK")]
+        tokenization: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenizerCommand {
+    /// Add a tokenizer from a Hub model repo (its tokenizer.json) or a local tokenizer.json.
+    Add {
+        /// owner/name of a model repo, or a path to a tokenizer.json (or a folder holding one).
+        source: String,
+        /// Display name (defaults to the repo id or the file's folder name).
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        revision: Option<String>,
+        #[arg(long)]
+        token: Option<String>,
+    },
+    /// List the tokenizers in the library.
+    List,
+    /// Delete a tokenizer that no tokenization uses.
+    Delete { tokenizer: String },
+}
+
+#[derive(clap::Args)]
+struct TokenizeArgs {
+    /// Dataset id (ds_…).
+    dataset: String,
+    /// A tokenizer id (tk_…), a Hub model repo id, or a path to a tokenizer.json.
+    #[arg(long)]
+    tokenizer: String,
+    /// The text column (default: the dataset's detected text column).
+    #[arg(long)]
+    column: Option<String>,
+    /// Tokenize only these splits (repeatable; default: all).
+    #[arg(long = "split", value_name = "SPLIT")]
+    splits: Vec<String>,
+    #[arg(long, default_value_t = 512)]
+    max_length: u32,
+    /// Cut samples at --max-length (the default).
+    #[arg(long, overrides_with = "no_truncation")]
+    truncation: bool,
+    #[arg(long)]
+    no_truncation: bool,
+    #[arg(long, value_enum, default_value = "none")]
+    padding: PaddingArg,
+    /// Keep what truncation cuts off as further rows.
+    #[arg(long)]
+    overflow: bool,
+    /// Tokens shared by consecutive overflow rows (implies --overflow).
+    #[arg(long, default_value_t = 0)]
+    stride: u32,
+    /// Do not add the tokenizer's own special tokens around samples.
+    #[arg(long)]
+    no_special_tokens: bool,
+    /// Packed mode: documents concatenated into rows of exactly this many tokens.
+    #[arg(long, value_name = "CONTEXT_SIZE")]
+    pack: Option<u32>,
+    /// Packed mode: start every row with the BOS token.
+    #[arg(long, requires = "pack")]
+    bos: bool,
+    /// Packed mode: what goes between documents: eos, bos, none or a token id.
+    #[arg(long, requires = "pack", default_value = "eos")]
+    separator: String,
+    /// Leave out samples with fewer tokens.
+    #[arg(long)]
+    min_tokens: Option<u32>,
+    /// Leave out samples with more tokens (before truncation).
+    #[arg(long)]
+    max_tokens: Option<u32>,
+    /// Replace an existing tokenization of the dataset with this tokenizer.
+    #[arg(long)]
+    replace: bool,
+    /// Access token, when the tokenizer comes from a gated or private repo.
+    #[arg(long)]
+    token: Option<String>,
+    #[arg(long, value_enum, default_value = "auto")]
+    progress: progress::ProgressFormat,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum PaddingArg {
+    None,
+    MaxLength,
+}
+
+impl TokenizeArgs {
+    fn settings(&self) -> Result<TokenizeSettings> {
+        let separator = match self.separator.as_str() {
+            "eos" => Separator::Eos,
+            "bos" => Separator::Bos,
+            "none" => Separator::None,
+            id => Separator::Id(id.parse().map_err(|_| {
+                Error::invalid(format!(
+                    "--separator takes eos, bos, none or a token id, not {id:?}"
+                ))
+            })?),
+        };
+        Ok(TokenizeSettings {
+            text_column: self.column.clone(),
+            splits: self.splits.clone(),
+            max_length: self.max_length,
+            truncation: !self.no_truncation,
+            padding: match self.padding {
+                PaddingArg::None => Padding::None,
+                PaddingArg::MaxLength => Padding::MaxLength,
+            },
+            overflow: self.overflow || self.stride > 0,
+            stride: self.stride,
+            add_special_tokens: !self.no_special_tokens,
+            packing: self.pack.map(|context_size| Packing {
+                context_size,
+                bos_per_row: self.bos,
+                separator,
+            }),
+            min_tokens: self.min_tokens,
+            max_tokens: self.max_tokens,
+        })
+    }
 }
 
 fn main() -> ExitCode {
@@ -148,6 +284,9 @@ async fn run(cli: Cli) -> Result<()> {
         };
         return download(cli.json, local_dir, settings, request, *progress).await;
     }
+    if let Command::Tokenize(args) = &cli.command {
+        return tokenize(cli.json, local_dir, settings, args).await;
+    }
     let engine = Engine::open(
         EngineConfig {
             local_dir,
@@ -187,11 +326,31 @@ async fn download(
         Some((ds, _)) => ds.id,
         None => engine.start_download(&request).await?.id,
     };
-    let outcome = loop {
+    let outcome = follow_job(&engine, &mut rx, &dataset_id, progress, "the download").await;
+    let result = match outcome {
+        Ok(()) => {
+            let dataset = engine.get_dataset(&dataset_id).await?;
+            emit(json, &dataset, || output::dataset_details(&dataset))
+        }
+        Err(e) => Err(e),
+    };
+    engine.shutdown().await;
+    result
+}
+
+/// Follows the job working on `target` until it finishes; Ctrl-C cancels it.
+async fn follow_job(
+    engine: &Engine,
+    rx: &mut tokio::sync::mpsc::UnboundedReceiver<mistudio_engine::Job>,
+    target: &str,
+    progress: progress::ProgressFormat,
+    what: &str,
+) -> Result<()> {
+    loop {
         tokio::select! {
             job = rx.recv() => {
                 let Some(job) = job else { break Err(Error::Internal("the job runner stopped".into())) };
-                if job.target.as_deref() != Some(dataset_id.as_str()) {
+                if job.target.as_deref() != Some(target) {
                     continue;
                 }
                 progress::render(progress, &job);
@@ -199,23 +358,67 @@ async fn download(
                     break match job.status {
                         JobStatus::Succeeded => Ok(()),
                         JobStatus::Cancelled => Err(Error::Cancelled),
-                        _ => Err(job.error.map(Error::from).unwrap_or_else(|| Error::Internal("the download failed".into()))),
+                        _ => Err(job.error.map(Error::from).unwrap_or_else(|| Error::Internal(format!("{what} failed")))),
                     };
                 }
             }
             _ = tokio::signal::ctrl_c() => {
-                if let Some(job) = engine.store().unfinished_jobs_for_target(&dataset_id).await?.into_iter().next() {
+                if let Some(job) = engine.store().unfinished_jobs_for_target(target).await?.into_iter().next() {
                     engine.cancel_job(&job.id).await?;
                 }
                 break Err(Error::Cancelled);
             }
         }
-    };
+    }
+}
+
+/// Runs the tokenize job in this process and waits for it; Ctrl-C cancels it.
+async fn tokenize(
+    json: bool,
+    local_dir: PathBuf,
+    settings: Settings,
+    args: &TokenizeArgs,
+) -> Result<()> {
+    let request_settings = args.settings()?;
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let engine = Engine::open(
+        EngineConfig {
+            local_dir,
+            settings,
+            run_jobs: true,
+            hf_cache: None,
+        },
+        Arc::new(progress::ChannelSink(tx)),
+    )
+    .await?;
+    let outcome = async {
+        let tokenizer = engine
+            .resolve_tokenizer(&args.tokenizer, args.token.as_deref())
+            .await?;
+        // An interrupted run was re-queued when the engine opened: follow it.
+        let existing = engine
+            .store()
+            .find_tokenization(&args.dataset, &tokenizer.id)
+            .await?;
+        let tz = match existing {
+            Some(tz) if tz.status.is_active() => tz,
+            _ => {
+                engine
+                    .start_tokenization(&TokenizeRequest {
+                        dataset_id: args.dataset.clone(),
+                        tokenizer_id: tokenizer.id.clone(),
+                        settings: request_settings,
+                        replace: args.replace,
+                    })
+                    .await?
+            }
+        };
+        follow_job(&engine, &mut rx, &tz.id, args.progress, "the tokenization").await?;
+        engine.get_tokenization(&tz.id).await
+    }
+    .await;
     let result = match outcome {
-        Ok(()) => {
-            let dataset = engine.get_dataset(&dataset_id).await?;
-            emit(json, &dataset, || output::dataset_details(&dataset))
-        }
+        Ok(tz) => emit(json, &tz, || output::tokenization_details(&tz)),
         Err(e) => Err(e),
     };
     engine.shutdown().await;
@@ -247,6 +450,97 @@ async fn dispatch(cli: &Cli, engine: &Engine) -> Result<()> {
         Command::Jobs { cancel: None } => {
             let jobs = engine.list_jobs().await?;
             emit(cli.json, &jobs, || output::jobs_table(&jobs))
+        }
+        Command::Tokenize(_) => Err(Error::Internal(
+            "tokenize dispatched to the read-only engine".into(),
+        )),
+        Command::Tokenizer { command } => match command {
+            TokenizerCommand::Add {
+                source,
+                name,
+                revision,
+                token,
+            } => {
+                let path = std::path::Path::new(source);
+                let t = if path.exists() {
+                    engine.add_tokenizer_file(path, name.as_deref()).await?
+                } else {
+                    engine
+                        .add_tokenizer_hub(source, revision.as_deref(), token.as_deref())
+                        .await?
+                };
+                emit(cli.json, &t, || {
+                    output::tokenizers_table(std::slice::from_ref(&t))
+                })
+            }
+            TokenizerCommand::List => {
+                let all = engine.list_tokenizers().await?;
+                emit(cli.json, &all, || output::tokenizers_table(&all))
+            }
+            TokenizerCommand::Delete { tokenizer } => {
+                engine.delete_tokenizer(tokenizer).await?;
+                emit(cli.json, &serde_json::json!({"deleted": tokenizer}), || {
+                    format!("deleted {tokenizer}\n")
+                })
+            }
+        },
+        Command::Stats {
+            dataset,
+            tokenization,
+        } => {
+            let dataset = engine.get_dataset(dataset).await?;
+            let all = engine.list_tokenizations(&dataset.id).await?;
+            let chosen: Vec<_> = match tokenization {
+                Some(id) => {
+                    let tz = all.into_iter().find(|t| &t.id == id).ok_or_else(|| {
+                        Error::not_found(format!("tokenization {id} of {}", dataset.name))
+                    })?;
+                    vec![tz]
+                }
+                None => all.into_iter().filter(|t| t.statistics.is_some()).collect(),
+            };
+            if chosen.is_empty() {
+                return Err(Error::not_found(format!(
+                    "a ready tokenization of {}; make one with `mistudio-cli tokenize {} --tokenizer …`",
+                    dataset.name, dataset.id
+                )));
+            }
+            let tokenizers = engine.list_tokenizers().await?;
+            let entries: Vec<_> = chosen
+                .iter()
+                .map(|tz| {
+                    let name = tokenizers
+                        .iter()
+                        .find(|t| t.id == tz.tokenizer_id)
+                        .map(|t| t.name.clone())
+                        .unwrap_or_default();
+                    serde_json::json!({
+                        "tokenization_id": tz.id,
+                        "tokenizer_id": tz.tokenizer_id,
+                        "tokenizer": name,
+                        "status": tz.status,
+                        "settings": tz.settings,
+                        "statistics": tz.statistics,
+                    })
+                })
+                .collect();
+            if tokenization.is_some() {
+                let stats = chosen[0].statistics.clone().ok_or_else(|| {
+                    Error::Conflict(format!(
+                        "tokenization {} is {:?}; its statistics exist once it is ready",
+                        chosen[0].id, chosen[0].status
+                    ))
+                })?;
+                emit(cli.json, &stats, || output::statistics(&chosen[0], &stats))
+            } else {
+                emit(cli.json, &entries, || {
+                    chosen
+                        .iter()
+                        .filter_map(|tz| tz.statistics.as_ref().map(|s| output::statistics(tz, s)))
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                })
+            }
         }
     }
 }

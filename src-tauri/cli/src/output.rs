@@ -1,6 +1,8 @@
 //! Human-readable output. Scripts should use `--json`.
 
 use mistudio_engine::store::{DatasetSource, DatasetStatus};
+use mistudio_engine::store::{Tokenization, Tokenizer};
+use mistudio_engine::tokenize::Statistics;
 use mistudio_engine::{Dataset, Job, JobStatus, Progress};
 use std::fmt::Write;
 
@@ -141,6 +143,104 @@ pub fn jobs_table(jobs: &[Job]) -> String {
             job_status(job)
         );
     }
+    out
+}
+
+pub fn tokenizers_table(tokenizers: &[Tokenizer]) -> String {
+    if tokenizers.is_empty() {
+        return "No tokenizers yet: add one with `mistudio-cli tokenizer add REPO_ID|PATH`.\n"
+            .into();
+    }
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{:<36}  {:>8}  {:<28}  NAME",
+        "ID", "VOCAB", "SPECIAL TOKENS"
+    );
+    for t in tokenizers {
+        let s = &t.special_tokens;
+        let special: Vec<String> = [
+            ("bos", &s.bos),
+            ("eos", &s.eos),
+            ("pad", &s.pad),
+            ("unk", &s.unk),
+        ]
+        .iter()
+        .filter_map(|(k, v)| v.as_ref().map(|t| format!("{k}={}", t.id)))
+        .collect();
+        let _ = writeln!(
+            out,
+            "{:<36}  {:>8}  {:<28}  {}",
+            t.id,
+            t.vocab_size
+                .map(|v| v.to_string())
+                .unwrap_or_else(|| "-".into()),
+            special.join(" "),
+            t.name
+        );
+    }
+    out
+}
+
+pub fn tokenization_details(tz: &Tokenization) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{} ({:?})", tz.id, tz.status);
+    let _ = writeln!(out, "  dataset:   {}", tz.dataset_id);
+    let _ = writeln!(out, "  tokenizer: {}", tz.tokenizer_id);
+    let _ = writeln!(out, "  settings:  {}", tz.settings.summary());
+    if let Some(s) = &tz.statistics {
+        let _ = writeln!(out, "  rows:      {}", s.num_rows);
+        let _ = writeln!(out, "  tokens:    {}", s.num_tokens);
+    }
+    if let Some(bytes) = tz.size_bytes {
+        let _ = writeln!(out, "  size:      {}", format_bytes(bytes));
+    }
+    if let Some(e) = &tz.error {
+        let _ = writeln!(out, "  error:     {e}");
+    }
+    out
+}
+
+pub fn statistics(tz: &Tokenization, s: &Statistics) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{} — {}", tz.id, tz.settings.summary());
+    let _ = writeln!(out, "  samples:          {}", s.num_samples);
+    let _ = writeln!(out, "  rows:             {}", s.num_rows);
+    let _ = writeln!(out, "  tokens:           {}", s.num_tokens);
+    let l = &s.seq_len;
+    let _ = writeln!(
+        out,
+        "  row length:       min {} · mean {:.1} · median {} · p90 {} · p99 {} · max {}",
+        l.min, l.mean, l.median, l.p90, l.p99, l.max
+    );
+    let _ = writeln!(out, "  truncated:        {}", s.truncated);
+    let _ = writeln!(
+        out,
+        "  padding overhead: {:.1}%",
+        s.padding_overhead * 100.0
+    );
+    let _ = writeln!(
+        out,
+        "  unique tokens:    {} of {}",
+        s.unique_tokens, s.vocab_size
+    );
+    if s.dropped_tokens > 0 {
+        let _ = writeln!(out, "  dropped (packing remainder): {}", s.dropped_tokens);
+    }
+    if s.filtered_short + s.filtered_long > 0 {
+        let _ = writeln!(
+            out,
+            "  filtered:         {} too short, {} too long",
+            s.filtered_short, s.filtered_long
+        );
+    }
+    let top: Vec<String> = s
+        .top_tokens
+        .iter()
+        .take(10)
+        .map(|t| format!("{:?}×{}", t.piece, t.count))
+        .collect();
+    let _ = writeln!(out, "  top tokens:       {}", top.join(" "));
     out
 }
 

@@ -66,6 +66,54 @@ impl Engine {
         Ok(t)
     }
 
+    /// The tokenizer named by `spec`: a tokenizer id (`tk_…`), a local `tokenizer.json` (or a
+    /// folder holding one), or a Hub model repo id. A file or repo already in the library is
+    /// reused, anything else is added.
+    pub async fn resolve_tokenizer(&self, spec: &str, token: Option<&str>) -> Result<Tokenizer> {
+        let spec = spec.trim();
+        if spec.starts_with("tk_") {
+            validate_id(spec, "tk")?;
+            return self.store.get_tokenizer(spec).await;
+        }
+        let path = Path::new(spec);
+        if path.exists() {
+            let file = if path.is_dir() {
+                path.join(registry::TOKENIZER_FILE)
+            } else {
+                path.to_path_buf()
+            };
+            if let Ok(bytes) = std::fs::read(&file) {
+                use sha2::Digest;
+                let sha = hex::encode(sha2::Sha256::digest(&bytes));
+                if let Some(t) = self
+                    .store
+                    .list_tokenizers()
+                    .await?
+                    .into_iter()
+                    .find(|t| t.sha256.as_deref() == Some(sha.as_str()))
+                {
+                    return Ok(t);
+                }
+            }
+            return self.add_tokenizer_file(path, None).await;
+        }
+        if hub::validate_repo_id(spec).is_ok() {
+            if let Some(t) = self
+                .store
+                .list_tokenizers()
+                .await?
+                .into_iter()
+                .find(|t| t.hf_repo_id.as_deref() == Some(spec))
+            {
+                return Ok(t);
+            }
+            return self.add_tokenizer_hub(spec, None, token).await;
+        }
+        Err(Error::invalid(format!(
+            "\"{spec}\" is neither a tokenizer id (tk_…), an existing tokenizer.json, nor a Hub repo id (owner/name)"
+        )))
+    }
+
     /// Deletes a tokenizer no tokenization uses.
     pub async fn delete_tokenizer(&self, id: &str) -> Result<()> {
         validate_id(id, "tk")?;

@@ -1,0 +1,502 @@
+//! `mistudio-cli tokenizer` / `tokenize` / `stats` as a script runs them: a dataset downloaded
+//! from the loopback Hub emulator, tokenized with the real GPT-2 tokenizer, read back by Python,
+//! interrupted (cancel, `kill -9`) and rerun to the same bytes, and the Conflict rule.
+
+use mistudio_hub_emulator::{EmulatorConfig, HubEmulator, RepoFile, RepoSpec};
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+fn shared(name: &str) -> PathBuf {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/data")
+        .join(name);
+    assert!(
+        p.exists(),
+        "{} is missing: the shared data folder sits beside the clone",
+        p.display()
+    );
+    p
+}
+
+fn cli(dir: &Path, endpoint: &str) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_mistudio-cli"));
+    cmd.env("MISTUDIO_DATA_DIR", dir.join("data"))
+        .env("MISTUDIO_LOCAL_DIR", dir.join("local"))
+        .env("HOME", dir)
+        .env("XDG_DATA_HOME", dir.join("xdg"))
+        .env("HF_HOME", dir.join("hf"))
+        .env("HF_ENDPOINT", endpoint)
+        .env_remove("HF_TOKEN")
+        .env_remove("HF_HUB_CACHE");
+    cmd
+}
+
+fn json(out: &Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): {}\nstderr: {}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
+}
+
+/// Varied English-like texts, deterministic.
+fn texts(n: usize, seed: u64) -> Vec<String> {
+    const WORDS: &[&str] = &[
+        "the",
+        "model",
+        "learns",
+        "sparse",
+        "features",
+        "of",
+        "language",
+        "while",
+        "a",
+        "researcher",
+        "reads",
+        "activations",
+        "from",
+        "layer",
+        "twelve",
+        "and",
+        "finds",
+        "monosemantic",
+        "directions",
+        "in",
+        "its",
+        "residual",
+        "stream",
+        "naïve",
+        "café",
+        "东京",
+        "🚀",
+        "—",
+        "\"quoted\"",
+        "numbers",
+        "1234",
+        "3.14159",
+        "\n",
+        "dictionary",
+        "learning",
+    ];
+    let mut x = seed;
+    (0..n)
+        .map(|_| {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let len = 5 + (x >> 33) as usize % 300;
+            (0..len)
+                .map(|_| {
+                    x = x
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    WORDS[(x >> 35) as usize % WORDS.len()]
+                })
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect()
+}
+
+struct Lab {
+    _rt: tokio::runtime::Runtime,
+    hub: HubEmulator,
+    dir: tempfile::TempDir,
+    splits: BTreeMap<String, Vec<String>>,
+}
+
+impl Lab {
+    fn cli(&self) -> Command {
+        cli(self.dir.path(), &self.hub.endpoint())
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        self.cli().args(args).output().unwrap()
+    }
+
+    /// Downloads the lab's dataset; returns its id.
+    fn dataset(&self) -> String {
+        let out = self.run(&["--json", "download", "lab/text", "--progress", "none"]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        json(&out)["id"].as_str().unwrap().to_string()
+    }
+}
+
+fn lab(train: usize, test: usize) -> Lab {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let hub = rt
+        .block_on(HubEmulator::start(EmulatorConfig::default()))
+        .unwrap();
+    let mut splits = BTreeMap::new();
+    splits.insert("train".to_string(), texts(train, 1));
+    splits.insert("test".to_string(), texts(test, 2));
+    let files = splits
+        .iter()
+        .map(|(name, texts)| {
+            let body: String = texts
+                .iter()
+                .map(|t| serde_json::json!({ "text": t }).to_string() + "\n")
+                .collect();
+            RepoFile::new(format!("data/{name}.jsonl"), body)
+        })
+        .collect();
+    hub.add_repo(RepoSpec::dataset("lab/text", files));
+    let gpt2 = std::fs::read(shared("gpt2-tokenizer.json")).unwrap();
+    hub.add_repo(RepoSpec::model(
+        "lab/gpt2",
+        vec![RepoFile::new("tokenizer.json", gpt2)],
+    ));
+    hub.add_repo(RepoSpec::model(
+        "lab/no-tokenizer",
+        vec![RepoFile::new("config.json", "{}")],
+    ));
+    Lab {
+        _rt: rt,
+        hub,
+        dir: tempfile::tempdir().unwrap(),
+        splits,
+    }
+}
+
+fn output_dir(lab: &Lab, ds: &str, tok: &str) -> PathBuf {
+    lab.dir
+        .path()
+        .join("data/datasets")
+        .join(ds)
+        .join("tokenized")
+        .join(tok)
+}
+
+/// Every file of a folder, relative path → bytes.
+fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let rel = p.strip_prefix(dir).unwrap().to_string_lossy().into_owned();
+                out.insert(rel, std::fs::read(&p).unwrap());
+            }
+        }
+    }
+    out
+}
+
+/// The Python that has `datasets`, `pyarrow` and `tokenizers` (scripts/test makes one).
+fn python() -> String {
+    std::env::var("MISTUDIO_PYTHON").unwrap_or_else(|_| {
+        panic!(
+            "set MISTUDIO_PYTHON to a Python with datasets, pyarrow and tokenizers; \
+             scripts/test creates one and sets it"
+        )
+    })
+}
+
+#[test]
+fn tokenizers_are_added_from_a_file_or_the_hub_with_clear_errors() {
+    let lab = lab(10, 2);
+    let gpt2 = shared("gpt2-tokenizer.json");
+    let out = lab.run(&["--json", "tokenizer", "add", gpt2.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let t = json(&out);
+    assert_eq!(t["vocab_size"], 50257);
+    assert_eq!(t["name"], "gpt2");
+    assert_eq!(t["special_tokens"]["eos"]["id"], 50256);
+    assert!(t["special_tokens"]["pad"].is_null());
+
+    let again = lab.run(&["--json", "tokenizer", "add", gpt2.to_str().unwrap()]);
+    assert_eq!(
+        again.status.code(),
+        Some(4),
+        "the same file twice is a conflict"
+    );
+    assert!(json(&again)["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("already in the library"));
+
+    let broken = lab.dir.path().join("tokenizer.json");
+    std::fs::write(&broken, "{\"version\": \"1.0\", \"truncated").unwrap();
+    let out = lab.run(&["--json", "tokenizer", "add", broken.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(json(&out)["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("not a usable tokenizer.json"));
+
+    let out = lab.run(&["--json", "tokenizer", "add", "lab/no-tokenizer"]);
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(json(&out)["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("tokenizer.json"));
+
+    // The Hub copy has the same bytes as the file: also a conflict, so remove the file one.
+    let list = json(&lab.run(&["--json", "tokenizer", "list"]));
+    let id = list[0]["id"].as_str().unwrap().to_string();
+    assert!(lab.run(&["tokenizer", "delete", &id]).status.success());
+    let out = lab.run(&["--json", "tokenizer", "add", "lab/gpt2"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let t = json(&out);
+    assert_eq!(t["hf_repo_id"], "lab/gpt2");
+    assert!(t["hf_revision"].as_str().is_some_and(|r| r.len() == 40));
+    // Fetched into the HF cache layout, like any download.
+    assert!(lab
+        .dir
+        .path()
+        .join("hf/hub/models--lab--gpt2/snapshots")
+        .is_dir());
+}
+
+#[test]
+fn a_tokenization_is_read_by_python_with_the_same_ids_and_the_conflict_rule_holds() {
+    let lab = lab(600, 120);
+    let ds = lab.dataset();
+    let gpt2 = shared("gpt2-tokenizer.json");
+    let gpt2 = gpt2.to_str().unwrap();
+    for (args, settings) in [
+        (
+            vec!["--max-length", "64"],
+            serde_json::json!({"truncation": true, "max_length": 64, "add_special_tokens": true}),
+        ),
+        (
+            vec!["--pack", "128", "--bos", "--separator", "eos"],
+            serde_json::json!({"packing": {"context_size": 128, "bos_per_row": true, "separator": {"kind": "eos"}}}),
+        ),
+    ] {
+        let mut cmd = vec!["--json", "tokenize", &ds, "--tokenizer", gpt2, "--replace"];
+        cmd.extend(&args);
+        cmd.extend(["--progress", "none"]);
+        let out = lab.run(&cmd);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        let tz = json(&out);
+        assert_eq!(tz["status"], "ready");
+        let dir = output_dir(&lab, &ds, tz["id"].as_str().unwrap());
+        assert!(dir.join("dataset_dict.json").is_file());
+        assert!(dir.join("mistudio.json").is_file());
+
+        let sources = lab.dir.path().join("sources.json");
+        std::fs::write(&sources, serde_json::to_vec(&lab.splits).unwrap()).unwrap();
+        let py = Command::new(python())
+            .arg(
+                Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/python/check_tokenized.py"),
+            )
+            .arg(&dir)
+            .arg(gpt2)
+            .arg(&sources)
+            .arg(settings.to_string())
+            .output()
+            .unwrap();
+        assert!(
+            py.status.success(),
+            "Python disagrees: {}{}",
+            String::from_utf8_lossy(&py.stdout),
+            String::from_utf8_lossy(&py.stderr)
+        );
+        let report: serde_json::Value = serde_json::from_slice(&py.stdout).unwrap();
+        assert_eq!(report["ok"], true);
+        assert_eq!(
+            Some(report["rows"].as_u64().unwrap()),
+            tz["statistics"]["num_rows"].as_u64()
+        );
+    }
+
+    // Without --replace, a finished pair is a Conflict that says how to go on.
+    let out = lab.run(&[
+        "--json",
+        "tokenize",
+        &ds,
+        "--tokenizer",
+        gpt2,
+        "--progress",
+        "none",
+    ]);
+    assert_eq!(out.status.code(), Some(4));
+    assert!(json(&out)["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("confirm to replace"));
+
+    let stats = json(&lab.run(&["--json", "stats", &ds]));
+    let s = &stats[0]["statistics"];
+    for key in [
+        "num_tokens",
+        "num_samples",
+        "seq_len",
+        "histogram",
+        "truncated",
+        "padding_overhead",
+        "unique_tokens",
+    ] {
+        assert!(!s[key].is_null(), "stats lack {key}: {s}");
+    }
+    assert_eq!(s["num_samples"], 720);
+}
+
+/// Waits until the running tokenization has written `min_samples`, reading `--progress json`.
+fn wait_for_progress(child: &mut std::process::Child, min_samples: u64) {
+    let stderr = child.stderr.take().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    for line in BufReader::new(stderr).lines() {
+        let line = line.unwrap();
+        assert!(Instant::now() < deadline, "no progress in time");
+        if let Ok(v) = serde_json::from_str::<serde_json::Value>(&line) {
+            if v["progress"]["unit"] == "samples"
+                && v["progress"]["done"].as_u64().unwrap_or(0) >= min_samples
+            {
+                return;
+            }
+        }
+    }
+    panic!("the tokenization ended before it was interrupted");
+}
+
+#[test]
+fn an_interrupted_tokenization_reruns_to_the_same_bytes() {
+    let lab = lab(24_000, 1_000);
+    let ds = lab.dataset();
+    let gpt2 = shared("gpt2-tokenizer.json");
+    let gpt2 = gpt2.to_str().unwrap();
+    let args = [
+        "--json",
+        "tokenize",
+        &ds,
+        "--tokenizer",
+        gpt2,
+        "--max-length",
+        "256",
+        "--progress",
+        "json",
+    ];
+
+    // Uninterrupted, for reference.
+    let out = lab.run(&args);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let tz = json(&out);
+    let tok_id = tz["id"].as_str().unwrap().to_string();
+    let reference = tree(&output_dir(&lab, &ds, &tok_id));
+    assert!(reference.contains_key("train/data-00000-of-00001.arrow"));
+
+    // kill -9 mid-pass: the rerun starts over and writes the same bytes.
+    let mut replace = args.to_vec();
+    replace.push("--replace");
+    let mut child = lab
+        .cli()
+        .args(&replace)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_for_progress(&mut child, 2_000);
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let partial = output_dir(&lab, &ds, &tok_id).with_extension("partial");
+    assert!(partial.is_dir(), "the killed run left its partial folder");
+    let listed = json(&lab.run(&["--json", "show", &ds]));
+    assert_eq!(listed["status"], "ready", "the dataset itself is untouched");
+
+    let out = lab.run(&args);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert_eq!(
+        json(&out)["id"],
+        tok_id.as_str(),
+        "the rerun resumed the same tokenization"
+    );
+    assert!(!partial.exists());
+    let rerun = tree(&output_dir(&lab, &ds, &tok_id));
+    assert_eq!(
+        rerun.keys().collect::<Vec<_>>(),
+        reference.keys().collect::<Vec<_>>()
+    );
+    for (name, bytes) in &reference {
+        assert!(
+            rerun[name] == *bytes,
+            "{name} differs after kill -9 and rerun"
+        );
+    }
+
+    // Ctrl-C: the CLI cancels the job, the tokenization is withdrawn with its files, and a
+    // rerun makes a new one with the same data.
+    let mut child = lab
+        .cli()
+        .args(&replace)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_for_progress(&mut child, 2_000);
+    let sent = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130), "a cancelled run exits 130");
+    let remaining = json(&lab.run(&["--json", "stats", &ds]));
+    assert_eq!(
+        remaining["error"]["kind"], "not_found",
+        "the cancelled tokenization is gone: {remaining}"
+    );
+    assert!(!output_dir(&lab, &ds, &tok_id).exists());
+    let out = lab.run(&args);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let new_id = json(&out)["id"].as_str().unwrap().to_string();
+    let again = tree(&output_dir(&lab, &ds, &new_id));
+    for (name, bytes) in &reference {
+        if name == "mistudio.json" {
+            // It names the tokenization, whose id is new; the rest is the same.
+            let strip = |b: &[u8]| {
+                let mut v: serde_json::Value = serde_json::from_slice(b).unwrap();
+                v.as_object_mut().unwrap().remove("tokenization_id");
+                v
+            };
+            assert_eq!(strip(&again[name]), strip(bytes));
+        } else {
+            assert!(
+                again[name] == *bytes,
+                "{name} differs after a cancel and rerun"
+            );
+        }
+    }
+}
