@@ -13,7 +13,9 @@ MIN_NODE="20.19.0"
 
 BUILD_PACKAGES=(build-essential pkg-config curl libwebkit2gtk-4.1-dev libgtk-3-dev libsoup-3.0-dev
   libjavascriptcoregtk-4.1-dev librsvg2-dev)
-TEST_PACKAGES=(xvfb webkit2gtk-driver dbus-x11 xauth)
+TEST_PACKAGES=(xvfb webkit2gtk-driver dbus-x11 xauth python3-venv)
+# What the Python interoperability tests read tokenizations with (and the benchmarks' peers).
+PYTHON_PACKAGES=(datasets==5.2.0 pyarrow==26.0.1 tokenizers==0.23.3)
 
 say() { printf '\033[1;32m==>\033[0m %s\n' "$*" >&2; }
 die() { printf '\033[1;31merror:\033[0m %s\n' "$*" >&2; exit 1; }
@@ -80,6 +82,25 @@ ensure_node() {
 ensure_ui_deps() {
   say "Installing the window's npm packages"
   (cd "$REPO_ROOT/src-ui" && npm install --no-audit --no-fund --loglevel=error)
+}
+
+# A virtualenv with PYTHON_PACKAGES; exports MISTUDIO_PYTHON, which the tests read.
+ensure_python_venv() {
+  local venv="${XDG_CACHE_HOME:-$HOME/.cache}/mistudio/py-venv"
+  if [ ! -x "$venv/bin/python" ]; then
+    say "Creating a Python virtualenv for the interoperability tests"
+    python3 -m venv "$venv" || die "python3 -m venv failed: install python3-venv"
+  fi
+  local frozen pkg missing=0
+  frozen="$("$venv/bin/pip" freeze 2>/dev/null)"
+  for pkg in "${PYTHON_PACKAGES[@]}"; do
+    grep -qixF "$pkg" <<<"$frozen" || missing=1
+  done
+  if [ "$missing" -eq 1 ]; then
+    say "Installing ${PYTHON_PACKAGES[*]} into the virtualenv"
+    "$venv/bin/pip" install -q "${PYTHON_PACKAGES[@]}"
+  fi
+  export MISTUDIO_PYTHON="$venv/bin/python"
 }
 
 tauri_cli() {

@@ -1,0 +1,126 @@
+//! What the engine's integration tests share: an engine on a temp folder, wired to a loopback
+//! Hub emulator.
+#![allow(dead_code)] // each test file uses its own part
+
+use mistudio_engine::datasets::DownloadRequest;
+use mistudio_engine::events::CollectedEvents;
+use mistudio_engine::store::DatasetStatus;
+use mistudio_engine::{Dataset, Engine, EngineConfig, Settings};
+use mistudio_hub_emulator::{EmulatorConfig, HubEmulator};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+pub fn jsonl(rows: usize, width: usize) -> Vec<u8> {
+    let mut out = Vec::new();
+    for i in 0..rows {
+        let text = format!("story {i} ").repeat(width);
+        out.extend_from_slice(format!("{{\"id\": {i}, \"text\": \"{text}\"}}\n").as_bytes());
+    }
+    out
+}
+
+pub struct Lab {
+    pub dir: tempfile::TempDir,
+    pub hub: HubEmulator,
+    pub engine: Engine,
+    pub events: Arc<CollectedEvents>,
+}
+
+impl Lab {
+    pub async fn new() -> Lab {
+        Lab::with_data_root(None).await
+    }
+
+    pub async fn with_data_root(data_root: Option<PathBuf>) -> Lab {
+        let dir = tempfile::tempdir().unwrap();
+        let hub = HubEmulator::start(EmulatorConfig::default()).await.unwrap();
+        let events = Arc::new(CollectedEvents::default());
+        let engine = Engine::open(
+            EngineConfig {
+                local_dir: dir.path().join("local"),
+                settings: Settings {
+                    data_root: data_root
+                        .unwrap_or_else(|| dir.path().join("data"))
+                        .to_string_lossy()
+                        .into_owned(),
+                    hub_endpoint: hub.endpoint(),
+                    tokenize_threads: None,
+                },
+                run_jobs: true,
+                hf_cache: Some(dir.path().join("hf-cache")),
+            },
+            events.clone(),
+        )
+        .await
+        .unwrap();
+        Lab {
+            dir,
+            hub,
+            engine,
+            events,
+        }
+    }
+
+    pub fn cache(&self) -> PathBuf {
+        self.dir.path().join("hf-cache")
+    }
+
+    pub async fn download(&self, repo: &str, split: Option<&str>, token: Option<&str>) -> Dataset {
+        self.engine
+            .start_download(&DownloadRequest {
+                repo_id: repo.into(),
+                split: split.map(str::to_string),
+                token: token.map(str::to_string),
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+    }
+
+    pub async fn wait(&self, id: &str, until: &[DatasetStatus]) -> Dataset {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let ds = self.engine.get_dataset(id).await.unwrap();
+            if until.contains(&ds.status) {
+                return ds;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "dataset stuck in {:?}",
+                ds.status
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    pub async fn finish(&self, id: &str) -> Dataset {
+        self.wait(
+            id,
+            &[
+                DatasetStatus::Ready,
+                DatasetStatus::Error,
+                DatasetStatus::Cancelled,
+            ],
+        )
+        .await
+    }
+
+    pub async fn job_error(&self, id: &str) -> mistudio_engine::AppError {
+        let job = self
+            .engine
+            .store()
+            .latest_job_for_target(id, "dataset.download")
+            .await
+            .unwrap()
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let mut job = job;
+        while !job.status.is_finished() {
+            assert!(Instant::now() < deadline);
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            job = self.engine.store().get_job(&job.id).await.unwrap();
+        }
+        job.error.expect("the job failed with an error")
+    }
+}

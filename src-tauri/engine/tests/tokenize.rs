@@ -1,0 +1,240 @@
+//! Tokenizations through the Engine's API, as the window calls it: the Conflict rule while a
+//! job runs and after it, deletion rules, the tokenizer library, events.
+
+mod common;
+use common::Lab;
+use mistudio_engine::store::{DatasetStatus, TokenizationStatus};
+use mistudio_engine::tokenize::{Packing, Separator, TokenizeSettings};
+use mistudio_engine::{EngineEvent, ErrorKind, TokenizeRequest};
+use mistudio_hub_emulator::{RepoFile, RepoSpec};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+fn gpt2_path() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/gpt2-tokenizer.json")
+}
+
+fn corpus(rows: usize) -> Vec<u8> {
+    (0..rows)
+        .map(|i| {
+            serde_json::json!({ "text": format!("Document {i}: {}", "a sentence about sparse features. ".repeat(1 + i % 40)) })
+                .to_string()
+                + "\n"
+        })
+        .collect::<String>()
+        .into_bytes()
+}
+
+async fn ready_dataset(lab: &Lab, rows: usize) -> String {
+    lab.hub.add_repo(RepoSpec::dataset(
+        "lab/docs",
+        vec![RepoFile::new("data/train.jsonl", corpus(rows))],
+    ));
+    let ds = lab.download("lab/docs", None, None).await;
+    let ds = lab.finish(&ds.id).await;
+    assert_eq!(ds.status, DatasetStatus::Ready, "{:?}", ds.error);
+    ds.id
+}
+
+async fn wait_tokenization(lab: &Lab, id: &str) -> mistudio_engine::store::Tokenization {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let tz = lab.engine.get_tokenization(id).await.unwrap();
+        if !tz.status.is_active() {
+            return tz;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "tokenization stuck in {:?}",
+            tz.status
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+fn packed() -> TokenizeSettings {
+    TokenizeSettings {
+        packing: Some(Packing {
+            context_size: 64,
+            bos_per_row: true,
+            separator: Separator::Eos,
+        }),
+        ..TokenizeSettings::default()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_conflict_rule_and_deletion_rules_hold() {
+    let lab = Lab::new().await;
+    let ds = ready_dataset(&lab, 20_000).await;
+    let tk = lab
+        .engine
+        .add_tokenizer_file(&gpt2_path(), None)
+        .await
+        .unwrap();
+    let request = TokenizeRequest {
+        dataset_id: ds.clone(),
+        tokenizer_id: tk.id.clone(),
+        settings: TokenizeSettings::default(),
+        replace: false,
+    };
+    let tz = lab.engine.start_tokenization(&request).await.unwrap();
+
+    // While its job is queued or running: a second request, with or without replace, is a
+    // conflict; the tokenization and its tokenizer cannot be deleted.
+    for replace in [false, true] {
+        let e = lab
+            .engine
+            .start_tokenization(&TokenizeRequest {
+                replace,
+                ..request.clone()
+            })
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Conflict);
+        assert!(e.to_string().contains("already being tokenized"), "{e}");
+    }
+    let e = lab.engine.delete_tokenization(&tz.id).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Conflict);
+    let e = lab.engine.delete_tokenizer(&tk.id).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Conflict);
+    assert!(e.to_string().contains("used by 1 tokenization"), "{e}");
+
+    let done = wait_tokenization(&lab, &tz.id).await;
+    assert_eq!(done.status, TokenizationStatus::Ready, "{:?}", done.error);
+    let stats = done.statistics.clone().unwrap();
+    assert_eq!(stats.num_samples, 20_000);
+    assert_eq!(done.num_tokens, Some(stats.num_tokens as i64));
+    assert_eq!(
+        lab.engine
+            .get_dataset(&ds)
+            .await
+            .unwrap()
+            .tokenization_count,
+        1
+    );
+
+    // Finished: a plain request is a conflict asking for confirmation; replace re-runs it
+    // with the new settings, under the same id.
+    let e = lab.engine.start_tokenization(&request).await.unwrap_err();
+    assert!(e.to_string().contains("confirm to replace"), "{e}");
+    let again = lab
+        .engine
+        .start_tokenization(&TokenizeRequest {
+            replace: true,
+            settings: packed(),
+            ..request.clone()
+        })
+        .await
+        .unwrap();
+    assert_eq!(again.id, tz.id);
+    assert!(again.statistics.is_none(), "old statistics are cleared");
+    let replaced = wait_tokenization(&lab, &tz.id).await;
+    assert_eq!(replaced.status, TokenizationStatus::Ready);
+    assert!(replaced.settings.packing.is_some());
+    assert_eq!(replaced.statistics.unwrap().seq_len.min, 64);
+
+    let events = lab.events.snapshot();
+    assert!(events.iter().any(
+        |e| matches!(e, EngineEvent::TokenizationsChanged { dataset_id } if dataset_id == &ds)
+    ));
+
+    // Deleting removes the files and the row; then the tokenizer can go.
+    let out = lab
+        .dir
+        .path()
+        .join("data/datasets")
+        .join(&ds)
+        .join("tokenized")
+        .join(&tz.id);
+    assert!(out.join("mistudio.json").is_file());
+    lab.engine.delete_tokenization(&tz.id).await.unwrap();
+    assert!(!out.exists());
+    assert!(lab.engine.list_tokenizations(&ds).await.unwrap().is_empty());
+    lab.engine.delete_tokenizer(&tk.id).await.unwrap();
+    assert!(!lab.dir.path().join("data/tokenizers").join(&tk.id).exists());
+    assert!(lab.engine.list_tokenizers().await.unwrap().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bad_requests_get_specific_errors_before_any_job() {
+    let lab = Lab::new().await;
+    let ds = ready_dataset(&lab, 50).await;
+    let tk = lab
+        .engine
+        .add_tokenizer_file(&gpt2_path(), Some("GPT-2"))
+        .await
+        .unwrap();
+    assert_eq!(tk.name, "GPT-2");
+    let start = |settings: TokenizeSettings| TokenizeRequest {
+        dataset_id: ds.clone(),
+        tokenizer_id: tk.id.clone(),
+        settings,
+        replace: false,
+    };
+    let cases = [
+        (
+            TokenizeSettings {
+                text_column: Some("missing".into()),
+                ..TokenizeSettings::default()
+            },
+            "no column \"missing\"",
+        ),
+        (
+            TokenizeSettings {
+                splits: vec!["validation".into()],
+                ..TokenizeSettings::default()
+            },
+            "no split \"validation\"",
+        ),
+        (
+            TokenizeSettings {
+                padding: mistudio_engine::tokenize::Padding::MaxLength,
+                ..TokenizeSettings::default()
+            },
+            "no pad token",
+        ),
+    ];
+    for (settings, message) in cases {
+        let e = lab
+            .engine
+            .start_tokenization(&start(settings))
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidInput, "{e}");
+        assert!(e.to_string().contains(message), "{e}");
+    }
+    let e = lab
+        .engine
+        .start_tokenization(&TokenizeRequest {
+            tokenizer_id: "tk_missing".into(),
+            ..start(TokenizeSettings::default())
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::NotFound);
+    let e = lab
+        .engine
+        .start_tokenization(&TokenizeRequest {
+            dataset_id: "../etc".into(),
+            ..start(TokenizeSettings::default())
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidInput);
+    assert!(lab.engine.list_tokenizations(&ds).await.unwrap().is_empty());
+    assert!(lab
+        .engine
+        .list_jobs()
+        .await
+        .unwrap()
+        .iter()
+        .all(|j| j.kind != "dataset.tokenize"));
+
+    let preview = lab
+        .engine
+        .preview_tokenization(&tk.id, &packed(), "one\n\ntwo")
+        .await
+        .unwrap();
+    assert_eq!(preview.text_tokens, 2);
+}
