@@ -39,6 +39,20 @@ fn gpt2_with_pad() -> LoadedTokenizer {
     LoadedTokenizer::from_bytes("gpt2-pad", &serde_json::to_vec(&v).unwrap(), None).unwrap()
 }
 
+/// GPT-2 with a post-processor that wraps each sample in `<|endoftext|>` (as BERT-style
+/// tokenizers wrap theirs in [CLS] … [SEP]), so truncation must leave room for two tokens.
+fn gpt2_with_template() -> LoadedTokenizer {
+    let mut v: serde_json::Value = serde_json::from_slice(&gpt2_json()).unwrap();
+    let eot = serde_json::json!({"SpecialToken": {"id": "<|endoftext|>", "type_id": 0}});
+    v["post_processor"] = serde_json::json!({
+        "type": "TemplateProcessing",
+        "single": [eot, {"Sequence": {"id": "A", "type_id": 0}}, eot],
+        "pair": [eot, {"Sequence": {"id": "A", "type_id": 0}}, eot, {"Sequence": {"id": "B", "type_id": 1}}, eot],
+        "special_tokens": {"<|endoftext|>": {"id": "<|endoftext|>", "ids": [50256], "tokens": ["<|endoftext|>"]}}
+    });
+    LoadedTokenizer::from_bytes("gpt2-template", &serde_json::to_vec(&v).unwrap(), None).unwrap()
+}
+
 /// Texts with the awkward cases: empty, unicode, very long, whitespace only.
 fn texts() -> Vec<String> {
     let mut t: Vec<String> = vec![
@@ -250,6 +264,29 @@ fn ids_equal_the_tokenizers_own_encoding_with_truncation_and_padding() {
             max_length: 64,
             truncation: true,
             padding: Padding::MaxLength,
+            ..TokenizeSettings::default()
+        },
+    );
+}
+
+#[test]
+fn special_tokens_from_the_post_processor_are_added_inside_the_max_length() {
+    let tok = gpt2_with_template();
+    assert_eq!(tok.added_tokens_per_sample, 2);
+    check_per_sample(
+        &tok,
+        TokenizeSettings {
+            max_length: 40,
+            truncation: true,
+            add_special_tokens: true,
+            ..TokenizeSettings::default()
+        },
+    );
+    check_per_sample(
+        &tok,
+        TokenizeSettings {
+            truncation: false,
+            add_special_tokens: false,
             ..TokenizeSettings::default()
         },
     );
