@@ -2,8 +2,13 @@ import { describe, expect, it } from "vitest";
 import {
   etaSeconds,
   formatBytes,
+  formatCompact,
   formatCount,
+  formatDateTime,
+  formatDuration,
   formatEta,
+  formatLength,
+  formatPercent,
   formatTransferBytes,
   humanize,
   jobsSummary,
@@ -111,5 +116,37 @@ describe("formatTransferBytes / formatEta / transferText", () => {
     expect(transferText({ done: 45.2 * mb, total: 120 * mb, bytes_per_sec: null })).toBe("45.2 MB / 120.0 MB");
     expect(transferText({ done: 45.2 * mb, total: 120 * mb, bytes_per_sec: 0 })).toBe("45.2 MB / 120.0 MB");
     expect(transferText({ done: 45.2 * mb, total: null, bytes_per_sec: 2 * mb })).toBe("45.2 MB • 2.0 MB/s");
+  });
+});
+
+describe("tokenization formatting", () => {
+  it("formats compact counts", () => {
+    expect(formatCompact(987)).toBe("987");
+    expect(formatCompact(1234)).toBe("1.2k");
+    expect(formatCompact(123_456)).toBe("123k");
+    expect(formatCompact(3_400_000)).toBe("3.4M");
+    expect(formatCompact(2_500_000_000)).toBe("2.5B");
+  });
+
+  it("formats elapsed time", () => {
+    expect(formatDuration(8.9)).toBe("8 s");
+    expect(formatDuration(185)).toBe("3 min 5 s");
+    expect(formatDuration(180)).toBe("3 min");
+    expect(formatDuration(3720)).toBe("1 h 2 min");
+    expect(formatDuration(7200)).toBe("2 h");
+    expect(formatDuration(-1)).toBe("—");
+  });
+
+  it("formats shares and lengths", () => {
+    expect(formatPercent(0.1234)).toBe("12.3%");
+    expect(formatPercent(0.5)).toBe("50%");
+    expect(formatPercent(0.000123, 2)).toBe("0.01%");
+    expect(formatLength(487)).toBe("487");
+    expect(formatLength(1523.44)).toBe("1,523.4");
+  });
+
+  it("formats a timestamp with the year", () => {
+    expect(formatDateTime(Date.UTC(2026, 2, 3, 12, 0))).toMatch(/2026/);
+    expect(formatDateTime(Number.NaN)).toBe("—");
   });
 });

@@ -105,3 +105,64 @@ export function transferText(progress: {
   }
   return parts.join(" • ");
 }
+
+/** "1.2k", "3.4M", "987": short counts for rates and tight tiles. */
+export function formatCompact(n: number): string {
+  if (!Number.isFinite(n)) return "—";
+  const abs = Math.abs(n);
+  const units: [number, string][] = [
+    [1e12, "T"],
+    [1e9, "B"],
+    [1e6, "M"],
+    [1e3, "k"],
+  ];
+  for (const [size, suffix] of units) {
+    if (abs >= size) {
+      const v = n / size;
+      return `${v >= 100 ? Math.round(v) : Math.round(v * 10) / 10}${suffix}`;
+    }
+  }
+  return String(Math.round(n));
+}
+
+/** Elapsed time that keeps counting visibly: "8 s", "3 min 5 s", "1 h 2 min". */
+export function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return "—";
+  const secs = Math.floor(seconds);
+  if (secs < 60) return `${secs} s`;
+  const minutes = Math.floor(secs / 60);
+  if (minutes < 60) {
+    const rest = secs % 60;
+    return rest === 0 ? `${minutes} min` : `${minutes} min ${rest} s`;
+  }
+  const hours = Math.floor(minutes / 60);
+  const rest = minutes % 60;
+  return rest === 0 ? `${hours} h` : `${hours} h ${rest} min`;
+}
+
+/** A share as a percentage with up to `digits` decimals: 0.1234 -> "12.3%". */
+export function formatPercent(fraction: number, digits = 1): string {
+  if (!Number.isFinite(fraction)) return "—";
+  const factor = 10 ** digits;
+  return `${Math.round(fraction * 100 * factor) / factor}%`;
+}
+
+const DATE_TIME_FORMAT = new Intl.DateTimeFormat("en-GB", {
+  year: "numeric",
+  month: "short",
+  day: "numeric",
+  hour: "2-digit",
+  minute: "2-digit",
+});
+
+/** A timestamp in milliseconds, in the local time zone: "3 Mar 2026, 14:05". */
+export function formatDateTime(ms: number): string {
+  if (!Number.isFinite(ms)) return "—";
+  return DATE_TIME_FORMAT.format(new Date(ms));
+}
+
+/** A length from the statistics, with one decimal only when it has one: "487", "523.4". */
+export function formatLength(n: number): string {
+  if (!Number.isFinite(n)) return "—";
+  return Number.isInteger(n) ? formatCount(n) : new Intl.NumberFormat("en-US", { maximumFractionDigits: 1 }).format(n);
+}

@@ -51,3 +51,21 @@ export function statusLook(status: string): StatusLook {
     }
   );
 }
+
+const TOKENIZATION_LOOKS: Record<string, StatusLook> = {
+  queued: { label: "Queued", icon: Clock, badge: "bg-blue-500/20 text-blue-400 border-blue-500/30" },
+  processing: {
+    label: "Tokenizing",
+    icon: Loader,
+    spin: true,
+    badge: "bg-yellow-500/20 text-yellow-400 border-yellow-500/30",
+  },
+};
+
+/** Look for a tokenization status: queued blue, tokenizing yellow, the rest as for datasets. */
+export function tokenizationLook(status: string): StatusLook {
+  return (
+    (Object.prototype.hasOwnProperty.call(TOKENIZATION_LOOKS, status) ? TOKENIZATION_LOOKS[status] : undefined) ??
+    statusLook(status)
+  );
+}

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { jobFixture } from "../test/backend";
 import { activeJobFor, useJobsStore } from "./jobs";
+import { tokenizeJobFor } from "./tokenize";
 
 describe("jobs store", () => {
   it("upserts by id and ignores updates older than the stored job", () => {
@@ -23,5 +24,17 @@ describe("jobs store", () => {
     };
     expect(activeJobFor(jobs, "ds-1")?.id).toBe("c");
     expect(activeJobFor(jobs, "ds-3")).toBeNull();
+  });
+});
+
+describe("tokenize jobs", () => {
+  it("finds the active tokenize job of a tokenization", () => {
+    const jobs = {
+      a: jobFixture({ id: "a", kind: "dataset.tokenize", target: "tok_1", status: "succeeded", updated_at: 300 }),
+      b: jobFixture({ id: "b", kind: "dataset.tokenize", target: "tok_1", status: "running", updated_at: 200 }),
+      c: jobFixture({ id: "c", kind: "dataset.download", target: "tok_1", status: "running", updated_at: 400 }),
+    };
+    expect(tokenizeJobFor(jobs, "tok_1")?.id).toBe("b");
+    expect(tokenizeJobFor(jobs, "tok_2")).toBeNull();
   });
 });

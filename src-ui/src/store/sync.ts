@@ -1,6 +1,7 @@
 import { startDatasetsSync } from "./datasets";
 import { startJobsSync } from "./jobs";
 import { startMachineSync } from "./machine";
+import { noteTokenizeJob, startTokenizeSync } from "./tokenize";
 
 /**
  * Load everything the window shows and keep it current from backend events.
@@ -8,9 +9,14 @@ import { startMachineSync } from "./machine";
  */
 export function startBackendSync(): () => void {
   const machine = startMachineSync();
-  const stopJobs = startJobsSync(() => machine.poke());
+  const stopJobs = startJobsSync((job) => {
+    machine.poke();
+    noteTokenizeJob(job);
+  });
   const stopDatasets = startDatasetsSync();
+  const stopTokenize = startTokenizeSync();
   return () => {
+    stopTokenize();
     stopDatasets();
     stopJobs();
     machine.stop();

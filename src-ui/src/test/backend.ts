@@ -8,6 +8,13 @@ import type {
   MachineStatus,
   RepoInspection,
   Settings,
+  Statistics,
+  Tokenization,
+  Tokenizer,
+  TokenizePreset,
+  TokenizePreview,
+  TokenizeRequest,
+  TokenizeSettings,
 } from "../bindings";
 
 /** What a mocked command returns: a value, or `{ error }` to make it fail with an AppError. */
@@ -27,6 +34,24 @@ export type BackendOptions = {
   retryDataset?: (id: string) => Reply<Dataset>;
   /** Answer to `cancel_job`; defaults to the job cancelled. */
   cancelJob?: (id: string) => Reply<Job>;
+  /** The tokenizer library; defaults to none. */
+  tokenizers?: Reply<Tokenizer[]>;
+  /** A dataset's tokenizations; defaults to none. */
+  tokenizations?: (datasetId: string) => Reply<Tokenization[]>;
+  /** The presets to start with; save and delete then change them like the engine does. */
+  presets?: TokenizePreset[];
+  savePreset?: (name: string, settings: TokenizeSettings) => Reply<TokenizePreset[]>;
+  deletePreset?: (name: string) => Reply<TokenizePreset[]>;
+  /** Answer to `preview_tokenization`; defaults to {@link previewFixture} of the text. */
+  preview?: (tokenizerId: string, settings: TokenizeSettings, text: string) => Reply<TokenizePreview>;
+  /** Answer to `start_tokenization`; defaults to a queued tokenization. */
+  startTokenization?: (request: TokenizeRequest) => Reply<Tokenization>;
+  deleteTokenization?: (id: string) => Reply<null>;
+  addTokenizerHub?: (repoId: string, revision: string | null, token: string | null) => Reply<Tokenizer>;
+  addTokenizerFile?: (path: string, name: string | null) => Reply<Tokenizer>;
+  deleteTokenizer?: (id: string) => Reply<null>;
+  /** What the native file picker returns (`plugin:dialog|open`); defaults to cancelled (null). */
+  dialogOpen?: (options: unknown) => Reply<string | null>;
 };
 
 export type Call = { cmd: string; args: InvokeArgs | undefined };
@@ -126,12 +151,150 @@ export const inspectionFixture = (over: Partial<RepoInspection> = {}): RepoInspe
   ...over,
 });
 
+/** A ready dataset with splits, columns and a description, as after a real download. */
+export const readyDatasetFixture = (over: Partial<Dataset> = {}): Dataset =>
+  datasetFixture({
+    id: "ds-1",
+    name: "TinyStories",
+    hf_repo_id: "roneneldan/TinyStories",
+    hf_config: "default",
+    hf_split: null,
+    status: "ready",
+    num_samples: 10_000,
+    size_bytes: 2.3 * GB,
+    splits: [
+      { name: "train", num_rows: 9_000 },
+      { name: "test", num_rows: 1_000 },
+    ],
+    columns: [
+      { name: "text", data_type: "string" },
+      { name: "id", data_type: "int64" },
+      { name: "title", data_type: "large_string" },
+    ],
+    text_column: "text",
+    format: "jsonl",
+    description: "Short stories for small language models.",
+    tokenization_count: 0,
+    ...over,
+  });
+
+export const tokenizerFixture = (over: Partial<Tokenizer> = {}): Tokenizer => ({
+  id: "tk_gpt2",
+  name: "openai-community/gpt2",
+  source: "hugging_face",
+  hf_repo_id: "openai-community/gpt2",
+  hf_revision: "607a30d783dfa663caf39e06633721c8d4cfcd7e",
+  file_name: null,
+  vocab_size: 50257,
+  sha256: "a".repeat(64),
+  special_tokens: {
+    bos: { id: 50256, content: "<|endoftext|>" },
+    eos: { id: 50256, content: "<|endoftext|>" },
+    pad: null,
+    unk: null,
+  },
+  created_at: 1_700_000_000_000,
+  updated_at: 1_700_000_000_000,
+  ...over,
+});
+
+export const statisticsFixture = (over: Partial<Statistics> = {}): Statistics => ({
+  num_samples: 10_000,
+  num_rows: 10_250,
+  num_tokens: 4_987_654,
+  num_padding_tokens: 0,
+  padding_overhead: 0,
+  truncated: 1_234,
+  overflow_rows: 250,
+  filtered_short: 0,
+  filtered_long: 0,
+  null_samples: 0,
+  dropped_tokens: 0,
+  seq_len: { min: 3, max: 512, mean: 486.6, median: 487, p90: 505, p99: 512 },
+  histogram: [
+    { start: 0, end: 100, count: 150 },
+    { start: 100, end: 200, count: 450 },
+    { start: 200, end: 300, count: 2_100 },
+    { start: 300, end: 400, count: 3_800 },
+    { start: 400, end: 500, count: 2_200 },
+    { start: 500, end: 600, count: 1_550 },
+  ],
+  sample_len: { min: 3, max: 2_048, mean: 523.4, median: 498, p90: 900, p99: 1_800 },
+  sample_histogram: [
+    { start: 0, end: 500, count: 5_000 },
+    { start: 500, end: 1_000, count: 4_000 },
+    { start: 1_000, end: 1_500, count: 800 },
+    { start: 1_500, end: 2_000, count: 150 },
+    { start: 2_000, end: 2_500, count: 50 },
+  ],
+  unique_tokens: 31_415,
+  vocab_size: 50_257,
+  unknown_tokens: 0,
+  top_tokens: [
+    { id: 262, piece: " the", count: 250_000 },
+    { id: 13, piece: ".", count: 180_000 },
+    { id: 11, piece: ",", count: 170_000 },
+    { id: 198, piece: "\n", count: 90_000 },
+    { id: 50256, piece: "<|endoftext|>", count: 10_000 },
+  ],
+  splits: [
+    { name: "train", num_samples: 9_000, num_rows: 9_225, num_tokens: 4_488_888 },
+    { name: "test", num_samples: 1_000, num_rows: 1_025, num_tokens: 498_766 },
+  ],
+  ...over,
+});
+
+export const tokenizationFixture = (over: Partial<Tokenization> = {}): Tokenization => ({
+  id: "tok_1",
+  dataset_id: "ds-1",
+  tokenizer_id: "tk_gpt2",
+  status: "ready",
+  settings: {
+    text_column: "text",
+    splits: [],
+    max_length: 512,
+    truncation: true,
+    padding: "none",
+    overflow: false,
+    stride: 0,
+    add_special_tokens: true,
+    packing: null,
+    min_tokens: null,
+    max_tokens: null,
+  },
+  statistics: null,
+  num_tokens: null,
+  size_bytes: null,
+  error: null,
+  created_at: 1_700_000_100_000,
+  updated_at: 1_700_000_200_000,
+  ...over,
+});
+
+/**
+ * A preview as a GPT-2-like tokenizer would give it: words with their leading space, ids
+ * counted from 100, one row.
+ */
+export const previewFixture = (text: string): TokenizePreview => {
+  const pieces = text.match(/\s*\S+|\s+/g) ?? [];
+  const tokens = pieces.map((piece, i) => ({ id: 100 + i, piece, special: false, padding: false }));
+  return {
+    rows: tokens.length > 0 ? [{ tokens, overflow: false }] : [],
+    total_rows: tokens.length > 0 ? 1 : 0,
+    num_tokens: tokens.length,
+    text_tokens: tokens.length,
+    truncated: false,
+    remainder_tokens: 0,
+  };
+};
+
 /**
  * Install a fake Tauri backend (IPC + events) and record every command call.
  * Events emitted through `events.*.emit` reach the app's listeners.
  */
 export function mockBackend(options: BackendOptions = {}) {
   const calls: Call[] = [];
+  let presets: TokenizePreset[] = [...(options.presets ?? [])];
   let settings: Settings = { data_root: "/srv/mistudio/data", hub_endpoint: "https://huggingface.co" };
   mockWindows("main");
   mockIPC(
@@ -191,6 +354,85 @@ export function mockBackend(options: BackendOptions = {}) {
               ? options.cancelJob(id)
               : jobFixture({ id, status: "cancelled", finished_at: 1_800_000_000_000, updated_at: 1_800_000_000_000 }),
           );
+        }
+        case "list_tokenizers":
+          return resolveReply(options.tokenizers ?? []);
+        case "list_tokenizations": {
+          const { datasetId } = args as { datasetId: string };
+          return resolveReply(options.tokenizations ? options.tokenizations(datasetId) : []);
+        }
+        case "list_tokenize_presets":
+          return presets;
+        case "save_tokenize_preset": {
+          const { name, settings: s } = args as { name: string; settings: TokenizeSettings };
+          if (options.savePreset) return resolveReply(options.savePreset(name, s));
+          presets = [...presets.filter((p) => p.name !== name), { name, settings: s }].sort((a, b) =>
+            a.name.toLowerCase().localeCompare(b.name.toLowerCase()),
+          );
+          return presets;
+        }
+        case "delete_tokenize_preset": {
+          const { name } = args as { name: string };
+          if (options.deletePreset) return resolveReply(options.deletePreset(name));
+          presets = presets.filter((p) => p.name !== name);
+          return presets;
+        }
+        case "preview_tokenization": {
+          const { tokenizerId, settings: s, text } = args as {
+            tokenizerId: string;
+            settings: TokenizeSettings;
+            text: string;
+          };
+          return resolveReply(options.preview ? options.preview(tokenizerId, s, text) : previewFixture(text));
+        }
+        case "start_tokenization": {
+          const { request } = args as { request: TokenizeRequest };
+          return resolveReply(
+            options.startTokenization
+              ? options.startTokenization(request)
+              : tokenizationFixture({
+                  id: "tok_new",
+                  dataset_id: request.dataset_id,
+                  tokenizer_id: request.tokenizer_id,
+                  settings: request.settings,
+                  status: "queued",
+                }),
+          );
+        }
+        case "delete_tokenization": {
+          const { id } = args as { id: string };
+          return resolveReply(options.deleteTokenization ? options.deleteTokenization(id) : null);
+        }
+        case "add_tokenizer_hub": {
+          const { repoId, revision, token } = args as { repoId: string; revision: string | null; token: string | null };
+          return resolveReply(
+            options.addTokenizerHub
+              ? options.addTokenizerHub(repoId, revision, token)
+              : tokenizerFixture({ id: "tk_new", name: repoId, hf_repo_id: repoId }),
+          );
+        }
+        case "add_tokenizer_file": {
+          const { path, name } = args as { path: string; name: string | null };
+          return resolveReply(
+            options.addTokenizerFile
+              ? options.addTokenizerFile(path, name)
+              : tokenizerFixture({
+                  id: "tk_file",
+                  name: name ?? "tokenizer",
+                  source: "local",
+                  hf_repo_id: null,
+                  hf_revision: null,
+                  file_name: path.split("/").pop() ?? path,
+                }),
+          );
+        }
+        case "delete_tokenizer": {
+          const { id } = args as { id: string };
+          return resolveReply(options.deleteTokenizer ? options.deleteTokenizer(id) : null);
+        }
+        case "plugin:dialog|open": {
+          const { options: dialogOptions } = args as { options: unknown };
+          return resolveReply(options.dialogOpen ? options.dialogOpen(dialogOptions) : null);
         }
         default:
           throw { kind: "not_found", message: `unknown command ${cmd}` } satisfies AppError;

@@ -5,6 +5,16 @@ import { afterEach } from "vitest";
 import { useDatasetsStore } from "../store/datasets";
 import { useJobsStore } from "../store/jobs";
 import { useMachineStore } from "../store/machine";
+import { useTokenizeStore } from "../store/tokenize";
+
+// jsdom has no layout: charts (Recharts' ResponsiveContainer) need a ResizeObserver to exist.
+if (typeof globalThis.ResizeObserver === "undefined") {
+  globalThis.ResizeObserver = class {
+    observe() {}
+    unobserve() {}
+    disconnect() {}
+  };
+}
 
 afterEach(() => {
   // Unmount first so components unsubscribe while the IPC mock still exists.
@@ -13,4 +23,5 @@ afterEach(() => {
   useDatasetsStore.getState().reset();
   useJobsStore.getState().reset();
   useMachineStore.getState().reset();
+  useTokenizeStore.getState().reset();
 });

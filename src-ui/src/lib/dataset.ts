@@ -1,0 +1,36 @@
+import type { Dataset } from "../bindings";
+import { formatBytes, formatCount, humanize } from "./format";
+
+/** "2.3 GB • 12,345 samples", leaving out what is unknown. */
+export function datasetSubtitle(dataset: Dataset): string {
+  const parts: string[] = [];
+  if (dataset.size_bytes !== null && dataset.size_bytes > 0) parts.push(formatBytes(dataset.size_bytes));
+  if (dataset.num_samples !== null) {
+    parts.push(`${formatCount(dataset.num_samples)} ${dataset.num_samples === 1 ? "sample" : "samples"}`);
+  }
+  return parts.join(" • ");
+}
+
+/** "HuggingFace", "Local file". */
+export function sourceName(source: Dataset["source"]): string {
+  if (source === "hugging_face") return "HuggingFace";
+  if (source === "local") return "Local file";
+  return humanize(String(source));
+}
+
+const FORMAT_NAMES: Record<string, string> = {
+  jsonl: "JSON Lines",
+  json: "JSON",
+  parquet: "Parquet",
+  csv: "CSV",
+  tsv: "TSV",
+  txt: "Plain text",
+  text: "Plain text",
+  arrow: "Arrow",
+};
+
+/** The source format as people name it ("JSON Lines", "Parquet"); unknown ones as given. */
+export function formatName(format: string | null): string {
+  if (format === null || format.trim() === "") return "Unknown";
+  return FORMAT_NAMES[format.toLowerCase()] ?? format;
+}

@@ -1,0 +1,223 @@
+import { describe, expect, it } from "vitest";
+import { tokenizerFixture } from "../test/backend";
+import { readyDatasetFixture } from "../test/backend";
+import {
+  buildSettings,
+  DEFAULT_SETTINGS,
+  defaultDraft,
+  draftFromSettings,
+  isReplaceConflict,
+  samplesEta,
+  settingsSummary,
+  specialTokenList,
+  visiblePiece,
+  type SettingsDraft,
+} from "./tokenize";
+
+const dataset = readyDatasetFixture();
+const gpt2 = tokenizerFixture();
+const withPad = tokenizerFixture({
+  name: "bert",
+  special_tokens: {
+    bos: null,
+    eos: null,
+    pad: { id: 0, content: "[PAD]" },
+    unk: { id: 100, content: "[UNK]" },
+  },
+});
+
+function draft(over: Partial<SettingsDraft> = {}): SettingsDraft {
+  return { ...defaultDraft(dataset), ...over };
+}
+
+describe("settings summary", () => {
+  it("describes per-sample settings", () => {
+    expect(settingsSummary(DEFAULT_SETTINGS)).toBe("max 512 · truncate · special tokens");
+    expect(
+      settingsSummary({
+        ...DEFAULT_SETTINGS,
+        max_length: 2048,
+        overflow: true,
+        stride: 128,
+        padding: "max_length",
+        add_special_tokens: false,
+        min_tokens: 16,
+        max_tokens: 100_000,
+        splits: ["train"],
+        text_column: "body",
+      }),
+    ).toBe("max 2,048 · truncate · overflow (stride 128) · pad · ≥ 16 tokens · ≤ 100,000 tokens · train · column body");
+  });
+
+  it("describes packed settings", () => {
+    expect(
+      settingsSummary({
+        ...DEFAULT_SETTINGS,
+        packing: { context_size: 1024, bos_per_row: true, separator: { kind: "eos" } },
+      }),
+    ).toBe("packed 1,024 · BOS · EOS between documents");
+    expect(
+      settingsSummary({
+        ...DEFAULT_SETTINGS,
+        packing: { context_size: 128, bos_per_row: false, separator: { kind: "id", id: 13 } },
+      }),
+    ).toBe("packed 128 · token 13 between documents");
+    expect(
+      settingsSummary({
+        ...DEFAULT_SETTINGS,
+        packing: { context_size: 128, bos_per_row: false, separator: { kind: "none" } },
+      }),
+    ).toBe("packed 128 · no separator");
+  });
+});
+
+describe("visible pieces", () => {
+  it("draws spaces, newlines and tabs", () => {
+    expect(visiblePiece(" the")).toBe("␣the");
+    expect(visiblePiece("\n\n")).toBe("↵↵");
+    expect(visiblePiece("a\r\nb")).toBe("a↵b");
+    expect(visiblePiece("\tx")).toBe("⇥x");
+    expect(visiblePiece("")).toBe("∅");
+    expect(visiblePiece("<|endoftext|>")).toBe("<|endoftext|>");
+  });
+});
+
+describe("building settings from the form", () => {
+  it("gives the engine's defaults for an untouched form", () => {
+    const built = buildSettings(defaultDraft(dataset), dataset, gpt2);
+    expect(built.errors).toEqual({});
+    expect(built.settings).toEqual({ ...DEFAULT_SETTINGS, text_column: "text", splits: [] });
+  });
+
+  it("sends only the chosen splits when not all are chosen", () => {
+    expect(buildSettings(draft({ splits: ["test"] }), dataset, gpt2).settings?.splits).toEqual(["test"]);
+    const none = buildSettings(draft({ splits: [] }), dataset, gpt2);
+    expect(none.settings).toBeNull();
+    expect(none.errors.splits).toBe("Choose at least one split.");
+  });
+
+  it("checks the ranges of the numbers", () => {
+    expect(buildSettings(draft({ maxLength: "0" }), dataset, gpt2).errors.maxLength).toBe(
+      "Max length must be between 1 and 1,048,576.",
+    );
+    expect(buildSettings(draft({ maxLength: "" }), dataset, gpt2).errors.maxLength).toBe("Max length is required.");
+    expect(buildSettings(draft({ maxLength: "12.5" }), dataset, gpt2).errors.maxLength).toBe(
+      "Max length must be a whole number.",
+    );
+    expect(buildSettings(draft({ overflow: true, stride: "512" }), dataset, gpt2).errors.stride).toBe(
+      "Stride must be smaller than the max length (512).",
+    );
+    expect(buildSettings(draft({ minTokens: "-1" }), dataset, gpt2).errors.minTokens).toBe(
+      "Minimum tokens must be a whole number, or empty for no limit.",
+    );
+    expect(buildSettings(draft({ minTokens: "100", maxTokens: "10" }), dataset, gpt2).errors.maxTokens).toBe(
+      "Maximum tokens (10) is below the minimum (100).",
+    );
+    expect(
+      buildSettings(draft({ mode: "packed", contextSize: "1" }), dataset, gpt2).errors.contextSize,
+    ).toBe("Context size must be between 2 and 1,048,576.");
+  });
+
+  it("ignores the stride unless overflow is on, and needs truncation for overflow", () => {
+    const built = buildSettings(draft({ stride: "9999" }), dataset, gpt2);
+    expect(built.errors).toEqual({});
+    expect(built.settings?.stride).toBe(0);
+    expect(buildSettings(draft({ overflow: true, truncation: false }), dataset, gpt2).errors.overflow).toMatch(
+      /turn truncation on/,
+    );
+    expect(buildSettings(draft({ overflow: true, stride: "64" }), dataset, gpt2).settings).toMatchObject({
+      overflow: true,
+      stride: 64,
+    });
+  });
+
+  it("checks the tokenizer has the tokens the settings need", () => {
+    expect(buildSettings(draft({ padding: "max_length" }), dataset, gpt2).errors.padding).toBe(
+      "openai-community/gpt2 has no pad token: choose no padding.",
+    );
+    expect(buildSettings(draft({ padding: "max_length" }), dataset, withPad).errors).toEqual({});
+    const packed = draft({ mode: "packed" });
+    expect(buildSettings(packed, dataset, gpt2).errors).toEqual({});
+    expect(buildSettings(packed, dataset, withPad).errors).toEqual({
+      bosPerRow: 'bert has no BOS token: turn "BOS at each row" off.',
+      separator: "bert has no EOS token: choose another separator.",
+    });
+    expect(
+      buildSettings({ ...packed, separator: "id", separatorId: "50257" }, dataset, gpt2).errors.separatorId,
+    ).toBe("Separator token id must be between 0 and 50,256.");
+  });
+
+  it("builds packed settings with the SAE defaults", () => {
+    const built = buildSettings(draft({ mode: "packed" }), dataset, gpt2);
+    expect(built.settings?.packing).toEqual({ context_size: 1024, bos_per_row: true, separator: { kind: "eos" } });
+    const id = buildSettings(draft({ mode: "packed", separator: "id", separatorId: "198" }), dataset, gpt2);
+    expect(id.settings?.packing?.separator).toEqual({ kind: "id", id: 198 });
+  });
+
+  it("says when the dataset has no text column", () => {
+    const noText = readyDatasetFixture({ columns: [{ name: "id", data_type: "int64" }], text_column: null });
+    const built = buildSettings(defaultDraft(noText), noText, gpt2);
+    expect(built.errors.textColumn).toBe("This dataset has no text column to tokenize.");
+  });
+});
+
+describe("drafts from saved settings", () => {
+  it("round-trips settings and fits them to the dataset", () => {
+    const settings = {
+      ...DEFAULT_SETTINGS,
+      text_column: "title",
+      splits: ["test", "validation"],
+      packing: { context_size: 256, bos_per_row: false, separator: { kind: "id" as const, id: 7 } },
+      min_tokens: 4,
+    };
+    const d = draftFromSettings(settings, dataset);
+    expect(d).toMatchObject({
+      textColumn: "title",
+      splits: ["test"], // "validation" does not exist here
+      mode: "packed",
+      contextSize: "256",
+      bosPerRow: false,
+      separator: "id",
+      separatorId: "7",
+      minTokens: "4",
+      maxTokens: "",
+    });
+    expect(buildSettings(d, dataset, gpt2).settings).toEqual({ ...settings, splits: ["test"] });
+  });
+
+  it("falls back to the dataset's text column and all splits", () => {
+    const d = draftFromSettings({ ...DEFAULT_SETTINGS, text_column: "missing", splits: ["nope"] }, dataset);
+    expect(d.textColumn).toBe("text");
+    expect(d.splits).toEqual(["train", "test"]);
+  });
+});
+
+describe("small helpers", () => {
+  it("recognises the replace conflict", () => {
+    expect(
+      isReplaceConflict({
+        kind: "conflict",
+        message: "TinyStories already has a tokenization with gpt2; confirm to replace it",
+      }),
+    ).toBe(true);
+    expect(isReplaceConflict({ kind: "conflict", message: "TinyStories is already being tokenized with gpt2" })).toBe(
+      false,
+    );
+    expect(isReplaceConflict({ kind: "invalid_input", message: "confirm to replace" })).toBe(false);
+  });
+
+  it("lists the special tokens that exist", () => {
+    expect(specialTokenList(withPad)).toEqual([
+      { role: "PAD", id: 0, content: "[PAD]" },
+      { role: "UNK", id: 100, content: "[UNK]" },
+    ]);
+  });
+
+  it("estimates the time left from the sample rate", () => {
+    const p = { unit: "samples" as const, done: 250, total: 1000, tokens: 0, samples_per_sec: 50, tokens_per_sec: null };
+    expect(samplesEta(p)).toBe(15);
+    expect(samplesEta({ ...p, samples_per_sec: null })).toBeNull();
+    expect(samplesEta({ ...p, samples_per_sec: 0 })).toBeNull();
+    expect(samplesEta({ ...p, total: null })).toBeNull();
+  });
+});
