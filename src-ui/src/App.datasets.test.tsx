@@ -128,9 +128,15 @@ describe("Datasets panel", () => {
       expect(badge).toHaveClass("text-slate-300");
     }
 
-    // Cards are not clickable yet.
+    // Only the ready card opens the detail view.
     for (const card of screen.getAllByTestId("dataset-card")) {
-      expect(card.className).not.toMatch(/cursor-pointer/);
+      if (card === ready) {
+        expect(card).toHaveClass("cursor-pointer");
+        expect(within(card).getByTestId("dataset-open")).toHaveAccessibleName("OpenWebText-10K");
+      } else {
+        expect(card.className).not.toMatch(/cursor-pointer/);
+        expect(within(card).queryByTestId("dataset-open")).not.toBeInTheDocument();
+      }
     }
   });
 

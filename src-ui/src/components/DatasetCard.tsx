@@ -12,6 +12,8 @@ type Props = {
   dataset: Dataset;
   /** The queued/running job targeting this dataset, if any. */
   job: Job | null;
+  /** Opens the detail view; only ready datasets can be opened. */
+  onOpen?: () => void;
 };
 
 function sourceText(dataset: Dataset): string {
@@ -100,7 +102,7 @@ function JobProgress({ job }: { job: Job }) {
   );
 }
 
-export function DatasetCard({ dataset, job }: Props) {
+export function DatasetCard({ dataset, job, onOpen }: Props) {
   const titleId = `dataset-${dataset.id}-name`;
   const size = dataset.size_bytes;
   const retry = useAction();
@@ -111,12 +113,17 @@ export function DatasetCard({ dataset, job }: Props) {
       await call(commands.retryDataset(dataset.id));
       void useDatasetsStore.getState().load();
     });
+  const openable = dataset.status === "ready" && onOpen !== undefined;
   return (
     <article
-      className="rounded-lg border border-slate-800 bg-slate-900/50 p-6"
+      className={`rounded-lg border border-slate-800 bg-slate-900/50 p-6 transition-colors ${
+        openable ? "cursor-pointer hover:border-slate-700 hover:bg-slate-900/70" : ""
+      }`}
       data-testid="dataset-card"
       data-dataset-id={dataset.id}
+      data-openable={openable || undefined}
       aria-labelledby={titleId}
+      onClick={openable ? onOpen : undefined}
     >
       <div className="flex items-start gap-4">
         <Database className="h-8 w-8 shrink-0 text-slate-400" aria-hidden="true" />
@@ -124,7 +131,23 @@ export function DatasetCard({ dataset, job }: Props) {
           <div className="flex items-start justify-between gap-2">
             <div className="min-w-0 flex-1">
               <h4 id={titleId} className="truncate text-lg font-semibold text-slate-100" title={dataset.name}>
-                {dataset.name}
+                {openable ? (
+                  // The keyboard way in; a mouse click anywhere on the card does the same.
+                  <button
+                    type="button"
+                    data-testid="dataset-open"
+                    aria-haspopup="dialog"
+                    onClick={(e) => {
+                      e.stopPropagation();
+                      onOpen();
+                    }}
+                    className="max-w-full truncate text-left focus:outline-none focus-visible:underline focus-visible:decoration-emerald-400 focus-visible:underline-offset-4"
+                  >
+                    {dataset.name}
+                  </button>
+                ) : (
+                  dataset.name
+                )}
               </h4>
               <p className="mt-1 truncate text-sm text-slate-400">{sourceText(dataset)}</p>
             </div>

@@ -1,7 +1,9 @@
+import { useCallback, useState } from "react";
 import { Loader } from "lucide-react";
 import { useDatasetsStore } from "../store/datasets";
 import { activeJobFor, useJobsStore } from "../store/jobs";
 import { DatasetCard } from "./DatasetCard";
+import { DatasetModal } from "./detail/DatasetModal";
 import { DownloadForm } from "./DownloadForm";
 import { ErrorBox } from "./ErrorBox";
 
@@ -11,6 +13,18 @@ export function DatasetsPanel() {
   const error = useDatasetsStore((s) => s.error);
   const load = useDatasetsStore((s) => s.load);
   const jobs = useJobsStore((s) => s.jobs);
+  const [openId, setOpenId] = useState<string | null>(null);
+  // The modal shows the live dataset; it closes if the dataset goes away or stops being ready.
+  const opened = datasets.find((d) => d.id === openId && d.status === "ready") ?? null;
+
+  const close = useCallback(() => {
+    const id = openId;
+    setOpenId(null);
+    // Give focus back to the card that opened the dialog.
+    if (id !== null) {
+      document.querySelector<HTMLElement>(`[data-dataset-id="${CSS.escape(id)}"] [data-testid="dataset-open"]`)?.focus();
+    }
+  }, [openId]);
 
   return (
     <section data-testid="datasets-panel" aria-labelledby="datasets-title">
@@ -49,11 +63,18 @@ export function DatasetsPanel() {
           <h3 className="mb-4 text-lg font-semibold text-slate-100">Your Datasets ({datasets.length})</h3>
           <div className="grid grid-cols-1 gap-4 md:grid-cols-2">
             {datasets.map((dataset) => (
-              <DatasetCard key={dataset.id} dataset={dataset} job={activeJobFor(jobs, dataset.id)} />
+              <DatasetCard
+                key={dataset.id}
+                dataset={dataset}
+                job={activeJobFor(jobs, dataset.id)}
+                onOpen={() => setOpenId(dataset.id)}
+              />
             ))}
           </div>
         </div>
       )}
+
+      {opened && <DatasetModal key={opened.id} dataset={opened} onClose={close} />}
     </section>
   );
 }

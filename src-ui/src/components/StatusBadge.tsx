@@ -1,7 +1,8 @@
-import { statusLook } from "../lib/status";
+import { statusLook, type StatusLook } from "../lib/status";
 
-export function StatusBadge({ status }: { status: string }) {
-  const look = statusLook(status);
+/** The status icon and pill; `look` overrides the dataset look (e.g. for tokenizations). */
+export function StatusBadge({ status, look: given }: { status: string; look?: StatusLook }) {
+  const look = given ?? statusLook(status);
   const Icon = look.icon;
   return (
     <div className="flex shrink-0 items-center gap-2">

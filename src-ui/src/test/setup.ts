@@ -16,6 +16,13 @@ if (typeof globalThis.ResizeObserver === "undefined") {
   };
 }
 
+// ...and then warns that the chart measured 0 × 0, which is all jsdom can measure.
+const warn = console.warn.bind(console);
+console.warn = (...args: unknown[]) => {
+  if (typeof args[0] === "string" && args[0].startsWith("The width(0) and height(0) of chart")) return;
+  warn(...args);
+};
+
 afterEach(() => {
   // Unmount first so components unsubscribe while the IPC mock still exists.
   cleanup();

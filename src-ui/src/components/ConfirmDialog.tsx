@@ -1,0 +1,122 @@
+import { useEffect, useId, useRef, useState, type KeyboardEvent, type ReactNode } from "react";
+import { Loader } from "lucide-react";
+import type { AppError } from "../bindings";
+import { toAppError } from "../lib/api";
+import { ErrorBox } from "./ErrorBox";
+import { trapTab } from "../hooks/focusTrap";
+
+type Props = {
+  title: string;
+  children: ReactNode;
+  confirmLabel: string;
+  /** Shown on the confirm button while `onConfirm` runs. */
+  busyLabel?: string;
+  /** Red confirm button for deletions. */
+  danger?: boolean;
+  /** Runs the action; the dialog stays open with the error if it throws. */
+  onConfirm: () => Promise<void>;
+  onCancel: () => void;
+  testId?: string;
+};
+
+/**
+ * A small modal question over whatever is open. Escape and Cancel dismiss it (without closing
+ * what is underneath); a failure of the action is shown in it.
+ */
+export function ConfirmDialog({
+  title,
+  children,
+  confirmLabel,
+  busyLabel,
+  danger = false,
+  onConfirm,
+  onCancel,
+  testId = "confirm-dialog",
+}: Props) {
+  const titleId = useId();
+  const bodyId = useId();
+  const cancelRef = useRef<HTMLButtonElement>(null);
+  const boxRef = useRef<HTMLDivElement>(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<AppError | null>(null);
+
+  useEffect(() => {
+    cancelRef.current?.focus();
+  }, []);
+
+  const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
+    if (e.key === "Tab") {
+      // Tab stays in this question, and the dialog underneath must not move it.
+      trapTab(e, boxRef.current);
+      e.stopPropagation();
+      return;
+    }
+    if (e.key !== "Escape") return;
+    // Handled here: the dialog underneath must not close too.
+    e.preventDefault();
+    e.stopPropagation();
+    if (!busy) onCancel();
+  };
+
+  const confirm = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      await onConfirm();
+    } catch (e) {
+      setError(toAppError(e));
+      setBusy(false);
+    }
+  };
+
+  return (
+    <div
+      className="fixed inset-0 z-[60] flex items-center justify-center bg-black/60 p-4"
+      onKeyDown={onKeyDown}
+      onMouseDown={(e) => e.stopPropagation()}
+      onClick={(e) => e.stopPropagation()}
+    >
+      <div
+        ref={boxRef}
+        role="alertdialog"
+        aria-modal="true"
+        aria-labelledby={titleId}
+        aria-describedby={bodyId}
+        data-testid={testId}
+        className="w-full max-w-md rounded-lg border border-slate-700 bg-slate-900 p-6 shadow-xl"
+      >
+        <h3 id={titleId} className="text-lg font-semibold text-slate-100">
+          {title}
+        </h3>
+        <div id={bodyId} className="mt-2 space-y-2 text-sm text-slate-300">
+          {children}
+        </div>
+        {error && <ErrorBox className="mt-4" error={error} />}
+        <div className="mt-6 flex justify-end gap-3">
+          <button
+            ref={cancelRef}
+            type="button"
+            onClick={onCancel}
+            disabled={busy}
+            data-testid={`${testId}-cancel`}
+            className="rounded bg-slate-800 px-4 py-2 text-sm text-slate-200 hover:bg-slate-700 focus:outline-none focus-visible:ring-2 focus-visible:ring-emerald-500 disabled:opacity-50"
+          >
+            Cancel
+          </button>
+          <button
+            type="button"
+            onClick={() => void confirm()}
+            disabled={busy}
+            data-testid={`${testId}-confirm`}
+            className={`flex items-center gap-2 rounded px-4 py-2 text-sm font-medium text-white focus:outline-none focus-visible:ring-2 focus-visible:ring-emerald-500 disabled:cursor-not-allowed disabled:opacity-70 ${
+              danger ? "bg-red-600 hover:bg-red-700" : "bg-emerald-600 hover:bg-emerald-700"
+            }`}
+          >
+            {busy && <Loader className="h-4 w-4 animate-spin" aria-hidden="true" />}
+            {busy && busyLabel ? busyLabel : confirmLabel}
+          </button>
+        </div>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,116 @@
+import { Bar, BarChart, CartesianGrid, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import type { HistogramBin, LengthSummary } from "../../bindings";
+import { formatCompact, formatCount, formatLength } from "../../lib/format";
+
+type Props = {
+  bins: HistogramBin[];
+  summary: LengthSummary;
+  /** What is counted: "rows" or "samples". */
+  unit: string;
+};
+
+type Datum = { key: string; start: number; end: number; count: number };
+
+const MARKER_COLOR = "#facc15"; // yellow-400
+const AXIS_COLOR = "#94a3b8"; // slate-400
+
+function binLabel(bin: HistogramBin): string {
+  return bin.end - bin.start <= 1 ? formatCount(bin.start) : `${formatCount(bin.start)}–${formatCount(bin.end - 1)}`;
+}
+
+/** Median, p90 and p99 drawn at the bin holding them; markers in the same bin share a line. */
+function markers(bins: HistogramBin[], summary: LengthSummary): { key: string; label: string }[] {
+  const byBin = new Map<string, string[]>();
+  const named: [string, number][] = [
+    ["median", summary.median],
+    ["p90", summary.p90],
+    ["p99", summary.p99],
+  ];
+  for (const [name, value] of named) {
+    const bin = bins.find((b) => value >= b.start && value < b.end) ?? bins[bins.length - 1];
+    if (!bin) continue;
+    const key = String(bin.start);
+    byBin.set(key, [...(byBin.get(key) ?? []), name]);
+  }
+  return [...byBin.entries()].map(([key, names]) => ({ key, label: names.join(" · ") }));
+}
+
+function HistogramTooltip({
+  active,
+  payload,
+  unit,
+}: {
+  active?: boolean;
+  payload?: readonly { payload?: Datum }[];
+  unit: string;
+}) {
+  const d = active ? payload?.[0]?.payload : undefined;
+  if (!d) return null;
+  return (
+    <div className="rounded border border-slate-700 bg-slate-900 px-3 py-2 text-xs text-slate-200 shadow-lg">
+      <p className="text-slate-400">{binLabel(d)} tokens</p>
+      <p className="font-medium">
+        {formatCount(d.count)} {unit}
+      </p>
+    </div>
+  );
+}
+
+/** Sequence-length distribution with median / p90 / p99 markers and a text summary. */
+export function LengthHistogram({ bins, summary, unit }: Props) {
+  const data: Datum[] = bins.map((b) => ({ key: String(b.start), start: b.start, end: b.end, count: b.count }));
+  const lines = markers(bins, summary);
+  const description = `Min: ${formatCount(summary.min)} • Median: ${formatCount(summary.median)} • p90: ${formatCount(
+    summary.p90,
+  )} • p99: ${formatCount(summary.p99)} • Max: ${formatCount(summary.max)} tokens${
+    summary.mean !== null ? ` • Mean: ${formatLength(summary.mean)}` : ""
+  }`;
+
+  return (
+    <figure data-testid="length-histogram">
+      {data.length === 0 ? (
+        <p className="py-8 text-center text-sm text-slate-500">Nothing was written, so there is no distribution.</p>
+      ) : (
+        <div className="h-56 w-full" role="img" aria-label={`Histogram of ${unit} by length in tokens. ${description}`}>
+          <ResponsiveContainer width="100%" height="100%" initialDimension={{ width: 800, height: 224 }}>
+            <BarChart data={data} margin={{ top: 20, right: 8, bottom: 0, left: 0 }} barCategoryGap={1}>
+              <CartesianGrid vertical={false} stroke="#1e293b" />
+              <XAxis
+                dataKey="key"
+                tick={{ fill: AXIS_COLOR, fontSize: 11 }}
+                tickFormatter={(v: string) => formatCompact(Number(v))}
+                stroke="#334155"
+                interval="preserveStartEnd"
+                minTickGap={16}
+              />
+              <YAxis
+                tick={{ fill: AXIS_COLOR, fontSize: 11 }}
+                tickFormatter={(v: number) => formatCompact(v)}
+                stroke="#334155"
+                allowDecimals={false}
+                width={44}
+              />
+              <Tooltip
+                cursor={{ fill: "rgba(148, 163, 184, 0.08)" }}
+                content={(props) => <HistogramTooltip active={props.active} payload={props.payload} unit={unit} />}
+              />
+              <Bar dataKey="count" fill="#10b981" radius={[2, 2, 0, 0]} isAnimationActive={false} />
+              {lines.map((m) => (
+                <ReferenceLine
+                  key={m.key}
+                  x={m.key}
+                  stroke={MARKER_COLOR}
+                  strokeDasharray="4 3"
+                  label={{ value: m.label, position: "top", fill: MARKER_COLOR, fontSize: 11 }}
+                />
+              ))}
+            </BarChart>
+          </ResponsiveContainer>
+        </div>
+      )}
+      <figcaption className="mt-2 text-sm text-slate-400" data-testid="length-summary">
+        {description}
+      </figcaption>
+    </figure>
+  );
+}

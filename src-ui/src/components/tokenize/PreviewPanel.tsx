@@ -1,0 +1,131 @@
+import { useEffect, useEffectEvent, useId, useRef, useState } from "react";
+import { Loader } from "lucide-react";
+import { commands, type AppError, type Tokenizer, type TokenizePreview, type TokenizeSettings } from "../../bindings";
+import { call, toAppError } from "../../lib/api";
+import { formatCount } from "../../lib/format";
+import { helpClass, InlineAppError, labelClass, modalInput, tile } from "../detail/controls";
+import { PreviewRows } from "./TokenChips";
+
+/** Wait this long after the last keystroke or change before asking for a preview. */
+export const PREVIEW_DEBOUNCE_MS = 250;
+
+type Props = {
+  tokenizer: Tokenizer | null;
+  /** The current settings, or null while the form has errors. */
+  settings: TokenizeSettings | null;
+  /** Changes whenever the settings change in a way that changes the preview. */
+  settingsKey: string | null;
+};
+
+type State =
+  | { state: "idle" }
+  | { state: "loading"; last: TokenizePreview | null }
+  | { state: "ok"; preview: TokenizePreview }
+  | { state: "error"; error: AppError };
+
+function PreviewFooter({ preview }: { preview: TokenizePreview }) {
+  const parts = [
+    `${formatCount(preview.num_tokens)} ${preview.num_tokens === 1 ? "token" : "tokens"}`,
+    `${formatCount(preview.total_rows)} ${preview.total_rows === 1 ? "row" : "rows"}`,
+  ];
+  if (preview.truncated) parts.push(`truncated (the text is ${formatCount(preview.text_tokens)} tokens)`);
+  if (preview.remainder_tokens > 0) {
+    parts.push(`${formatCount(preview.remainder_tokens)} tokens left over (dropped at the end of a split)`);
+  }
+  return (
+    <p className="mt-3 text-xs text-slate-400" data-testid="preview-footer">
+      {parts.join(" · ")}
+      {preview.rows.length < preview.total_rows && (
+        <span className="text-slate-500"> · showing the first {formatCount(preview.rows.length)} rows</span>
+      )}
+    </p>
+  );
+}
+
+/** A textarea tokenized as you type with the chosen tokenizer and settings. */
+export function PreviewPanel({ tokenizer, settings, settingsKey }: Props) {
+  const textId = useId();
+  const [text, setText] = useState("");
+  const [result, setResult] = useState<State>({ state: "idle" });
+  // Only the newest request may write its answer: an older, slower one is dropped.
+  const seq = useRef(0);
+  const tokenizerId = tokenizer?.id ?? null;
+  const ready = tokenizerId !== null && settings !== null && text !== "";
+
+  const request = useEffectEvent(() => {
+    if (tokenizerId === null || settings === null || text === "") return;
+    const mine = ++seq.current;
+    setResult((r) => ({ state: "loading", last: r.state === "ok" ? r.preview : r.state === "loading" ? r.last : null }));
+    call(commands.previewTokenization(tokenizerId, settings, text)).then(
+      (preview) => {
+        if (mine === seq.current) setResult({ state: "ok", preview });
+      },
+      (e: unknown) => {
+        if (mine === seq.current) setResult({ state: "error", error: toAppError(e) });
+      },
+    );
+  });
+
+  useEffect(() => {
+    if (!ready) {
+      // Nothing to ask (the panel says why): drop any answer still on its way.
+      seq.current += 1;
+      return;
+    }
+    const timer = setTimeout(request, PREVIEW_DEBOUNCE_MS);
+    return () => clearTimeout(timer);
+  }, [ready, text, tokenizerId, settingsKey]);
+
+  const shown = result.state === "ok" ? result.preview : result.state === "loading" ? result.last : null;
+  const packed = Boolean(settings?.packing);
+
+  let hint: string | null = null;
+  if (tokenizerId === null) hint = "Add or choose a tokenizer to see a preview.";
+  else if (settings === null) hint = "Fix the settings above to see a preview.";
+
+  return (
+    <section aria-labelledby={`${textId}-title`} data-testid="tokenize-preview">
+      <h3 id={`${textId}-title`} className="mb-4 text-base font-semibold text-slate-100">
+        Preview
+      </h3>
+      <label htmlFor={textId} className={labelClass}>
+        Sample text
+      </label>
+      <textarea
+        id={textId}
+        rows={3}
+        data-testid="preview-text"
+        placeholder="Enter text to preview tokenization..."
+        value={text}
+        onChange={(e) => setText(e.target.value)}
+        aria-describedby={`${textId}-help`}
+        className={`${modalInput} resize-y`}
+      />
+      <p id={`${textId}-help`} className={helpClass}>
+        {packed
+          ? "Tokenized as the job would; blank lines separate documents in packed mode."
+          : "Tokenized as the job would, as one sample."}
+      </p>
+
+      <div className={`${tile} mt-3`} aria-live="polite" aria-busy={result.state === "loading"} data-testid="preview-result">
+        {hint !== null ? (
+          <p className="text-sm text-slate-500">{hint}</p>
+        ) : text === "" ? (
+          <p className="text-sm text-slate-500">Type some text to see its tokens.</p>
+        ) : result.state === "error" ? (
+          <InlineAppError error={result.error} testId="preview-error" />
+        ) : shown === null ? (
+          <p className="flex items-center gap-2 text-sm text-slate-400">
+            <Loader className="h-4 w-4 animate-spin" aria-hidden="true" />
+            Tokenizing…
+          </p>
+        ) : (
+          <div className={result.state === "loading" ? "opacity-70 transition-opacity" : undefined}>
+            <PreviewRows preview={shown} packed={packed} />
+            <PreviewFooter preview={shown} />
+          </div>
+        )}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,55 @@
+import { Loader } from "lucide-react";
+import type { Dataset } from "../../bindings";
+import { useJobsStore } from "../../store/jobs";
+import { EMPTY_TOKENIZATIONS, tokenizeJobFor, useTokenizeStore } from "../../store/tokenize";
+import { ErrorBox } from "../ErrorBox";
+import { sectionTitle } from "../detail/controls";
+import { TokenizationItem } from "./TokenizationItem";
+
+/** The dataset's tokenizations, newest first, kept current from events. */
+export function TokenizationList({ dataset }: { dataset: Dataset }) {
+  const entry = useTokenizeStore((s) => s.byDataset[dataset.id] ?? EMPTY_TOKENIZATIONS);
+  const tokenizers = useTokenizeStore((s) => s.tokenizers);
+  const jobs = useJobsStore((s) => s.jobs);
+  const items = [...entry.items].sort((a, b) => b.created_at - a.created_at);
+
+  return (
+    <section aria-labelledby="tokenizations-title" data-testid="tokenization-list">
+      <h3 id="tokenizations-title" className={sectionTitle}>
+        Tokenizations{entry.loaded ? ` (${items.length})` : ""}
+      </h3>
+      {entry.error && (
+        <ErrorBox
+          className="mb-3"
+          title="Could not load the tokenizations"
+          error={entry.error}
+          onRetry={() => void useTokenizeStore.getState().loadTokenizations(dataset.id)}
+        />
+      )}
+      {!entry.loaded ? (
+        <p role="status" className="flex items-center gap-2 text-sm text-slate-400">
+          <Loader className="h-4 w-4 animate-spin" aria-hidden="true" />
+          Loading tokenizations…
+        </p>
+      ) : items.length === 0 ? (
+        !entry.error && (
+          <p className="text-sm text-slate-500" data-testid="tokenizations-empty">
+            This dataset has not been tokenized yet.
+          </p>
+        )
+      ) : (
+        <div className="space-y-3">
+          {items.map((tz) => (
+            <TokenizationItem
+              key={tz.id}
+              dataset={dataset}
+              tokenization={tz}
+              tokenizerName={tokenizers.find((t) => t.id === tz.tokenizer_id)?.name ?? tz.tokenizer_id}
+              job={tokenizeJobFor(jobs, tz.id)}
+            />
+          ))}
+        </div>
+      )}
+    </section>
+  );
+}

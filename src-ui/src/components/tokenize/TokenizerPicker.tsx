@@ -1,0 +1,234 @@
+import { useId, useState } from "react";
+import { open } from "@tauri-apps/plugin-dialog";
+import { FileUp, Globe, Loader, Trash2 } from "lucide-react";
+import { commands, type AppError, type Tokenizer } from "../../bindings";
+import { call, toAppError } from "../../lib/api";
+import { formatCount } from "../../lib/format";
+import { specialTokenList, visiblePiece } from "../../lib/tokenize";
+import { useTokenizeStore } from "../../store/tokenize";
+import { ConfirmDialog } from "../ConfirmDialog";
+import { ErrorBox } from "../ErrorBox";
+import { helpClass, iconButton, InlineAppError, labelClass, secondaryButton, SelectBox } from "../detail/controls";
+import { AddTokenizerHub } from "./AddTokenizerHub";
+
+type Props = {
+  tokenizers: Tokenizer[];
+  loaded: boolean;
+  selected: Tokenizer | null;
+  onSelect: (id: string) => void;
+};
+
+function optionText(t: Tokenizer): string {
+  return t.vocab_size !== null ? `${t.name} — ${formatCount(t.vocab_size)} tokens` : t.name;
+}
+
+function originText(t: Tokenizer): string {
+  if (t.hf_repo_id) {
+    const rev = t.hf_revision ? `@${t.hf_revision.length > 12 ? t.hf_revision.slice(0, 12) : t.hf_revision}` : "";
+    return `Hub model ${t.hf_repo_id}${rev}`;
+  }
+  return t.file_name ? `File ${t.file_name}` : "Local file";
+}
+
+function SpecialChips({ tokenizer }: { tokenizer: Tokenizer }) {
+  const tokens = specialTokenList(tokenizer);
+  if (tokens.length === 0) {
+    return <span className="text-xs text-slate-500">No BOS, EOS, pad or unknown token declared</span>;
+  }
+  return (
+    <ul className="flex flex-wrap gap-1.5" aria-label="Special tokens" data-testid="tokenizer-special-tokens">
+      {tokens.map((t) => (
+        <li
+          key={t.role}
+          title={`${t.role} token ${t.id}: ${JSON.stringify(t.content)}`}
+          className="rounded border border-emerald-500/30 bg-emerald-500/10 px-2 py-0.5 font-mono text-xs text-emerald-300"
+        >
+          <span className="font-sans text-emerald-400/80">{t.role}</span> {visiblePiece(t.content)}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** The tokenizer library: a picker, adding from the Hub or a file, and deleting. */
+export function TokenizerPicker({ tokenizers, loaded, selected, onSelect }: Props) {
+  const selectId = useId();
+  const error = useTokenizeStore((s) => s.tokenizersError);
+  const [hubOpen, setHubOpen] = useState(false);
+  const [fileBusy, setFileBusy] = useState(false);
+  const [fileError, setFileError] = useState<AppError | null>(null);
+  const [confirmDelete, setConfirmDelete] = useState<Tokenizer | null>(null);
+  const [deleteError, setDeleteError] = useState<AppError | null>(null);
+
+  const added = async (t: Tokenizer) => {
+    await useTokenizeStore.getState().loadTokenizers();
+    onSelect(t.id);
+  };
+
+  const addFromFile = async () => {
+    setFileError(null);
+    setDeleteError(null);
+    let path: string | null;
+    try {
+      const picked = await open({
+        multiple: false,
+        directory: false,
+        title: "Choose a tokenizer.json",
+        filters: [{ name: "Tokenizer", extensions: ["json"] }],
+      });
+      path = typeof picked === "string" ? picked : null;
+    } catch (e) {
+      setFileError(toAppError(e));
+      return;
+    }
+    if (path === null) return;
+    setFileBusy(true);
+    try {
+      const t = await call(commands.addTokenizerFile(path, null));
+      await added(t);
+    } catch (e) {
+      setFileError(toAppError(e));
+    } finally {
+      setFileBusy(false);
+    }
+  };
+
+  const deleteTokenizer = async (t: Tokenizer) => {
+    try {
+      await call(commands.deleteTokenizer(t.id));
+    } catch (e) {
+      // The engine refuses while tokenizations use it; its message says which to delete.
+      setDeleteError(toAppError(e));
+      setConfirmDelete(null);
+      return;
+    }
+    setConfirmDelete(null);
+    await useTokenizeStore.getState().loadTokenizers();
+  };
+
+  const empty = loaded && tokenizers.length === 0;
+
+  return (
+    <div data-testid="tokenizer-picker">
+      <label htmlFor={selectId} className={labelClass}>
+        Tokenizer
+      </label>
+      <div className="flex flex-wrap items-start gap-2">
+        <div className="min-w-[16rem] flex-1">
+          <SelectBox
+            id={selectId}
+            data-testid="tokenizer-select"
+            value={selected?.id ?? ""}
+            disabled={!loaded || empty}
+            onChange={(e) => {
+              onSelect(e.target.value);
+              setDeleteError(null);
+            }}
+            aria-describedby={`${selectId}-help`}
+          >
+            {!loaded ? (
+              <option value="">Loading tokenizers…</option>
+            ) : empty ? (
+              <option value="">No tokenizers yet</option>
+            ) : (
+              tokenizers.map((t) => (
+                <option key={t.id} value={t.id}>
+                  {optionText(t)}
+                </option>
+              ))
+            )}
+          </SelectBox>
+        </div>
+        <button
+          type="button"
+          className={secondaryButton}
+          onClick={() => setHubOpen((v) => !v)}
+          aria-expanded={hubOpen}
+          data-testid="tokenizer-add-hub"
+        >
+          <Globe className="h-4 w-4" aria-hidden="true" />
+          Add from Hub
+        </button>
+        <button
+          type="button"
+          className={secondaryButton}
+          onClick={() => void addFromFile()}
+          disabled={fileBusy}
+          data-testid="tokenizer-add-file"
+        >
+          {fileBusy ? (
+            <Loader className="h-4 w-4 animate-spin" aria-hidden="true" />
+          ) : (
+            <FileUp className="h-4 w-4" aria-hidden="true" />
+          )}
+          {fileBusy ? "Adding…" : "Add from file"}
+        </button>
+        <button
+          type="button"
+          className={`${iconButton} border border-slate-700`}
+          onClick={() => {
+            setDeleteError(null);
+            if (selected) setConfirmDelete(selected);
+          }}
+          disabled={!selected}
+          aria-label={selected ? `Delete tokenizer ${selected.name}` : "Delete tokenizer"}
+          title={selected ? `Delete ${selected.name} from the library` : "No tokenizer chosen"}
+          data-testid="tokenizer-delete"
+        >
+          <Trash2 className="h-4 w-4" aria-hidden="true" />
+        </button>
+      </div>
+
+      <div id={`${selectId}-help`} className={`${helpClass} space-y-1`}>
+        {selected ? (
+          <div className="flex flex-wrap items-center gap-x-3 gap-y-1" data-testid="tokenizer-details">
+            <span>{originText(selected)}</span>
+            <SpecialChips tokenizer={selected} />
+          </div>
+        ) : empty ? (
+          <span data-testid="tokenizer-empty">
+            Add a tokenizer from a Hub model repo (e.g. openai-community/gpt2) or a tokenizer.json file.
+          </span>
+        ) : null}
+      </div>
+
+      {error && (
+        <ErrorBox
+          className="mt-2"
+          title="Could not load the tokenizers"
+          error={error}
+          onRetry={() => void useTokenizeStore.getState().loadTokenizers()}
+        />
+      )}
+      {fileError && <InlineAppError className="mt-2" error={fileError} testId="tokenizer-file-error" />}
+      {deleteError && <InlineAppError className="mt-2" error={deleteError} testId="tokenizer-delete-error" />}
+
+      {hubOpen && (
+        <AddTokenizerHub
+          onAdded={async (t) => {
+            setHubOpen(false);
+            await added(t);
+          }}
+          onCancel={() => setHubOpen(false)}
+        />
+      )}
+
+      {confirmDelete && (
+        <ConfirmDialog
+          title="Delete tokenizer?"
+          confirmLabel="Delete"
+          busyLabel="Deleting…"
+          danger
+          onConfirm={() => deleteTokenizer(confirmDelete)}
+          onCancel={() => setConfirmDelete(null)}
+          testId="tokenizer-delete-confirm"
+        >
+          <p>
+            <strong className="text-slate-100">{confirmDelete.name}</strong> will be removed from the tokenizer library.
+            Tokenizations made with it must be deleted first.
+          </p>
+        </ConfirmDialog>
+      )}
+    </div>
+  );
+}
