@@ -16,6 +16,10 @@ use std::sync::Arc;
 mod output;
 mod progress;
 
+// See src-tauri/main.rs: tokenization is allocation-bound under glibc's allocator.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "mistudio-cli",

@@ -11,6 +11,9 @@
 //! Each prints one JSON line: tokens, seconds, tokens per second, peak RSS.
 
 use arrow::array::Array;
+
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use mistudio_engine::ingest::{ingest, SplitInput};
 use mistudio_engine::tokenize::pipeline::{self, PassProgress, SplitSource};
 use mistudio_engine::tokenize::source::{read_text_batches, split_files};
