@@ -40,6 +40,10 @@ pub struct TokenizerInfo {
 #[derive(Clone)]
 pub struct LoadedTokenizer {
     pub tokenizer: Tokenizer,
+    /// The same without its post-processor: the first stage of encoding, before truncation
+    /// and special tokens. (The post-processor then runs once, in `encode_sample`; running it
+    /// in both stages would walk every token's offsets twice.)
+    pub raw: Tokenizer,
     pub info: TokenizerInfo,
     /// Special tokens the post-processor adds around one sample.
     pub added_tokens_per_sample: usize,
@@ -121,6 +125,8 @@ impl LoadedTokenizer {
             .filter(|(_, t)| t.special)
             .map(|(id, _)| id)
             .collect();
+        let mut raw = tokenizer.clone();
+        raw.with_post_processor(None::<tokenizers::PostProcessorWrapper>);
         let info = TokenizerInfo {
             name: name.to_string(),
             vocab_size: tokenizer.get_vocab_size(true) as u64,
@@ -128,6 +134,7 @@ impl LoadedTokenizer {
         };
         Ok(LoadedTokenizer {
             tokenizer,
+            raw,
             info,
             added_tokens_per_sample,
             special_ids,
@@ -186,21 +193,22 @@ pub struct SampleRows {
 }
 
 /// Encodes one sample exactly as `configured.encode(text, add_special_tokens)` would, and also
-/// tells its untruncated length (which the statistics and the length filters need).
+/// tells its untruncated length (which the statistics and the length filters need). `raw` is
+/// the tokenizer without its post-processor ([`LoadedTokenizer::raw`]).
 pub fn encode_sample(
-    base: &Tokenizer,
+    raw: &Tokenizer,
     configured: &Tokenizer,
     added_per_sample: usize,
     text: &str,
     s: &ResolvedSettings,
 ) -> Result<SampleRows> {
-    let raw = base
+    let encoded = raw
         .encode_fast(text, false)
         .map_err(|e| Error::Internal(format!("encoding failed: {e}")))?;
     let add = s.settings.add_special_tokens;
-    let full_len = raw.len() + if add { added_per_sample } else { 0 };
+    let full_len = encoded.len() + if add { added_per_sample } else { 0 };
     let mut enc = configured
-        .post_process(raw, None, add)
+        .post_process(encoded, None, add)
         .map_err(|e| Error::Internal(format!("encoding failed: {e}")))?;
     let mut rows = Vec::new();
     let overflow = enc.take_overflowing();
@@ -212,9 +220,10 @@ pub fn encode_sample(
 }
 
 /// Raw token ids of a document for packed mode: no special tokens (rows get BOS and documents
-/// their separator from the packing settings, as SAELens does).
-pub fn encode_document(base: &Tokenizer, text: &str) -> Result<Vec<u32>> {
-    let enc = base
+/// their separator from the packing settings, as SAELens does). `raw` is
+/// [`LoadedTokenizer::raw`]: a post-processor adds nothing when special tokens are off.
+pub fn encode_document(raw: &Tokenizer, text: &str) -> Result<Vec<u32>> {
+    let enc = raw
         .encode_fast(text, false)
         .map_err(|e| Error::Internal(format!("encoding failed: {e}")))?;
     Ok(enc.get_ids().to_vec())

@@ -227,7 +227,7 @@ fn encode_batch(
         let docs = (0..n)
             .into_par_iter()
             .with_min_len(1)
-            .map(|i| encode_document(&tokenizer.tokenizer, text(i)).map(Some))
+            .map(|i| encode_document(&tokenizer.raw, text(i)).map(Some))
             .collect::<Result<Vec<_>>>()?;
         Ok(Encoded::Documents(docs))
     } else {
@@ -237,7 +237,7 @@ fn encode_batch(
             .with_min_len(1)
             .map(|i| {
                 let s = encode_sample(
-                    &tokenizer.tokenizer,
+                    &tokenizer.raw,
                     configured,
                     tokenizer.added_tokens_per_sample,
                     text(i),

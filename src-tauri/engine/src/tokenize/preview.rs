@@ -81,7 +81,7 @@ pub fn preview(
                     stream.push(sep);
                 }
             }
-            let ids = encode_document(&tokenizer.tokenizer, doc)?;
+            let ids = encode_document(&tokenizer.raw, doc)?;
             doc_tokens += ids.len();
             stream.extend(ids);
         }
@@ -105,7 +105,7 @@ pub fn preview(
     } else {
         let configured = tokenizer.configured(settings)?;
         let sample = encode_sample(
-            &tokenizer.tokenizer,
+            &tokenizer.raw,
             &configured,
             tokenizer.added_tokens_per_sample,
             text,
