@@ -1,4 +1,4 @@
-import type { Statistics, TokenizeSettings } from "../bindings";
+import type { LengthSummary, Statistics, TokenizeSettings } from "../bindings";
 import { formatCount, formatLength, formatPercent } from "./format";
 
 export type Metric = { key: string; label: string; value: string; caption?: string; color?: string };
@@ -63,3 +63,11 @@ export function statisticsMetrics(stats: Statistics, settings: TokenizeSettings)
   return metrics;
 }
 
+
+/** "Min: 3 • Median: 487 • p90: 505 • p99: 512 • Max: 512 tokens • Mean: 486.6". */
+export function lengthSummaryText(summary: LengthSummary): string {
+  const text = `Min: ${formatCount(summary.min)} • Median: ${formatCount(summary.median)} • p90: ${formatCount(
+    summary.p90,
+  )} • p99: ${formatCount(summary.p99)} • Max: ${formatCount(summary.max)} tokens`;
+  return summary.mean !== null ? `${text} • Mean: ${formatLength(summary.mean)}` : text;
+}

@@ -1,12 +1,14 @@
 import { Bar, BarChart, CartesianGrid, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import type { HistogramBin, LengthSummary } from "../../bindings";
-import { formatCompact, formatCount, formatLength } from "../../lib/format";
+import { formatCompact, formatCount } from "../../lib/format";
 
 type Props = {
   bins: HistogramBin[];
   summary: LengthSummary;
   /** What is counted: "rows" or "samples". */
   unit: string;
+  /** The figures in words, for screen readers. */
+  description: string;
 };
 
 type Datum = { key: string; start: number; end: number; count: number };
@@ -18,8 +20,14 @@ function binLabel(bin: HistogramBin): string {
   return bin.end - bin.start <= 1 ? formatCount(bin.start) : `${formatCount(bin.start)}–${formatCount(bin.end - 1)}`;
 }
 
-/** Median, p90 and p99 drawn at the bin holding them; markers in the same bin share a line. */
-function markers(bins: HistogramBin[], summary: LengthSummary): { key: string; label: string }[] {
+/**
+ * Median, p90 and p99 drawn at the bin holding them; markers in the same bin share a line. Labels
+ * in the right half of the chart run leftwards so they are not cut off at the edge.
+ */
+function markers(
+  bins: HistogramBin[],
+  summary: LengthSummary,
+): { key: string; label: string; anchor: "start" | "end" }[] {
   const byBin = new Map<string, string[]>();
   const named: [string, number][] = [
     ["median", summary.median],
@@ -32,7 +40,10 @@ function markers(bins: HistogramBin[], summary: LengthSummary): { key: string; l
     const key = String(bin.start);
     byBin.set(key, [...(byBin.get(key) ?? []), name]);
   }
-  return [...byBin.entries()].map(([key, names]) => ({ key, label: names.join(" · ") }));
+  return [...byBin.entries()].map(([key, names]) => {
+    const index = bins.findIndex((b) => String(b.start) === key);
+    return { key, label: names.join(" · "), anchor: index > bins.length / 2 ? "end" : "start" };
+  });
 }
 
 function HistogramTooltip({
@@ -56,61 +67,57 @@ function HistogramTooltip({
   );
 }
 
-/** Sequence-length distribution with median / p90 / p99 markers and a text summary. */
-export function LengthHistogram({ bins, summary, unit }: Props) {
+/**
+ * Sequence-length distribution with median / p90 / p99 markers (loaded on demand: Recharts is
+ * most of the bundle).
+ */
+export default function LengthHistogram({ bins, summary, unit, description }: Props) {
   const data: Datum[] = bins.map((b) => ({ key: String(b.start), start: b.start, end: b.end, count: b.count }));
   const lines = markers(bins, summary);
-  const description = `Min: ${formatCount(summary.min)} • Median: ${formatCount(summary.median)} • p90: ${formatCount(
-    summary.p90,
-  )} • p99: ${formatCount(summary.p99)} • Max: ${formatCount(summary.max)} tokens${
-    summary.mean !== null ? ` • Mean: ${formatLength(summary.mean)}` : ""
-  }`;
-
   return (
-    <figure data-testid="length-histogram">
-      {data.length === 0 ? (
-        <p className="py-8 text-center text-sm text-slate-500">Nothing was written, so there is no distribution.</p>
-      ) : (
-        <div className="h-56 w-full" role="img" aria-label={`Histogram of ${unit} by length in tokens. ${description}`}>
-          <ResponsiveContainer width="100%" height="100%" initialDimension={{ width: 800, height: 224 }}>
-            <BarChart data={data} margin={{ top: 20, right: 8, bottom: 0, left: 0 }} barCategoryGap={1}>
-              <CartesianGrid vertical={false} stroke="#1e293b" />
-              <XAxis
-                dataKey="key"
-                tick={{ fill: AXIS_COLOR, fontSize: 11 }}
-                tickFormatter={(v: string) => formatCompact(Number(v))}
-                stroke="#334155"
-                interval="preserveStartEnd"
-                minTickGap={16}
-              />
-              <YAxis
-                tick={{ fill: AXIS_COLOR, fontSize: 11 }}
-                tickFormatter={(v: number) => formatCompact(v)}
-                stroke="#334155"
-                allowDecimals={false}
-                width={44}
-              />
-              <Tooltip
-                cursor={{ fill: "rgba(148, 163, 184, 0.08)" }}
-                content={(props) => <HistogramTooltip active={props.active} payload={props.payload} unit={unit} />}
-              />
-              <Bar dataKey="count" fill="#10b981" radius={[2, 2, 0, 0]} isAnimationActive={false} />
-              {lines.map((m) => (
-                <ReferenceLine
-                  key={m.key}
-                  x={m.key}
-                  stroke={MARKER_COLOR}
-                  strokeDasharray="4 3"
-                  label={{ value: m.label, position: "top", fill: MARKER_COLOR, fontSize: 11 }}
-                />
-              ))}
-            </BarChart>
-          </ResponsiveContainer>
-        </div>
-      )}
-      <figcaption className="mt-2 text-sm text-slate-400" data-testid="length-summary">
-        {description}
-      </figcaption>
-    </figure>
+    <div className="h-64 w-full" role="img" aria-label={`Histogram of ${unit} by length in tokens. ${description}`}>
+      <ResponsiveContainer width="100%" height="100%" initialDimension={{ width: 800, height: 256 }}>
+        <BarChart data={data} margin={{ top: 44, right: 8, bottom: 0, left: 0 }} barCategoryGap={1}>
+          <CartesianGrid vertical={false} stroke="#1e293b" />
+          <XAxis
+            dataKey="key"
+            tick={{ fill: AXIS_COLOR, fontSize: 11 }}
+            tickFormatter={(v: string) => formatCompact(Number(v))}
+            stroke="#334155"
+            interval="preserveStartEnd"
+            minTickGap={16}
+          />
+          <YAxis
+            tick={{ fill: AXIS_COLOR, fontSize: 11 }}
+            tickFormatter={(v: number) => formatCompact(v)}
+            stroke="#334155"
+            allowDecimals={false}
+            width={44}
+          />
+          <Tooltip
+            cursor={{ fill: "rgba(148, 163, 184, 0.08)" }}
+            content={(props) => <HistogramTooltip active={props.active} payload={props.payload} unit={unit} />}
+          />
+          <Bar dataKey="count" fill="#10b981" radius={[2, 2, 0, 0]} isAnimationActive={false} />
+          {lines.map((m, i) => (
+            <ReferenceLine
+              key={m.key}
+              x={m.key}
+              stroke={MARKER_COLOR}
+              strokeDasharray="4 3"
+              // Stacked one above the other so nearby markers do not overwrite each other.
+              label={{
+                value: m.label,
+                position: "top",
+                offset: 4 + i * 13,
+                fill: MARKER_COLOR,
+                fontSize: 11,
+                textAnchor: m.anchor,
+              }}
+            />
+          ))}
+        </BarChart>
+      </ResponsiveContainer>
+    </div>
   );
 }

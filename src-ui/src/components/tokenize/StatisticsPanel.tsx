@@ -1,10 +1,12 @@
-import { useState } from "react";
+import { lazy, Suspense, useState } from "react";
 import type { Statistics, TokenizeSettings } from "../../bindings";
 import { formatCount, formatPercent } from "../../lib/format";
-import { statisticsMetrics } from "../../lib/statistics";
+import { lengthSummaryText, statisticsMetrics } from "../../lib/statistics";
 import { visiblePiece } from "../../lib/tokenize";
 import { tile } from "../detail/controls";
-import { LengthHistogram } from "./LengthHistogram";
+
+// Recharts is most of the bundle: it loads when statistics are first opened.
+const LengthHistogram = lazy(() => import("./LengthHistogram"));
 
 type Props = {
   stats: Statistics;
@@ -106,7 +108,23 @@ export function StatisticsPanel({ stats, settings }: Props) {
             ))}
           </div>
         </div>
-        <LengthHistogram bins={bins} summary={summary} unit={view === "rows" ? "rows" : "samples"} />
+        <figure data-testid="length-histogram">
+          {bins.length === 0 ? (
+            <p className="py-8 text-center text-sm text-slate-500">Nothing was written, so there is no distribution.</p>
+          ) : (
+            <Suspense fallback={<div className="h-64 w-full animate-pulse rounded bg-slate-800/30" aria-hidden="true" />}>
+              <LengthHistogram
+                bins={bins}
+                summary={summary}
+                unit={view === "rows" ? "rows" : "samples"}
+                description={lengthSummaryText(summary)}
+              />
+            </Suspense>
+          )}
+          <figcaption className="mt-2 text-sm text-slate-400" data-testid="length-summary">
+            {lengthSummaryText(summary)}
+          </figcaption>
+        </figure>
         {view === "samples" && (
           <p className="mt-1 text-xs text-slate-500">Source samples in tokens, before truncation or packing.</p>
         )}
