@@ -18,7 +18,9 @@ pub struct TokenizePreset {
 }
 
 fn store_error(e: impl std::fmt::Display) -> Error {
-    Error::Internal(format!("the presets file {PRESETS_FILE} could not be used: {e}"))
+    Error::Internal(format!(
+        "the presets file {PRESETS_FILE} could not be used: {e}"
+    ))
 }
 
 /// The saved presets, sorted by name. Entries this version cannot read are skipped.

@@ -60,12 +60,13 @@ impl TokenizeHandler {
         let tz = self.store.get_tokenization(&p.tokenization_id).await?;
         let dataset = self.store.get_dataset(&tz.dataset_id).await?;
         let tokenizer_row = self.store.get_tokenizer(&tz.tokenizer_id).await?;
+        // The stage first, so the window never shows a processing tokenization without one.
+        ctx.stage("Loading the tokenizer");
         self.store
             .set_tokenization_status(&tz.id, TokenizationStatus::Processing, None)
             .await?;
         self.changed(&dataset.id);
 
-        ctx.stage("Loading the tokenizer");
         let tokenizer = load_tokenizer(&root, &tokenizer_row)?;
         let resolved = tz.settings.resolve(&tokenizer, &dataset)?;
         let data_dir = root.dataset_dir(&dataset.id)?.join("data");
