@@ -84,7 +84,8 @@ fn main() {
         }
         Some("raw") => {
             let (dir, tokenizer) = (PathBuf::from(&args[1]), PathBuf::from(&args[2]));
-            let tok = load(&tokenizer).tokenizer;
+            // The crate as it comes (its default word cache), not the engine's configuration.
+            let tok = tokenizers::Tokenizer::from_file(&tokenizer).unwrap();
             let texts = texts(&dir);
             let mut results = serde_json::Map::new();
             let mut fast = (0u64, 0f64);

@@ -50,6 +50,9 @@ pub struct LoadedTokenizer {
     special_ids: std::collections::HashSet<u32>,
 }
 
+/// Distinct words whose encoding the model keeps (BPE and Unigram models).
+const WORD_CACHE: usize = 30_000;
+
 /// The `bos_token` etc. of a `tokenizer_config.json`: a string or `{"content": ...}`.
 fn config_token(config: &serde_json::Value, key: &str) -> Option<String> {
     match config.get(key)? {
@@ -72,6 +75,11 @@ impl LoadedTokenizer {
             .with_truncation(None)
             .map_err(|e| Error::Internal(format!("clearing truncation: {e}")))?;
         tokenizer.with_padding(None);
+        // The library caches the merges of at most 10,000 distinct words and never evicts, so
+        // on a real corpus most words miss it; a larger cache pays for itself many times.
+        let mut model = tokenizer.get_model().clone();
+        model.resize_cache(WORD_CACHE);
+        tokenizer.with_model(model);
         let config: Option<serde_json::Value> = config.and_then(|c| serde_json::from_slice(c).ok());
         let lookup = |content: &str| {
             tokenizer.token_to_id(content).map(|id| SpecialToken {

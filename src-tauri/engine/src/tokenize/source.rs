@@ -80,7 +80,7 @@ pub fn read_text_batches(
         while start < text.len() {
             let mut end = start;
             let mut bytes = 0usize;
-            while end < text.len() && (end == start || (end - start < 2048 && bytes < 4 << 20)) {
+            while end < text.len() && (end == start || (end - start < 1024 && bytes < 2 << 20)) {
                 bytes += text.value_length(end) as usize;
                 end += 1;
             }
