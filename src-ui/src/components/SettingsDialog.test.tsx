@@ -57,7 +57,11 @@ describe("Settings dialog", () => {
     const updates = backend.callsOf("update_settings");
     expect(updates).toHaveLength(1);
     expect(updates[0]?.args).toEqual({
-      settings: { data_root: "/mnt/shared/mistudio", hub_endpoint: "https://hf-mirror.example.org" } satisfies Settings,
+      settings: {
+        data_root: "/mnt/shared/mistudio",
+        hub_endpoint: "https://hf-mirror.example.org",
+        tokenize_threads: null,
+      } satisfies Settings,
     });
     await waitFor(() => expect(screen.getByTestId("machine-status")).toHaveTextContent("1 TB free"));
     expect(backend.callsOf("machine_status").length).toBeGreaterThan(machineCallsBefore);
@@ -129,5 +133,23 @@ describe("Settings dialog", () => {
     expect(alert).toHaveTextContent("corrupt");
     expect(alert).toHaveTextContent("settings.json is not valid JSON");
     expect(within(dialog).getByRole("button", { name: "Save" })).toBeDisabled();
+  });
+
+  it("sets the tokenization thread budget, refusing what is not a count", async () => {
+    const backend = mockBackend();
+    const { user, dialog, save } = await openSettings();
+    const threads = within(dialog).getByLabelText("Tokenization threads");
+    expect(threads).toHaveValue("");
+    await user.type(threads, "0");
+    expect(save).toBeDisabled();
+    expect(within(dialog).getByTestId("settings-validation")).toHaveTextContent("from 1 to 1024");
+    await user.clear(threads);
+    await user.type(threads, "3");
+    expect(save).toBeEnabled();
+    await user.click(save);
+    await waitFor(() => expect(backend.callsOf("update_settings")).toHaveLength(1));
+    expect(backend.callsOf("update_settings")[0]?.args).toEqual({
+      settings: { data_root: "/srv/mistudio/data", hub_endpoint: "https://huggingface.co", tokenize_threads: 3 },
+    });
   });
 });

@@ -2,7 +2,7 @@ import { useEffect, useId, useRef, useState, type FormEvent, type MouseEvent } f
 import { Loader, X } from "lucide-react";
 import { commands, type AppError, type Settings } from "../bindings";
 import { call, toAppError } from "../lib/api";
-import { validateSettings } from "../lib/settings";
+import { parseThreads, validateSettings } from "../lib/settings";
 import { ErrorBox } from "./ErrorBox";
 
 type Props = {
@@ -18,10 +18,13 @@ export function SettingsDialog({ onClose, onSaved }: Props) {
   const titleId = useId();
   const dataRootId = useId();
   const endpointId = useId();
+  const threadsId = useId();
   const firstInput = useRef<HTMLInputElement>(null);
 
   const [original, setOriginal] = useState<Settings | null>(null);
   const [draft, setDraft] = useState<Settings>({ data_root: "", hub_endpoint: "" });
+  // Typed text; empty means every core.
+  const [threads, setThreads] = useState("");
   const [loadError, setLoadError] = useState<AppError | null>(null);
   const [saveError, setSaveError] = useState<AppError | null>(null);
   const [saving, setSaving] = useState(false);
@@ -33,6 +36,7 @@ export function SettingsDialog({ onClose, onSaved }: Props) {
         if (cancelled) return;
         setOriginal(settings);
         setDraft(settings);
+        setThreads(settings.tokenize_threads == null ? "" : String(settings.tokenize_threads));
       },
       (e: unknown) => {
         if (!cancelled) setLoadError(toAppError(e));
@@ -59,15 +63,21 @@ export function SettingsDialog({ onClose, onSaved }: Props) {
     return () => document.removeEventListener("keydown", onKeyDown);
   }, [saving, onClose]);
 
+  const parsedThreads = parseThreads(threads);
   const changed =
     original !== null &&
-    (draft.data_root !== original.data_root || draft.hub_endpoint !== original.hub_endpoint);
-  const validationError = original ? validateSettings(draft) : null;
+    (draft.data_root !== original.data_root ||
+      draft.hub_endpoint !== original.hub_endpoint ||
+      (parsedThreads.ok && parsedThreads.value !== (original.tokenize_threads ?? null)) ||
+      !parsedThreads.ok);
+  const validationError = original
+    ? (validateSettings(draft) ?? (parsedThreads.ok ? null : parsedThreads.error))
+    : null;
   const canSave = changed && !saving && validationError === null;
 
   const onSubmit = async (e: FormEvent) => {
     e.preventDefault();
-    if (!canSave) return;
+    if (!canSave || !parsedThreads.ok) return;
     setSaving(true);
     setSaveError(null);
     try {
@@ -75,6 +85,7 @@ export function SettingsDialog({ onClose, onSaved }: Props) {
         commands.updateSettings({
           data_root: draft.data_root.trim(),
           hub_endpoint: draft.hub_endpoint.trim(),
+          tokenize_threads: parsedThreads.value,
         }),
       );
       setSaving(false);
@@ -170,6 +181,32 @@ export function SettingsDialog({ onClose, onSaved }: Props) {
             />
             <p id={`${endpointId}-help`} className="mt-1 text-xs text-slate-500">
               Leave as https://huggingface.co unless you use a mirror.
+            </p>
+          </div>
+
+          <div>
+            <label htmlFor={threadsId} className="mb-2 block text-sm font-medium text-slate-300">
+              Tokenization threads
+            </label>
+            <input
+              id={threadsId}
+              data-testid="settings-tokenize-threads"
+              type="text"
+              inputMode="numeric"
+              autoComplete="off"
+              placeholder={`every core (${navigator.hardwareConcurrency || "all"})`}
+              value={threads}
+              disabled={!original || saving}
+              onChange={(e) => {
+                setThreads(e.target.value);
+                setSaveError(null);
+              }}
+              aria-describedby={`${threadsId}-help`}
+              className={inputClass}
+            />
+            <p id={`${threadsId}-help`} className="mt-1 text-xs text-slate-500">
+              How many cores a tokenization may use. Leave empty to use every core; fewer keeps the
+              machine responsive for other work.
             </p>
           </div>
 
