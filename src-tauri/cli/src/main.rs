@@ -314,17 +314,7 @@ async fn download(
     request: DownloadRequest,
     progress: progress::ProgressFormat,
 ) -> Result<()> {
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let engine = Engine::open(
-        EngineConfig {
-            local_dir,
-            settings,
-            run_jobs: true,
-            hf_cache: None,
-        },
-        Arc::new(progress::ChannelSink(tx)),
-    )
-    .await?;
+    let (engine, mut rx) = open_job_engine(local_dir, settings).await?;
     // An interrupted run of the same download was re-queued when the engine opened: follow it.
     let dataset_id = match engine.unfinished_download(&request).await? {
         Some((ds, _)) => ds.id,
@@ -340,6 +330,28 @@ async fn download(
     };
     engine.shutdown().await;
     result
+}
+
+/// An engine that runs jobs in this process, and the job updates it reports.
+async fn open_job_engine(
+    local_dir: PathBuf,
+    settings: Settings,
+) -> Result<(
+    Engine,
+    tokio::sync::mpsc::UnboundedReceiver<mistudio_engine::Job>,
+)> {
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    let engine = Engine::open(
+        EngineConfig {
+            local_dir,
+            settings,
+            run_jobs: true,
+            hf_cache: None,
+        },
+        Arc::new(progress::ChannelSink(tx)),
+    )
+    .await?;
+    Ok((engine, rx))
 }
 
 /// Follows the job working on `target` until it finishes; Ctrl-C cancels it.
@@ -384,17 +396,7 @@ async fn tokenize(
     args: &TokenizeArgs,
 ) -> Result<()> {
     let request_settings = args.settings()?;
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let engine = Engine::open(
-        EngineConfig {
-            local_dir,
-            settings,
-            run_jobs: true,
-            hf_cache: None,
-        },
-        Arc::new(progress::ChannelSink(tx)),
-    )
-    .await?;
+    let (engine, mut rx) = open_job_engine(local_dir, settings).await?;
     let outcome = async {
         let tokenizer = engine
             .resolve_tokenizer(&args.tokenizer, args.token.as_deref())

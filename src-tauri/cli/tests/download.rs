@@ -1,24 +1,14 @@
 //! `mistudio-cli download` as a script runs it, against the loopback Hub emulator: a `kill -9`
 //! mid-file, then a rerun that fetches only the missing bytes.
 
+mod common;
+use common::cli;
+
 use mistudio_hub_emulator::{EmulatorConfig, Faults, HostKind, HubEmulator, RepoFile, RepoSpec};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
-
-fn cli(dir: &Path, endpoint: &str) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_mistudio-cli"));
-    cmd.env("MISTUDIO_DATA_DIR", dir.join("data"))
-        .env("MISTUDIO_LOCAL_DIR", dir.join("local"))
-        .env("HOME", dir)
-        .env("XDG_DATA_HOME", dir.join("xdg"))
-        .env("HF_HOME", dir.join("hf"))
-        .env("HF_ENDPOINT", endpoint)
-        .env_remove("HF_TOKEN")
-        .env_remove("HF_HUB_CACHE");
-    cmd
-}
 
 fn incomplete_bytes(cache: &Path) -> u64 {
     let blobs = cache.join("datasets--lab--big/blobs");

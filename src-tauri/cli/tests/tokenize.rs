@@ -2,6 +2,9 @@
 //! from the loopback Hub emulator, tokenized with the real GPT-2 tokenizer, read back by Python,
 //! interrupted (cancel, `kill -9`) and rerun to the same bytes, and the Conflict rule.
 
+mod common;
+use common::cli;
+
 use mistudio_hub_emulator::{EmulatorConfig, HubEmulator, RepoFile, RepoSpec};
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
@@ -19,19 +22,6 @@ fn shared(name: &str) -> PathBuf {
         p.display()
     );
     p
-}
-
-fn cli(dir: &Path, endpoint: &str) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_mistudio-cli"));
-    cmd.env("MISTUDIO_DATA_DIR", dir.join("data"))
-        .env("MISTUDIO_LOCAL_DIR", dir.join("local"))
-        .env("HOME", dir)
-        .env("XDG_DATA_HOME", dir.join("xdg"))
-        .env("HF_HOME", dir.join("hf"))
-        .env("HF_ENDPOINT", endpoint)
-        .env_remove("HF_TOKEN")
-        .env_remove("HF_HUB_CACHE");
-    cmd
 }
 
 fn json(out: &Output) -> serde_json::Value {

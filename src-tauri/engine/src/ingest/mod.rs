@@ -27,6 +27,7 @@ mod tests;
 
 pub use format::{detect_format, Compression, SourceFormat};
 pub use schema::type_name;
+pub(crate) use writer::Counting;
 
 use crate::error::{Error, Result};
 use crate::store::{ColumnInfo, SplitInfo};

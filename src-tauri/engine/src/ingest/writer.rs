@@ -15,9 +15,10 @@ pub(super) struct FileLimits {
     pub max_rows: usize,
 }
 
-struct Counting<W> {
-    inner: W,
-    written: u64,
+/// Counts bytes on their way to a file, so files can be cut by size.
+pub(crate) struct Counting<W> {
+    pub(crate) inner: W,
+    pub(crate) written: u64,
 }
 
 impl<W: Write> Write for Counting<W> {

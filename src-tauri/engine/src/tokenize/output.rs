@@ -10,6 +10,7 @@
 //! their final names (which carry the shard count) are given once the split is complete.
 
 use crate::error::{Error, Result};
+use crate::ingest::Counting;
 use arrow::array::{ArrayRef, Int8Builder, ListBuilder, UInt32Builder, UInt64Builder};
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use arrow::ipc::writer::StreamWriter;
@@ -78,22 +79,7 @@ struct Shard {
     writer: StreamWriter<CountingWriter>,
 }
 
-/// Counts bytes on their way to the file, so shards can be cut by size.
-struct CountingWriter {
-    inner: BufWriter<File>,
-    written: u64,
-}
-
-impl Write for CountingWriter {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let n = self.inner.write(buf)?;
-        self.written += n as u64;
-        Ok(n)
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.inner.flush()
-    }
-}
+type CountingWriter = Counting<BufWriter<File>>;
 
 /// The writer of one split.
 pub struct SplitWriter {
