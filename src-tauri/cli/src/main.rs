@@ -92,6 +92,27 @@ enum Command {
     /// Tokenize a ready dataset into the Hugging Face `save_to_disk` layout; prints the
     /// tokenization once ready. Rerunning an interrupted tokenization starts it over.
     Tokenize(Box<TokenizeArgs>),
+    /// Rows of a ready dataset: a page, optionally searched.
+    Samples {
+        /// Dataset id (ds_…).
+        dataset: String,
+        /// One split (default: all, in order).
+        #[arg(long)]
+        split: Option<String>,
+        #[arg(long, default_value_t = 0)]
+        offset: u64,
+        #[arg(long, default_value_t = 20)]
+        limit: u32,
+        /// Case-insensitive text to find in the text column.
+        #[arg(long)]
+        search: Option<String>,
+        /// Only rows whose text has at least this many characters.
+        #[arg(long)]
+        min_chars: Option<u64>,
+        /// Only rows whose text has at most this many characters.
+        #[arg(long)]
+        max_chars: Option<u64>,
+    },
     /// Statistics of a dataset's tokenization(s).
     Stats {
         /// Dataset id (ds_…).
@@ -490,6 +511,28 @@ async fn dispatch(cli: &Cli, engine: &Engine) -> Result<()> {
                 })
             }
         },
+        Command::Samples {
+            dataset,
+            split,
+            offset,
+            limit,
+            search,
+            min_chars,
+            max_chars,
+        } => {
+            let page = engine
+                .samples(&mistudio_engine::samples::SamplesQuery {
+                    dataset_id: dataset.clone(),
+                    split: split.clone(),
+                    offset: *offset,
+                    limit: *limit,
+                    search: search.clone(),
+                    min_chars: *min_chars,
+                    max_chars: *max_chars,
+                })
+                .await?;
+            emit(cli.json, &page, || output::samples(&page))
+        }
         Command::Stats {
             dataset,
             tokenization,

@@ -244,6 +244,39 @@ pub fn statistics(tz: &Tokenization, s: &Statistics) -> String {
     out
 }
 
+pub fn samples(page: &mistudio_engine::samples::SamplesPage) -> String {
+    let mut out = String::new();
+    let shown = page.samples.len() as u64;
+    let _ = writeln!(
+        out,
+        "rows {}–{} of {}",
+        if shown == 0 {
+            page.offset
+        } else {
+            page.offset + 1
+        },
+        page.offset + shown,
+        page.total
+    );
+    for s in &page.samples {
+        let text = page
+            .text_column
+            .as_deref()
+            .and_then(|c| s.fields.get(c))
+            .and_then(|v| v.as_str())
+            .map(|t| t.replace('\n', " "))
+            .unwrap_or_else(|| s.fields.to_string());
+        let short: String = text.chars().take(160).collect();
+        let more = if text.chars().count() > 160 {
+            "…"
+        } else {
+            ""
+        };
+        let _ = writeln!(out, "#{} {}  {short}{more}", s.index, s.split);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::format_bytes;

@@ -490,3 +490,36 @@ fn an_interrupted_tokenization_reruns_to_the_same_bytes() {
         }
     }
 }
+
+#[test]
+fn samples_are_paged_and_searched_from_the_cli() {
+    let lab = lab(600, 120);
+    let ds = lab.dataset();
+    let page = json(&lab.run(&[
+        "--json", "samples", &ds, "--split", "test", "--offset", "110", "--limit", "20",
+    ]));
+    assert_eq!(page["total"], 120);
+    let samples = page["samples"].as_array().unwrap();
+    assert_eq!(samples.len(), 10);
+    assert_eq!(samples[0]["index"], 110);
+    assert_eq!(
+        samples[0]["fields"]["text"],
+        lab.splits["test"][110].as_str()
+    );
+
+    let want = lab
+        .splits
+        .values()
+        .flatten()
+        .filter(|t| t.to_lowercase().contains("東京"))
+        .count();
+    let found = json(&lab.run(&["--json", "samples", &ds, "--search", "東京", "--limit", "5"]));
+    assert_eq!(found["total"], want as u64);
+    assert!(found["samples"].as_array().unwrap().len() <= 5);
+
+    let human = lab.run(&["samples", &ds, "--limit", "2"]);
+    let text = String::from_utf8_lossy(&human.stdout);
+    assert!(text.starts_with("rows 1–2 of 720"), "{text}");
+    let missing = lab.run(&["--json", "samples", &ds, "--split", "validation"]);
+    assert_eq!(missing.status.code(), Some(3));
+}

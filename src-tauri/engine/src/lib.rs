@@ -9,6 +9,7 @@ pub mod ingest;
 pub mod jobs;
 pub mod library;
 pub mod paths;
+pub mod samples;
 pub mod settings;
 pub mod store;
 mod time;

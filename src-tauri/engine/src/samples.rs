@@ -1,0 +1,495 @@
+//! Reading a dataset's rows: pages at any offset, full-text search and a text-length filter,
+//! straight from the canonical Arrow files. A split's index (how many rows each record batch
+//! holds) comes from the files' metadata alone, so a page costs one batch read.
+
+use crate::error::{Error, Result};
+use arrow::array::{Array, RecordBatch, StringArray};
+use arrow::ipc::reader::FileReader;
+use serde::{Deserialize, Serialize};
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+
+pub const MAX_PAGE: u32 = 500;
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct SamplesQuery {
+    pub dataset_id: String,
+    /// One split; all splits, in order, when `None`.
+    pub split: Option<String>,
+    pub offset: u64,
+    pub limit: u32,
+    /// Case-insensitive text to find in the text column.
+    pub search: Option<String>,
+    /// Only rows whose text has at least / at most this many characters.
+    pub min_chars: Option<u64>,
+    pub max_chars: Option<u64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct Sample {
+    pub split: String,
+    /// The row's index within its split.
+    pub index: u64,
+    /// Column name → value, as JSON.
+    pub fields: serde_json::Value,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct SamplesPage {
+    /// Rows in the selection (matching rows when searching or filtering).
+    pub total: u64,
+    pub offset: u64,
+    pub samples: Vec<Sample>,
+    pub text_column: Option<String>,
+}
+
+/// Where each record batch of a split starts.
+struct Batch {
+    file: PathBuf,
+    index: usize,
+    first_row: u64,
+    rows: u64,
+}
+
+/// Row counts of the record batches of one IPC file, from the footer and the batch headers
+/// only (no data is read).
+fn batch_rows(path: &Path) -> Result<Vec<u64>> {
+    let corrupt = |what: &str| {
+        Error::Corrupt(format!(
+            "{} is not readable Arrow data ({what})",
+            path.display()
+        ))
+    };
+    let io = |e| Error::io(format!("reading {}", path.display()), e);
+    let mut f = File::open(path).map_err(io)?;
+    let len = f.metadata().map_err(io)?.len();
+    if len < 10 {
+        return Err(corrupt("too short"));
+    }
+    let mut tail = [0u8; 10];
+    f.seek(SeekFrom::Start(len - 10)).map_err(io)?;
+    f.read_exact(&mut tail).map_err(io)?;
+    if &tail[4..] != b"ARROW1" {
+        return Err(corrupt("no footer"));
+    }
+    let footer_len = i32::from_le_bytes(tail[..4].try_into().expect("4 bytes")) as u64;
+    if footer_len + 10 > len {
+        return Err(corrupt("bad footer length"));
+    }
+    let mut footer = vec![0u8; footer_len as usize];
+    f.seek(SeekFrom::Start(len - 10 - footer_len)).map_err(io)?;
+    f.read_exact(&mut footer).map_err(io)?;
+    let footer = arrow::ipc::root_as_footer(&footer).map_err(|_| corrupt("bad footer"))?;
+    let mut rows = Vec::new();
+    for block in footer.recordBatches().into_iter().flatten() {
+        let mut meta = vec![0u8; block.metaDataLength() as usize];
+        f.seek(SeekFrom::Start(block.offset() as u64)).map_err(io)?;
+        f.read_exact(&mut meta).map_err(io)?;
+        // A continuation marker and a length come before the flatbuffer.
+        let body = if meta.len() >= 8 && meta[..4] == [0xff; 4] {
+            &meta[8..]
+        } else {
+            &meta[4..]
+        };
+        let message = arrow::ipc::root_as_message(body).map_err(|_| corrupt("bad batch header"))?;
+        let batch = message
+            .header_as_record_batch()
+            .ok_or_else(|| corrupt("a block that is not a record batch"))?;
+        rows.push(batch.length() as u64);
+    }
+    Ok(rows)
+}
+
+fn split_index(split_dir: &Path) -> Result<Vec<Batch>> {
+    let mut out = Vec::new();
+    let mut first_row = 0;
+    for file in crate::tokenize::source::split_files(split_dir)? {
+        for (index, rows) in batch_rows(&file)?.into_iter().enumerate() {
+            out.push(Batch {
+                file: file.clone(),
+                index,
+                first_row,
+                rows,
+            });
+            first_row += rows;
+        }
+    }
+    Ok(out)
+}
+
+fn read_batch(batch: &Batch) -> Result<RecordBatch> {
+    let file = File::open(&batch.file)
+        .map_err(|e| Error::io(format!("opening {}", batch.file.display()), e))?;
+    let mut reader = FileReader::try_new(file, None)
+        .map_err(|e| Error::Corrupt(format!("{}: {e}", batch.file.display())))?;
+    reader
+        .set_index(batch.index)
+        .map_err(|e| Error::Corrupt(format!("{}: {e}", batch.file.display())))?;
+    reader
+        .next()
+        .ok_or_else(|| {
+            Error::Corrupt(format!(
+                "{} has fewer batches than its footer says",
+                batch.file.display()
+            ))
+        })?
+        .map_err(|e| Error::Corrupt(format!("{}: {e}", batch.file.display())))
+}
+
+fn to_json_rows(batch: &RecordBatch) -> Result<Vec<serde_json::Value>> {
+    let mut writer = arrow::json::ArrayWriter::new(Vec::new());
+    writer
+        .write_batches(&[batch])
+        .and_then(|()| writer.finish())
+        .map_err(|e| Error::Internal(format!("rendering rows: {e}")))?;
+    let bytes = writer.into_inner();
+    if bytes.is_empty() {
+        return Ok(Vec::new());
+    }
+    serde_json::from_slice(&bytes).map_err(|e| Error::Internal(format!("rendering rows: {e}")))
+}
+
+/// A case-insensitive matcher for the search text, and the length filter.
+struct Selection {
+    search: Option<regex::Regex>,
+    min_chars: Option<u64>,
+    max_chars: Option<u64>,
+}
+
+impl Selection {
+    fn new(q: &SamplesQuery) -> Result<Selection> {
+        let search = match q.search.as_deref().filter(|s| !s.is_empty()) {
+            Some(text) => Some(
+                regex::RegexBuilder::new(&regex::escape(text))
+                    .case_insensitive(true)
+                    .build()
+                    .map_err(|e| Error::invalid(format!("the search text cannot be used: {e}")))?,
+            ),
+            None => None,
+        };
+        if let (Some(a), Some(b)) = (q.min_chars, q.max_chars) {
+            if a > b {
+                return Err(Error::invalid(format!(
+                    "the minimum length ({a}) is above the maximum ({b})"
+                )));
+            }
+        }
+        Ok(Selection {
+            search,
+            min_chars: q.min_chars,
+            max_chars: q.max_chars,
+        })
+    }
+
+    fn is_all(&self) -> bool {
+        self.search.is_none() && self.min_chars.is_none() && self.max_chars.is_none()
+    }
+
+    /// Indices of the rows of `texts` that are selected.
+    fn select(&self, texts: &StringArray) -> Vec<usize> {
+        let mut rows = Vec::new();
+        for i in 0..texts.len() {
+            let text = if texts.is_null(i) { "" } else { texts.value(i) };
+            if self.min_chars.is_some() || self.max_chars.is_some() {
+                let n = text.chars().count() as u64;
+                if self.min_chars.is_some_and(|m| n < m) || self.max_chars.is_some_and(|m| n > m) {
+                    continue;
+                }
+            }
+            if let Some(re) = &self.search {
+                if !re.is_match(text) {
+                    continue;
+                }
+            }
+            rows.push(i);
+        }
+        rows
+    }
+}
+
+/// One page of rows of the named splits (in order), as the query selects them.
+pub fn page(
+    data_dir: &Path,
+    splits: &[String],
+    text_column: Option<&str>,
+    q: &SamplesQuery,
+) -> Result<SamplesPage> {
+    let limit = q.limit.clamp(1, MAX_PAGE) as u64;
+    let selection = Selection::new(q)?;
+    let mut samples = Vec::new();
+    let mut total = 0u64;
+    if !selection.is_all() && text_column.is_none() {
+        return Err(Error::invalid(
+            "this dataset has no text column to search or filter by length",
+        ));
+    }
+    for split in splits {
+        let index = split_index(&data_dir.join(split))?;
+        if selection.is_all() {
+            let rows: u64 = index.iter().map(|b| b.rows).sum();
+            // Only the batches that hold the page are read.
+            for b in &index {
+                let g = total + b.first_row;
+                let lo = g.max(q.offset);
+                let hi = (g + b.rows).min(q.offset + limit);
+                if lo >= hi {
+                    continue;
+                }
+                let batch = read_batch(b)?;
+                let from = lo - g;
+                let rows = to_json_rows(&batch.slice(from as usize, (hi - lo) as usize))?;
+                for (k, fields) in rows.into_iter().enumerate() {
+                    samples.push(Sample {
+                        split: split.clone(),
+                        index: b.first_row + from + k as u64,
+                        fields,
+                    });
+                }
+            }
+            total += rows;
+            continue;
+        }
+        // Searching or filtering reads the whole text column: every match is counted.
+        let column = text_column.expect("checked above");
+        for b in &index {
+            let batch = read_batch(b)?;
+            let col = batch.column_by_name(column).ok_or_else(|| {
+                Error::Corrupt(format!("{} has no column {column}", b.file.display()))
+            })?;
+            let texts = arrow::compute::cast(col, &arrow::datatypes::DataType::Utf8)
+                .map_err(|e| Error::invalid(format!("column {column} is not text: {e}")))?;
+            let texts = texts
+                .as_any()
+                .downcast_ref::<StringArray>()
+                .ok_or_else(|| Error::invalid(format!("column {column} is not text")))?;
+            for i in selection.select(texts) {
+                if total >= q.offset && total < q.offset + limit {
+                    let row = to_json_rows(&batch.slice(i, 1))?;
+                    samples.push(Sample {
+                        split: split.clone(),
+                        index: b.first_row + i as u64,
+                        fields: row.into_iter().next().unwrap_or(serde_json::Value::Null),
+                    });
+                }
+                total += 1;
+            }
+        }
+    }
+    Ok(SamplesPage {
+        total,
+        offset: q.offset,
+        samples,
+        text_column: text_column.map(str::to_string),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::{ingest, SplitInput};
+    use tokio_util::sync::CancellationToken;
+
+    const WORDS: &[&str] = &[
+        "alpha", "Café", "CAFÉ", "東京", "beta", "needle", "Straße", "x",
+    ];
+
+    fn text(split: usize, i: usize) -> String {
+        let mut t = format!("row {i} of split {split}:");
+        for k in 0..(i % 7) {
+            t.push(' ');
+            t.push_str(WORDS[(i * 31 + k * 7 + split) % WORDS.len()]);
+        }
+        t
+    }
+
+    /// `train` with 20,000 rows (three record batches), `test` with 50.
+    fn dataset(dir: &Path) -> (PathBuf, Vec<Vec<String>>) {
+        let sizes = [20_000, 50];
+        let mut all = Vec::new();
+        let mut inputs = Vec::new();
+        for (s, (name, n)) in ["train", "test"].iter().zip(sizes).enumerate() {
+            let texts: Vec<String> = (0..n).map(|i| text(s, i)).collect();
+            let body: String = texts
+                .iter()
+                .enumerate()
+                .map(|(i, t)| serde_json::json!({"id": i, "text": t}).to_string() + "\n")
+                .collect();
+            let path = dir.join(format!("{name}.jsonl"));
+            std::fs::write(&path, body).unwrap();
+            inputs.push(SplitInput {
+                name: name.to_string(),
+                files: vec![path],
+            });
+            all.push(texts);
+        }
+        let data = dir.join("data");
+        ingest(&inputs, &data, &CancellationToken::new(), &mut |_, _| {}).unwrap();
+        (data, all)
+    }
+
+    fn q(offset: u64, limit: u32) -> SamplesQuery {
+        SamplesQuery {
+            offset,
+            limit,
+            ..SamplesQuery::default()
+        }
+    }
+
+    fn splits(names: &[&str]) -> Vec<String> {
+        names.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn the_index_comes_from_the_metadata_and_adds_up() {
+        let dir = tempfile::tempdir().unwrap();
+        let (data, _) = dataset(dir.path());
+        let index = split_index(&data.join("train")).unwrap();
+        assert!(index.len() >= 3, "{} batches", index.len());
+        assert_eq!(index.iter().map(|b| b.rows).sum::<u64>(), 20_000);
+    }
+
+    #[test]
+    fn pages_at_the_edges() {
+        let dir = tempfile::tempdir().unwrap();
+        let (data, texts) = dataset(dir.path());
+        let train = splits(&["train"]);
+        let text_of = |s: &Sample| s.fields["text"].as_str().unwrap().to_string();
+
+        let first = page(&data, &train, Some("text"), &q(0, 20)).unwrap();
+        assert_eq!(first.total, 20_000);
+        assert_eq!(first.samples.len(), 20);
+        assert_eq!(text_of(&first.samples[0]), texts[0][0]);
+        assert_eq!(first.samples[0].fields["id"], 0);
+
+        // Across the boundary of two record batches.
+        let across = page(&data, &train, Some("text"), &q(8190, 5)).unwrap();
+        let got: Vec<u64> = across.samples.iter().map(|s| s.index).collect();
+        assert_eq!(got, vec![8190, 8191, 8192, 8193, 8194]);
+        for s in &across.samples {
+            assert_eq!(text_of(s), texts[0][s.index as usize]);
+        }
+
+        let last = page(&data, &train, Some("text"), &q(19_997, 20)).unwrap();
+        assert_eq!(last.samples.len(), 3);
+        assert_eq!(last.samples[2].index, 19_999);
+
+        let past = page(&data, &train, Some("text"), &q(25_000, 20)).unwrap();
+        assert!(past.samples.is_empty());
+        assert_eq!(past.total, 20_000);
+
+        // All splits run on from one into the next.
+        let both = page(
+            &data,
+            &splits(&["train", "test"]),
+            Some("text"),
+            &q(19_998, 4),
+        )
+        .unwrap();
+        assert_eq!(both.total, 20_050);
+        let got: Vec<(String, u64)> = both
+            .samples
+            .iter()
+            .map(|s| (s.split.clone(), s.index))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("train".into(), 19_998),
+                ("train".into(), 19_999),
+                ("test".into(), 0),
+                ("test".into(), 1)
+            ]
+        );
+    }
+
+    #[test]
+    fn search_finds_exactly_the_rows_a_naive_scan_finds() {
+        let dir = tempfile::tempdir().unwrap();
+        let (data, texts) = dataset(dir.path());
+        let both = splits(&["train", "test"]);
+        for needle in [
+            "café",
+            "東京",
+            "NEEDLE",
+            "row 1999 ",
+            "straße",
+            "no such text",
+        ] {
+            let want: Vec<(usize, usize)> = texts
+                .iter()
+                .enumerate()
+                .flat_map(|(s, t)| {
+                    t.iter()
+                        .enumerate()
+                        .filter(|(_, x)| x.to_lowercase().contains(&needle.to_lowercase()))
+                        .map(move |(i, _)| (s, i))
+                })
+                .collect();
+            let mut got = Vec::new();
+            let mut offset = 0;
+            loop {
+                let p = page(
+                    &data,
+                    &both,
+                    Some("text"),
+                    &SamplesQuery {
+                        search: Some(needle.into()),
+                        offset,
+                        limit: 500,
+                        ..SamplesQuery::default()
+                    },
+                )
+                .unwrap();
+                assert_eq!(p.total as usize, want.len(), "{needle}: total");
+                if p.samples.is_empty() {
+                    break;
+                }
+                offset += p.samples.len() as u64;
+                got.extend(
+                    p.samples
+                        .iter()
+                        .map(|s| (usize::from(s.split == "test"), s.index as usize)),
+                );
+            }
+            assert_eq!(got, want, "{needle}");
+        }
+    }
+
+    #[test]
+    fn the_length_filter_matches_a_naive_count_and_bad_ranges_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let (data, texts) = dataset(dir.path());
+        let query = SamplesQuery {
+            min_chars: Some(30),
+            max_chars: Some(40),
+            limit: 10,
+            ..SamplesQuery::default()
+        };
+        let p = page(&data, &splits(&["train"]), Some("text"), &query).unwrap();
+        let want = texts[0]
+            .iter()
+            .filter(|t| (30..=40).contains(&t.chars().count()))
+            .count();
+        assert_eq!(p.total as usize, want);
+        assert!(p.samples.iter().all(|s| {
+            let n = s.fields["text"].as_str().unwrap().chars().count();
+            (30..=40).contains(&n)
+        }));
+        let e = page(
+            &data,
+            &splits(&["train"]),
+            Some("text"),
+            &SamplesQuery {
+                min_chars: Some(50),
+                max_chars: Some(10),
+                ..SamplesQuery::default()
+            },
+        )
+        .unwrap_err();
+        assert_eq!(e.kind(), crate::ErrorKind::InvalidInput);
+    }
+}
