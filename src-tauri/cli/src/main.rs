@@ -92,6 +92,18 @@ enum Command {
     /// Tokenize a ready dataset into the Hugging Face `save_to_disk` layout; prints the
     /// tokenization once ready. Rerunning an interrupted tokenization starts it over.
     Tokenize(Box<TokenizeArgs>),
+    /// Delete datasets with their data and tokenizations (refused while a job uses one).
+    Delete {
+        /// Dataset ids (ds_…).
+        #[arg(required = true)]
+        datasets: Vec<String>,
+        /// Do not ask for confirmation (needed when stdin is not a terminal).
+        #[arg(long)]
+        yes: bool,
+        /// Also delete the raw Hub cache files that no other dataset uses.
+        #[arg(long)]
+        hub_files: bool,
+    },
     /// Rows of a ready dataset: a page, optionally searched.
     Samples {
         /// Dataset id (ds_…).
@@ -511,6 +523,50 @@ async fn dispatch(cli: &Cli, engine: &Engine) -> Result<()> {
                 })
             }
         },
+        Command::Delete {
+            datasets,
+            yes,
+            hub_files,
+        } => {
+            let mut named = Vec::new();
+            for id in datasets {
+                let ds = engine.get_dataset(id).await?;
+                named.push(format!(
+                    "{} ({}{})",
+                    ds.name,
+                    ds.id,
+                    ds.size_bytes
+                        .map(|b| format!(", {}", output::format_bytes(b)))
+                        .unwrap_or_default()
+                ));
+            }
+            if !yes {
+                use std::io::{BufRead, IsTerminal, Write};
+                if !std::io::stdin().is_terminal() {
+                    return Err(Error::invalid(
+                        "deleting asks for confirmation; pass --yes to delete without asking",
+                    ));
+                }
+                eprint!("Delete {}? [y/N] ", named.join(", "));
+                let _ = std::io::stderr().flush();
+                let mut answer = String::new();
+                std::io::stdin()
+                    .lock()
+                    .read_line(&mut answer)
+                    .map_err(|e| Error::io("reading the answer", e))?;
+                if !matches!(answer.trim(), "y" | "Y" | "yes") {
+                    return Err(Error::Cancelled);
+                }
+            }
+            let report = engine.delete_datasets(datasets, *hub_files).await?;
+            emit(cli.json, &report, || {
+                format!(
+                    "deleted {} ({} freed)\n",
+                    named.join(", "),
+                    output::format_bytes(report.freed_bytes as i64)
+                )
+            })
+        }
         Command::Samples {
             dataset,
             split,

@@ -523,3 +523,25 @@ fn samples_are_paged_and_searched_from_the_cli() {
     let missing = lab.run(&["--json", "samples", &ds, "--split", "validation"]);
     assert_eq!(missing.status.code(), Some(3));
 }
+
+#[test]
+fn delete_asks_unless_told_and_removes_the_dataset() {
+    let lab = lab(30, 5);
+    let ds = lab.dataset();
+    let refused = lab.run(&["--json", "delete", &ds]);
+    assert_eq!(refused.status.code(), Some(2), "no terminal, no --yes");
+    assert!(json(&refused)["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("--yes"));
+    let out = lab.run(&["--json", "delete", &ds, "--yes", "--hub-files"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert_eq!(json(&out)["deleted"][0], ds.as_str());
+    assert!(!lab.dir.path().join("data/datasets").join(&ds).exists());
+    let gone = lab.run(&["--json", "show", &ds]);
+    assert_eq!(gone.status.code(), Some(3));
+}

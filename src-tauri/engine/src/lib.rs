@@ -2,6 +2,7 @@
 //! The window shell and the CLI are two front doors to [`Engine`].
 
 pub mod datasets;
+mod deleting;
 pub mod error;
 pub mod events;
 pub mod hub;
@@ -16,6 +17,7 @@ mod time;
 pub mod tokenize;
 mod tokenizing;
 
+pub use deleting::DeleteReport;
 pub use error::{AppError, Error, ErrorKind, Result};
 pub use events::{EngineEvent, EventSink};
 pub use settings::Settings;

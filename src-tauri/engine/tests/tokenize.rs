@@ -238,3 +238,125 @@ async fn bad_requests_get_specific_errors_before_any_job() {
         .unwrap();
     assert_eq!(preview.text_tokens, 2);
 }
+
+/// Until every job has ended (a job ends a moment after its dataset or tokenization is marked
+/// ready).
+async fn wait_idle(lab: &Lab) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while lab
+        .engine
+        .list_jobs()
+        .await
+        .unwrap()
+        .iter()
+        .any(|j| !j.status.is_finished())
+    {
+        assert!(Instant::now() < deadline, "jobs never finished");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let p = e.path();
+            if p.is_dir() && !p.is_symlink() {
+                stack.push(p);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn deleting_datasets_leaves_nothing_behind_and_waits_for_jobs() {
+    let lab = Lab::new().await;
+    let first = ready_dataset(&lab, 20_000).await;
+    wait_idle(&lab).await;
+    // The same repo again: a second dataset sharing the cached blobs.
+    let second = lab.download("lab/docs", None, None).await;
+    assert_eq!(lab.finish(&second.id).await.status, DatasetStatus::Ready);
+    let tk = lab
+        .engine
+        .add_tokenizer_file(&gpt2_path(), None)
+        .await
+        .unwrap();
+    let tz = lab
+        .engine
+        .start_tokenization(&TokenizeRequest {
+            dataset_id: first.clone(),
+            tokenizer_id: tk.id.clone(),
+            settings: TokenizeSettings::default(),
+            replace: false,
+        })
+        .await
+        .unwrap();
+    let e = lab
+        .engine
+        .delete_datasets(std::slice::from_ref(&first), true)
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Conflict, "{e}");
+    assert!(e.to_string().contains("in use by a running job"), "{e}");
+    assert_eq!(
+        lab.engine.get_dataset(&first).await.unwrap().status,
+        DatasetStatus::Ready
+    );
+    wait_tokenization(&lab, &tz.id).await;
+    wait_idle(&lab).await;
+
+    let blobs = lab.cache().join("datasets--lab--docs/blobs");
+    let blob_count = || files_under(&blobs).len();
+    assert_eq!(blob_count(), 1);
+    let report = lab
+        .engine
+        .delete_datasets(std::slice::from_ref(&first), true)
+        .await
+        .unwrap();
+    assert_eq!(report.deleted, vec![first.clone()]);
+    assert!(report.freed_bytes > 0);
+    assert_eq!(blob_count(), 1, "the other dataset still uses the blob");
+    assert!(!lab.dir.path().join("data/datasets").join(&first).exists());
+    assert!(lab.engine.get_dataset(&first).await.is_err());
+    assert!(lab
+        .engine
+        .list_tokenizations(&first)
+        .await
+        .unwrap()
+        .is_empty());
+    let jobs = lab.engine.list_jobs().await.unwrap();
+    assert!(
+        jobs.iter()
+            .all(|j| j.target.as_deref() != Some(first.as_str())
+                && j.target.as_deref() != Some(tz.id.as_str())),
+        "jobs of the deleted dataset remain"
+    );
+
+    lab.engine
+        .delete_datasets(std::slice::from_ref(&second.id), true)
+        .await
+        .unwrap();
+    assert_eq!(blob_count(), 0, "the last user of the blob removed it");
+    assert!(files_under(&lab.cache().join("datasets--lab--docs/snapshots")).is_empty());
+    // Only the tokenizer remains in the data folder, and nothing of either dataset in SQLite.
+    let left: Vec<PathBuf> = files_under(&lab.dir.path().join("data"))
+        .into_iter()
+        .filter(|p| !p.starts_with(lab.dir.path().join("data/tokenizers")))
+        .filter(|p| {
+            !p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("."))
+        })
+        .collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
+    assert!(lab.engine.list_datasets().await.unwrap().is_empty());
+    let e = lab
+        .engine
+        .delete_datasets(std::slice::from_ref(&first), false)
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::NotFound);
+}

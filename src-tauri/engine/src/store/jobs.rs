@@ -320,6 +320,21 @@ impl Store {
     /// After a crash, jobs still marked running were interrupted: queue them again, unless they
     /// have already been interrupted `max_attempts` times, which marks a job that crashes the app.
     /// Returns the ids re-queued and the ids given up on.
+    /// Removes the finished jobs that worked on these targets (the ledger of a deleted thing).
+    pub async fn delete_finished_jobs_for_targets(&self, targets: &[String]) -> Result<u64> {
+        let mut removed = 0;
+        for target in targets {
+            removed += sqlx::query(
+                "DELETE FROM jobs WHERE target = ? AND status IN ('succeeded', 'failed', 'cancelled')",
+            )
+            .bind(target)
+            .execute(self.pool())
+            .await?
+            .rows_affected();
+        }
+        Ok(removed)
+    }
+
     pub async fn requeue_interrupted_jobs(
         &self,
         max_attempts: i64,

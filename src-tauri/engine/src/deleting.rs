@@ -1,0 +1,169 @@
+//! Deleting datasets: their folder (canonical data, tokenizations, manifest), their rows, and —
+//! when asked — the raw Hub cache files no other dataset uses.
+
+use crate::error::{Error, Result};
+use crate::events::EngineEvent;
+use crate::hub::download::repo_cache_dir;
+use crate::hub::RepoKind;
+use crate::library::validate_id;
+use crate::store::DatasetStatus;
+use crate::Engine;
+use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct DeleteReport {
+    pub deleted: Vec<String>,
+    /// Bytes removed from the data folder and the Hub cache.
+    pub freed_bytes: u64,
+}
+
+fn tree_size(path: &Path) -> u64 {
+    let Ok(meta) = std::fs::symlink_metadata(path) else {
+        return 0;
+    };
+    if meta.is_dir() {
+        std::fs::read_dir(path)
+            .map(|entries| entries.flatten().map(|e| tree_size(&e.path())).sum())
+            .unwrap_or(0)
+    } else {
+        meta.len()
+    }
+}
+
+/// The blobs a dataset's manifest points at in the HF cache, with the snapshot links to them.
+fn cached_source_files(cache: &Path, dataset_dir: &Path, repo: &str) -> Vec<(PathBuf, PathBuf)> {
+    let Ok(bytes) = std::fs::read(dataset_dir.join("manifest.json")) else {
+        return Vec::new();
+    };
+    let Ok(manifest) = serde_json::from_slice::<serde_json::Value>(&bytes) else {
+        return Vec::new();
+    };
+    let Some(rev) = manifest["hub_revision"].as_str() else {
+        return Vec::new();
+    };
+    let snapshots = repo_cache_dir(cache, RepoKind::Dataset, repo)
+        .join("snapshots")
+        .join(rev);
+    manifest["source_files"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|f| f.as_str())
+        // Manifests are read from a possibly shared folder: never follow a path out of the repo.
+        .filter(|f| !f.starts_with('/') && !f.split('/').any(|part| part == ".."))
+        .filter_map(|f| {
+            let link = snapshots.join(f);
+            let blob = std::fs::canonicalize(&link).ok()?;
+            Some((link, blob))
+        })
+        .collect()
+}
+
+fn remove_empty_parents(mut dir: PathBuf, stop: &Path) {
+    while dir.starts_with(stop) && dir != stop {
+        if std::fs::remove_dir(&dir).is_err() {
+            return;
+        }
+        match dir.parent() {
+            Some(p) => dir = p.to_path_buf(),
+            None => return,
+        }
+    }
+}
+
+impl Engine {
+    /// Deletes datasets with everything of theirs. Refused (before anything is removed) while
+    /// a job works on one of them or on one of their tokenizations.
+    pub async fn delete_datasets(&self, ids: &[String], hub_files: bool) -> Result<DeleteReport> {
+        let mut datasets = Vec::new();
+        for id in ids {
+            validate_id(id, "ds")?;
+            let ds = self.store.get_dataset(id).await?;
+            let mut targets = vec![ds.id.clone()];
+            targets.extend(
+                self.store
+                    .list_tokenizations(&ds.id)
+                    .await?
+                    .into_iter()
+                    .map(|t| t.id),
+            );
+            for t in &targets {
+                if !self.store.unfinished_jobs_for_target(t).await?.is_empty() {
+                    return Err(Error::Conflict(format!(
+                        "{} is in use by a running job ({}); cancel it or wait for it, then delete",
+                        ds.name,
+                        if t == &ds.id {
+                            "its download"
+                        } else {
+                            "a tokenization"
+                        }
+                    )));
+                }
+            }
+            datasets.push((ds, targets));
+        }
+        let root = self.data_root();
+        let cache = match &self.hf_cache {
+            Some(c) => Some(c.clone()),
+            None => crate::hub::hf_hub_cache().ok(),
+        };
+        let mut report = DeleteReport {
+            deleted: Vec::new(),
+            freed_bytes: 0,
+        };
+        for (ds, targets) in datasets {
+            self.store
+                .set_dataset_status(&ds.id, DatasetStatus::Deleting, None)
+                .await?;
+            self.sink.emit(EngineEvent::DatasetsChanged {
+                dataset_ids: vec![ds.id.clone()],
+            });
+            let dir = root.dataset_dir(&ds.id)?;
+            if let (true, Some(cache), Some(repo)) = (hub_files, &cache, &ds.hf_repo_id) {
+                let ours = cached_source_files(cache, &dir, repo);
+                // Blobs another dataset of the same repo still points at are kept.
+                let mut kept: HashSet<PathBuf> = HashSet::new();
+                for other in self.store.list_datasets().await? {
+                    if other.id != ds.id && other.hf_repo_id.as_deref() == Some(repo) {
+                        let other_dir = root.dataset_dir(&other.id)?;
+                        kept.extend(
+                            cached_source_files(cache, &other_dir, repo)
+                                .into_iter()
+                                .map(|(_, b)| b),
+                        );
+                    }
+                }
+                let repo_dir = repo_cache_dir(cache, RepoKind::Dataset, repo);
+                for (link, blob) in ours {
+                    if kept.contains(&blob) {
+                        continue;
+                    }
+                    report.freed_bytes += tree_size(&blob);
+                    let _ = std::fs::remove_file(&link);
+                    let _ = std::fs::remove_file(&blob);
+                    if let Some(parent) = link.parent() {
+                        remove_empty_parents(parent.to_path_buf(), &repo_dir);
+                    }
+                }
+            }
+            report.freed_bytes += tree_size(&dir);
+            if dir.exists() {
+                std::fs::remove_dir_all(&dir)
+                    .map_err(|e| Error::io(format!("deleting {}", dir.display()), e))?;
+            }
+            self.store.delete_dataset(&ds.id).await?;
+            self.store
+                .delete_finished_jobs_for_targets(&targets)
+                .await?;
+            self.sink.emit(EngineEvent::DatasetsChanged {
+                dataset_ids: vec![ds.id.clone()],
+            });
+            tracing::info!(dataset = %ds.id, "dataset deleted");
+            report.deleted.push(ds.id);
+        }
+        Ok(report)
+    }
+}
