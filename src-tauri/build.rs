@@ -3,6 +3,8 @@ fn main() {
     let commands = &[
         "list_datasets",
         "get_dataset",
+        "list_samples",
+        "delete_datasets",
         "inspect_dataset_repo",
         "start_download",
         "retry_dataset",

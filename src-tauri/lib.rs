@@ -25,6 +25,8 @@ pub fn specta_builder<R: tauri::Runtime>() -> tauri_specta::Builder<R> {
         .commands(tauri_specta::collect_commands![
             commands::datasets::list_datasets,
             commands::datasets::get_dataset,
+            commands::datasets::list_samples,
+            commands::datasets::delete_datasets,
             commands::hub::inspect_dataset_repo,
             commands::hub::start_download,
             commands::hub::retry_dataset,

@@ -14,3 +14,25 @@ pub async fn list_datasets(state: State<'_, AppState>) -> CommandResult<Vec<Data
 pub async fn get_dataset(state: State<'_, AppState>, id: String) -> CommandResult<Dataset> {
     Ok(state.engine.get_dataset(&id).await?)
 }
+
+/// A page of a dataset's rows, searched and filtered as asked.
+#[tauri::command]
+#[specta::specta]
+pub async fn list_samples(
+    state: State<'_, AppState>,
+    query: mistudio_engine::samples::SamplesQuery,
+) -> CommandResult<mistudio_engine::samples::SamplesPage> {
+    Ok(state.engine.samples(&query).await?)
+}
+
+/// Deletes datasets with their data and tokenizations; `hub_files` also removes the raw Hub
+/// cache files no other dataset uses. Refused while a job uses one of them.
+#[tauri::command]
+#[specta::specta]
+pub async fn delete_datasets(
+    state: State<'_, AppState>,
+    ids: Vec<String>,
+    hub_files: bool,
+) -> CommandResult<mistudio_engine::DeleteReport> {
+    Ok(state.engine.delete_datasets(&ids, hub_files).await?)
+}

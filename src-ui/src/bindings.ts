@@ -9,6 +9,13 @@ import * as __TAURI_EVENT from "@tauri-apps/api/event";
 export const commands = {
 	listDatasets: () => typedError<Dataset[], AppError>(__TAURI_INVOKE("list_datasets")),
 	getDataset: (id: string) => typedError<Dataset, AppError>(__TAURI_INVOKE("get_dataset", { id })),
+	/**  A page of a dataset's rows, searched and filtered as asked. */
+	listSamples: (query: SamplesQuery) => typedError<SamplesPage, AppError>(__TAURI_INVOKE("list_samples", { query })),
+	/**
+	 *  Deletes datasets with their data and tokenizations; `hub_files` also removes the raw Hub
+	 *  cache files no other dataset uses. Refused while a job uses one of them.
+	 */
+	deleteDatasets: (ids: string[], hubFiles: boolean) => typedError<DeleteReport, AppError>(__TAURI_INVOKE("delete_datasets", { ids, hubFiles })),
 	/**
 	 *  The configs and splits of a dataset repo, with sizes, for the download form's pickers.
 	 *  The token, if given, is used for this call only.
@@ -97,6 +104,12 @@ export type DatasetStatus = "queued" | "downloading" | "processing" | "ready" | 
 /**  Datasets were added, changed or removed; an empty list means "reload everything". */
 export type DatasetsChanged = {
 	dataset_ids: string[],
+};
+
+export type DeleteReport = {
+	deleted: string[],
+	/**  Bytes removed from the data folder and the Hub cache. */
+	freed_bytes: number,
 };
 
 /**  What the window's form (or `mistudio-cli download`) asks for. */
@@ -225,6 +238,35 @@ export type RepoInspection = {
 	description: string | null,
 	source: FilesSource,
 	configs: ConfigInfo[],
+};
+
+export type Sample = {
+	split: string,
+	/**  The row's index within its split. */
+	index: number,
+	/**  Column name → value, as JSON. */
+	fields: Value,
+};
+
+export type SamplesPage = {
+	/**  Rows in the selection (matching rows when searching or filtering). */
+	total: number,
+	offset: number,
+	samples: Sample[],
+	text_column: string | null,
+};
+
+export type SamplesQuery = {
+	dataset_id: string,
+	/**  One split; all splits, in order, when `None`. */
+	split: string | null,
+	offset: number,
+	limit: number,
+	/**  Case-insensitive text to find in the text column. */
+	search: string | null,
+	/**  Only rows whose text has at least / at most this many characters. */
+	min_chars: number | null,
+	max_chars: number | null,
 };
 
 /**  The token put between documents in packed mode. */
@@ -404,6 +446,8 @@ export type TopToken = {
 	piece: string,
 	count: number,
 };
+
+export type Value = null | boolean | number | string | Value[] | { [key in string]: Value };
 
 /* Tauri Specta runtime */
 async function typedError<T, E>(result: Promise<T>): Promise<{ status: "ok"; data: T } | { status: "error"; error: E }> {
