@@ -3,10 +3,13 @@ import type { InvokeArgs } from "@tauri-apps/api/core";
 import type {
   AppError,
   Dataset,
+  DeleteReport,
   DownloadRequest,
   Job,
   MachineStatus,
   RepoInspection,
+  SamplesPage,
+  SamplesQuery,
   Settings,
   Statistics,
   Tokenization,
@@ -50,6 +53,10 @@ export type BackendOptions = {
   addTokenizerHub?: (repoId: string, revision: string | null, token: string | null) => Reply<Tokenizer>;
   addTokenizerFile?: (path: string, name: string | null) => Reply<Tokenizer>;
   deleteTokenizer?: (id: string) => Reply<null>;
+  /** Answer to `list_samples`; defaults to an empty page. */
+  listSamples?: (query: SamplesQuery) => Reply<SamplesPage>;
+  /** Answer to `delete_datasets`; defaults to all of them deleted, nothing freed. */
+  deleteDatasets?: (ids: string[], hubFiles: boolean) => Reply<DeleteReport>;
   /** What the native file picker returns (`plugin:dialog|open`); defaults to cancelled (null). */
   dialogOpen?: (options: unknown) => Reply<string | null>;
 };
@@ -429,6 +436,20 @@ export function mockBackend(options: BackendOptions = {}) {
         case "delete_tokenizer": {
           const { id } = args as { id: string };
           return resolveReply(options.deleteTokenizer ? options.deleteTokenizer(id) : null);
+        }
+        case "list_samples": {
+          const { query } = args as { query: SamplesQuery };
+          return resolveReply(
+            options.listSamples
+              ? options.listSamples(query)
+              : { total: 0, offset: query.offset, samples: [], text_column: "text" },
+          );
+        }
+        case "delete_datasets": {
+          const { ids, hubFiles } = args as { ids: string[]; hubFiles: boolean };
+          return resolveReply(
+            options.deleteDatasets ? options.deleteDatasets(ids, hubFiles) : { deleted: ids, freed_bytes: 0 },
+          );
         }
         case "plugin:dialog|open": {
           const { options: dialogOptions } = args as { options: unknown };

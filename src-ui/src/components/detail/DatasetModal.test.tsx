@@ -23,7 +23,7 @@ describe("Dataset detail modal", () => {
     expect(modal).toHaveClass("max-w-6xl", "bg-slate-900", "max-h-[90vh]");
     // Only the panels that exist are tabs; the modal starts on Overview.
     const tabs = within(modal).getAllByRole("tab");
-    expect(tabs.map((t) => t.textContent)).toEqual(["Overview", "Tokenization"]);
+    expect(tabs.map((t) => t.textContent)).toEqual(["Overview", "Samples", "Tokenization"]);
     expect(within(modal).getByRole("tab", { name: "Overview" })).toHaveAttribute("aria-selected", "true");
     expect(within(modal).getByRole("button", { name: "Close" })).toHaveFocus();
   });
@@ -105,11 +105,13 @@ describe("Dataset detail modal", () => {
     const { user, modal } = await openModal();
     within(modal).getByRole("tab", { name: "Overview" }).focus();
     await user.keyboard("{ArrowRight}");
+    expect(within(modal).getByRole("tab", { name: "Samples" })).toHaveAttribute("aria-selected", "true");
+    await user.keyboard("{ArrowRight}");
     const tokenization = within(modal).getByRole("tab", { name: "Tokenization" });
     expect(tokenization).toHaveAttribute("aria-selected", "true");
     expect(tokenization).toHaveFocus();
     expect(within(modal).getByTestId("tokenization-tab")).toBeVisible();
-    await user.keyboard("{ArrowLeft}");
+    await user.keyboard("{End}{Home}");
     expect(within(modal).getByRole("tab", { name: "Overview" })).toHaveAttribute("aria-selected", "true");
   });
 

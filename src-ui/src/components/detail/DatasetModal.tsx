@@ -1,8 +1,10 @@
 import { useEffect, useId, useRef, useState, type KeyboardEvent, type MouseEvent } from "react";
-import { X } from "lucide-react";
+import { Trash2, X } from "lucide-react";
 import type { Dataset } from "../../bindings";
 import { datasetSubtitle } from "../../lib/dataset";
 import { OverviewTab } from "./OverviewTab";
+import { SamplesTab } from "../samples/SamplesTab";
+import { DeleteDatasetsDialog } from "../DeleteDatasetsDialog";
 import { TokenizationTab } from "../tokenize/TokenizationTab";
 import { trapTab } from "../../hooks/focusTrap";
 
@@ -13,6 +15,7 @@ type Props = {
 
 const TABS = [
   { key: "overview", label: "Overview" },
+  { key: "samples", label: "Samples" },
   { key: "tokenization", label: "Tokenization" },
 ] as const;
 
@@ -26,9 +29,12 @@ export function DatasetModal({ dataset, onClose }: Props) {
   const titleId = useId();
   const tabsId = useId();
   const [tab, setTab] = useState<TabKey>("overview");
+  // Samples are read from disk only once their tab was opened; then it stays mounted.
+  const [samplesSeen, setSamplesSeen] = useState(false);
+  const [confirmDelete, setConfirmDelete] = useState(false);
   const closeRef = useRef<HTMLButtonElement>(null);
   const dialogRef = useRef<HTMLDivElement>(null);
-  const tabRefs = useRef<Record<TabKey, HTMLButtonElement | null>>({ overview: null, tokenization: null });
+  const tabRefs = useRef<Record<TabKey, HTMLButtonElement | null>>({ overview: null, samples: null, tokenization: null });
   // A click closes only when it both starts and ends on the backdrop (not a drag out of a field).
   const downOnBackdrop = useRef(false);
 
@@ -56,6 +62,11 @@ export function DatasetModal({ dataset, onClose }: Props) {
     downOnBackdrop.current = false;
   };
 
+  const selectTab = (key: TabKey) => {
+    if (key === "samples") setSamplesSeen(true);
+    setTab(key);
+  };
+
   const onTabKeyDown = (e: KeyboardEvent<HTMLButtonElement>) => {
     const index = TABS.findIndex((t) => t.key === tab);
     let next: number | null = null;
@@ -66,7 +77,7 @@ export function DatasetModal({ dataset, onClose }: Props) {
     if (next === null) return;
     e.preventDefault();
     const key = TABS[next]?.key ?? "overview";
-    setTab(key);
+    selectTab(key);
     tabRefs.current[key]?.focus();
   };
 
@@ -99,6 +110,17 @@ export function DatasetModal({ dataset, onClose }: Props) {
               </p>
             )}
           </div>
+          <div className="flex shrink-0 items-center gap-1">
+          <button
+            type="button"
+            onClick={() => setConfirmDelete(true)}
+            data-testid="dataset-modal-delete"
+            title="Delete this dataset"
+            className="inline-flex items-center gap-1.5 rounded px-3 py-2 text-sm text-slate-400 transition-colors hover:bg-red-500/10 hover:text-red-400 focus:outline-none focus-visible:ring-2 focus-visible:ring-emerald-500"
+          >
+            <Trash2 className="h-4 w-4" aria-hidden="true" />
+            Delete
+          </button>
           <button
             ref={closeRef}
             type="button"
@@ -110,6 +132,7 @@ export function DatasetModal({ dataset, onClose }: Props) {
           >
             <X className="h-6 w-6" aria-hidden="true" />
           </button>
+          </div>
         </div>
 
         <div className="border-b border-slate-800 px-6" role="tablist" aria-label="Dataset details">
@@ -128,7 +151,7 @@ export function DatasetModal({ dataset, onClose }: Props) {
                 aria-controls={`${tabsId}-${t.key}-panel`}
                 tabIndex={active ? 0 : -1}
                 data-testid={`dataset-tab-${t.key}`}
-                onClick={() => setTab(t.key)}
+                onClick={() => selectTab(t.key)}
                 onKeyDown={onTabKeyDown}
                 className={`border-b-2 px-4 py-3 transition-colors focus:outline-none focus-visible:bg-slate-800/50 ${
                   active
@@ -154,6 +177,14 @@ export function DatasetModal({ dataset, onClose }: Props) {
           </div>
           <div
             role="tabpanel"
+            id={`${tabsId}-samples-panel`}
+            aria-labelledby={`${tabsId}-samples-tab`}
+            hidden={tab !== "samples"}
+          >
+            {samplesSeen && <SamplesTab dataset={dataset} />}
+          </div>
+          <div
+            role="tabpanel"
             id={`${tabsId}-tokenization-panel`}
             aria-labelledby={`${tabsId}-tokenization-tab`}
             hidden={tab !== "tokenization"}
@@ -161,6 +192,13 @@ export function DatasetModal({ dataset, onClose }: Props) {
             <TokenizationTab dataset={dataset} />
           </div>
         </div>
+        {confirmDelete && (
+          <DeleteDatasetsDialog
+            datasets={[dataset]}
+            onCancel={() => setConfirmDelete(false)}
+            onDeleted={onClose}
+          />
+        )}
       </div>
     </div>
   );
