@@ -1,10 +1,11 @@
 import { useState } from "react";
-import { Database, Info, Loader, RotateCcw, X } from "lucide-react";
+import { Database, Info, Loader, RotateCcw, Trash2, X } from "lucide-react";
 import { commands, type AppError, type Dataset, type Job } from "../bindings";
 import { call, toAppError } from "../lib/api";
 import { formatBytes, formatCount, humanize, percentOf, transferText } from "../lib/format";
 import { useDatasetsStore } from "../store/datasets";
 import { useJobsStore } from "../store/jobs";
+import { deleteBlocker } from "../lib/dataset";
 import { ProgressBar } from "./ProgressBar";
 import { StatusBadge } from "./StatusBadge";
 
@@ -14,6 +15,10 @@ type Props = {
   job: Job | null;
   /** Opens the detail view; only ready datasets can be opened. */
   onOpen?: () => void;
+  /** Asks to delete this dataset; the action is offered when no job downloads it. */
+  onDelete?: () => void;
+  /** Select mode of the panel: a checkbox replaces opening. */
+  selection?: { selected: boolean; onToggle: () => void };
 };
 
 function sourceText(dataset: Dataset): string {
@@ -102,7 +107,7 @@ function JobProgress({ job }: { job: Job }) {
   );
 }
 
-export function DatasetCard({ dataset, job, onOpen }: Props) {
+export function DatasetCard({ dataset, job, onOpen, onDelete, selection }: Props) {
   const titleId = `dataset-${dataset.id}-name`;
   const size = dataset.size_bytes;
   const retry = useAction();
@@ -113,7 +118,9 @@ export function DatasetCard({ dataset, job, onOpen }: Props) {
       await call(commands.retryDataset(dataset.id));
       void useDatasetsStore.getState().load();
     });
-  const openable = dataset.status === "ready" && onOpen !== undefined;
+  const openable = dataset.status === "ready" && onOpen !== undefined && selection === undefined;
+  const blocker = deleteBlocker(dataset, job);
+  const checkboxId = `dataset-${dataset.id}-select`;
   return (
     <article
       className={`rounded-lg border border-slate-800 bg-slate-900/50 p-6 transition-colors ${
@@ -122,11 +129,27 @@ export function DatasetCard({ dataset, job, onOpen }: Props) {
       data-testid="dataset-card"
       data-dataset-id={dataset.id}
       data-openable={openable || undefined}
+      data-selected={selection?.selected || undefined}
       aria-labelledby={titleId}
-      onClick={openable ? onOpen : undefined}
+      onClick={openable ? onOpen : selection && blocker === null ? selection.onToggle : undefined}
     >
       <div className="flex items-start gap-4">
-        <Database className="h-8 w-8 shrink-0 text-slate-400" aria-hidden="true" />
+        {selection ? (
+          <input
+            id={checkboxId}
+            type="checkbox"
+            className="mt-1 h-5 w-5 shrink-0 accent-emerald-500"
+            checked={selection.selected}
+            disabled={blocker !== null}
+            title={blocker ?? undefined}
+            aria-labelledby={titleId}
+            onClick={(e) => e.stopPropagation()}
+            onChange={selection.onToggle}
+            data-testid="dataset-select"
+          />
+        ) : (
+          <Database className="h-8 w-8 shrink-0 text-slate-400" aria-hidden="true" />
+        )}
         <div className="min-w-0 flex-1">
           <div className="flex items-start justify-between gap-2">
             <div className="min-w-0 flex-1">
@@ -198,6 +221,24 @@ export function DatasetCard({ dataset, job, onOpen }: Props) {
             </div>
           )}
           {retry.error && <InlineError error={retry.error} testId="dataset-retry-error" />}
+
+          {onDelete && !selection && blocker === null && (
+            <div className="mt-3 flex justify-end">
+              <button
+                type="button"
+                data-testid="dataset-delete"
+                aria-label={`Delete ${dataset.name}`}
+                onClick={(e) => {
+                  e.stopPropagation();
+                  onDelete();
+                }}
+                className={`${smallButton} hover:text-red-400`}
+              >
+                <Trash2 className="h-3 w-3" aria-hidden="true" />
+                Delete
+              </button>
+            </div>
+          )}
         </div>
       </div>
     </article>

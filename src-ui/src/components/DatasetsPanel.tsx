@@ -1,9 +1,11 @@
 import { useCallback, useState } from "react";
-import { Loader } from "lucide-react";
+import { CheckSquare, Loader, Trash2 } from "lucide-react";
+import { deleteBlocker } from "../lib/dataset";
 import { useDatasetsStore } from "../store/datasets";
 import { activeJobFor, useJobsStore } from "../store/jobs";
 import { DatasetCard } from "./DatasetCard";
 import { DatasetModal } from "./detail/DatasetModal";
+import { DeleteDatasetsDialog } from "./DeleteDatasetsDialog";
 import { DownloadForm } from "./DownloadForm";
 import { ErrorBox } from "./ErrorBox";
 
@@ -16,6 +18,27 @@ export function DatasetsPanel() {
   const [openId, setOpenId] = useState<string | null>(null);
   // The modal shows the live dataset; it closes if the dataset goes away or stops being ready.
   const opened = datasets.find((d) => d.id === openId && d.status === "ready") ?? null;
+  const [selecting, setSelecting] = useState(false);
+  const [selectedIds, setSelectedIds] = useState<Set<string>>(() => new Set());
+  // The datasets the confirm dialog asks about (one card's, or the selection).
+  const [toDelete, setToDelete] = useState<string[] | null>(null);
+
+  const deletable = datasets.filter((d) => deleteBlocker(d, activeJobFor(jobs, d.id)) === null);
+  // Only what still exists and can be deleted counts as selected.
+  const selected = deletable.filter((d) => selectedIds.has(d.id));
+  const deleting = toDelete === null ? [] : datasets.filter((d) => toDelete.includes(d.id));
+
+  const toggle = (id: string) =>
+    setSelectedIds((prev) => {
+      const next = new Set(prev);
+      if (next.has(id)) next.delete(id);
+      else next.add(id);
+      return next;
+    });
+  const stopSelecting = () => {
+    setSelecting(false);
+    setSelectedIds(new Set());
+  };
 
   const close = useCallback(() => {
     const id = openId;
@@ -60,7 +83,61 @@ export function DatasetsPanel() {
         )
       ) : (
         <div>
-          <h3 className="mb-4 text-lg font-semibold text-slate-100">Your Datasets ({datasets.length})</h3>
+          <div className="mb-4 flex flex-wrap items-center justify-between gap-3">
+            <h3 className="text-lg font-semibold text-slate-100">Your Datasets ({datasets.length})</h3>
+            {!selecting && (
+              <button
+                type="button"
+                onClick={() => setSelecting(true)}
+                data-testid="datasets-select"
+                className="inline-flex items-center gap-1.5 rounded bg-slate-800 px-3 py-1.5 text-sm text-slate-200 hover:bg-slate-700 focus:outline-none focus-visible:ring-2 focus-visible:ring-emerald-500"
+              >
+                <CheckSquare className="h-4 w-4" aria-hidden="true" />
+                Select
+              </button>
+            )}
+          </div>
+          {selecting && (
+            <div
+              className="mb-4 flex flex-wrap items-center justify-between gap-3 rounded-lg border border-slate-700 bg-slate-900 px-4 py-3"
+              role="toolbar"
+              aria-label="Selection"
+              data-testid="datasets-selection-bar"
+            >
+              <span className="text-sm text-slate-300" data-testid="datasets-selected-count">
+                {selected.length} selected
+              </span>
+              <div className="flex flex-wrap items-center gap-2">
+                <button
+                  type="button"
+                  onClick={() => setSelectedIds(new Set(deletable.map((d) => d.id)))}
+                  disabled={deletable.length === 0}
+                  data-testid="datasets-select-all"
+                  className="rounded bg-slate-800 px-3 py-1.5 text-sm text-slate-200 hover:bg-slate-700 disabled:cursor-not-allowed disabled:opacity-50"
+                >
+                  Select all
+                </button>
+                <button
+                  type="button"
+                  onClick={() => setToDelete(selected.map((d) => d.id))}
+                  disabled={selected.length === 0}
+                  data-testid="datasets-delete-selected"
+                  className="inline-flex items-center gap-1.5 rounded bg-red-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-red-700 disabled:cursor-not-allowed disabled:opacity-50"
+                >
+                  <Trash2 className="h-4 w-4" aria-hidden="true" />
+                  Delete {selected.length} {selected.length === 1 ? "dataset" : "datasets"}
+                </button>
+                <button
+                  type="button"
+                  onClick={stopSelecting}
+                  data-testid="datasets-select-cancel"
+                  className="rounded bg-slate-800 px-3 py-1.5 text-sm text-slate-200 hover:bg-slate-700"
+                >
+                  Cancel
+                </button>
+              </div>
+            </div>
+          )}
           <div className="grid grid-cols-1 gap-4 md:grid-cols-2">
             {datasets.map((dataset) => (
               <DatasetCard
@@ -68,6 +145,8 @@ export function DatasetsPanel() {
                 dataset={dataset}
                 job={activeJobFor(jobs, dataset.id)}
                 onOpen={() => setOpenId(dataset.id)}
+                onDelete={() => setToDelete([dataset.id])}
+                selection={selecting ? { selected: selectedIds.has(dataset.id), onToggle: () => toggle(dataset.id) } : undefined}
               />
             ))}
           </div>
@@ -75,6 +154,16 @@ export function DatasetsPanel() {
       )}
 
       {opened && <DatasetModal key={opened.id} dataset={opened} onClose={close} />}
+      {deleting.length > 0 && (
+        <DeleteDatasetsDialog
+          datasets={deleting}
+          onCancel={() => setToDelete(null)}
+          onDeleted={() => {
+            setToDelete(null);
+            stopSelecting();
+          }}
+        />
+      )}
     </section>
   );
 }

@@ -1,4 +1,4 @@
-import type { Dataset } from "../bindings";
+import type { Dataset, Job } from "../bindings";
 import { formatBytes, formatCount, humanize } from "./format";
 
 /** "2.3 GB • 12,345 samples", leaving out what is unknown. */
@@ -33,4 +33,11 @@ const FORMAT_NAMES: Record<string, string> = {
 export function formatName(format: string | null): string {
   if (format === null || format.trim() === "") return "Unknown";
   return FORMAT_NAMES[format.toLowerCase()] ?? format;
+}
+
+/** Why a dataset cannot be deleted now, or null when it can. */
+export function deleteBlocker(dataset: Dataset, job: Job | null): string | null {
+  if (dataset.status === "deleting") return "Being deleted";
+  if (job) return "Downloading — cancel it first";
+  return null;
 }
