@@ -90,7 +90,11 @@ function JobProgress({ job }: { job: Job }) {
         <button
           type="button"
           data-testid="dataset-cancel"
-          onClick={onCancel}
+          onClick={(e) => {
+            // Not a click on the card (which opens or selects it).
+            e.stopPropagation();
+            onCancel();
+          }}
           disabled={cancel.busy}
           className={smallButton}
         >
@@ -210,7 +214,10 @@ export function DatasetCard({ dataset, job, onOpen, onDelete, selection }: Props
                 <button
                   type="button"
                   data-testid="dataset-retry"
-                  onClick={onRetry}
+                  onClick={(e) => {
+                    e.stopPropagation();
+                    onRetry();
+                  }}
                   disabled={retry.busy}
                   className={`${smallButton} ${dataset.error ? "mt-2" : ""}`}
                 >

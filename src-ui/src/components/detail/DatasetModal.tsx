@@ -111,27 +111,27 @@ export function DatasetModal({ dataset, onClose }: Props) {
             )}
           </div>
           <div className="flex shrink-0 items-center gap-1">
-          <button
-            type="button"
-            onClick={() => setConfirmDelete(true)}
-            data-testid="dataset-modal-delete"
-            title="Delete this dataset"
-            className="inline-flex items-center gap-1.5 rounded px-3 py-2 text-sm text-slate-400 transition-colors hover:bg-red-500/10 hover:text-red-400 focus:outline-none focus-visible:ring-2 focus-visible:ring-emerald-500"
-          >
-            <Trash2 className="h-4 w-4" aria-hidden="true" />
-            Delete
-          </button>
-          <button
-            ref={closeRef}
-            type="button"
-            aria-label="Close"
-            title="Close (Esc)"
-            onClick={onClose}
-            data-testid="dataset-modal-close"
-            className="rounded p-2 text-slate-400 transition-colors hover:text-slate-200 focus:outline-none focus-visible:ring-2 focus-visible:ring-emerald-500"
-          >
-            <X className="h-6 w-6" aria-hidden="true" />
-          </button>
+            <button
+              type="button"
+              onClick={() => setConfirmDelete(true)}
+              data-testid="dataset-modal-delete"
+              title="Delete this dataset"
+              className="inline-flex items-center gap-1.5 rounded px-3 py-2 text-sm text-slate-400 transition-colors hover:bg-red-500/10 hover:text-red-400 focus:outline-none focus-visible:ring-2 focus-visible:ring-emerald-500"
+            >
+              <Trash2 className="h-4 w-4" aria-hidden="true" />
+              Delete
+            </button>
+            <button
+              ref={closeRef}
+              type="button"
+              aria-label="Close"
+              title="Close (Esc)"
+              onClick={onClose}
+              data-testid="dataset-modal-close"
+              className="rounded p-2 text-slate-400 transition-colors hover:text-slate-200 focus:outline-none focus-visible:ring-2 focus-visible:ring-emerald-500"
+            >
+              <X className="h-6 w-6" aria-hidden="true" />
+            </button>
           </div>
         </div>
 
