@@ -48,7 +48,7 @@ export function DeleteDatasetsDialog({ datasets, onCancel, onDeleted }: Props) {
     >
       <ul className="space-y-0.5" data-testid="delete-dialog-names">
         {shown.map((d) => (
-          <li key={d.id} className="truncate font-medium text-slate-100" title={d.name}>
+          <li key={d.id} className="break-all font-medium text-slate-100">
             {d.name}
           </li>
         ))}

@@ -1,0 +1,96 @@
+// Samples and deletion in the window, end to end: download a small dataset from the Hub
+// emulator, page through its rows, search them, then delete it from the detail view.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { launchApp, startHubEmulator } from "./harness.mjs";
+
+let hub;
+let app;
+
+before(async () => {
+  hub = await startHubEmulator([]);
+  app = await launchApp({ env: { HF_ENDPOINT: hub.endpoint } });
+});
+
+after(async () => {
+  await app?.close();
+  hub?.stop();
+});
+
+async function testid(browser, id, timeout = 10_000) {
+  const el = await browser.$(`[data-testid="${id}"]`);
+  await el.waitForDisplayed({ timeout, timeoutMsg: `${id} never appeared` });
+  return el;
+}
+
+async function setField(browser, el, value) {
+  // Element Send Keys types the whole string (browser.keys() drops repeated letters in WebKit).
+  await el.setValue(value);
+  await browser.waitUntil(async () => (await el.getValue()) === value, {
+    timeout: 5_000,
+    timeoutMsg: `the field never showed ${value}`,
+  });
+}
+
+async function waitForText(browser, el, pattern, what) {
+  await browser.waitUntil(async () => pattern.test(await el.getText()), {
+    timeout: 15_000,
+    interval: 100,
+    timeoutMsg: `${what} never matched ${pattern}`,
+  });
+}
+
+test("page through samples, search them and delete the dataset", async () => {
+  const { browser } = app;
+
+  // 200 train and 20 test rows: "train example number 0", … with an id.
+  await setField(browser, await testid(browser, "download-repo", 30_000), "demo/tiny-jsonl");
+  await (await testid(browser, "download-submit")).click();
+  const card = await testid(browser, "dataset-card");
+  await browser.waitUntil(async () => /Ready/.test(await card.getText()), {
+    timeout: 60_000,
+    interval: 200,
+    timeoutMsg: "the dataset never turned Ready",
+  });
+
+  await card.click();
+  await testid(browser, "dataset-modal");
+  await (await testid(browser, "dataset-tab-samples")).click();
+  const range = await testid(browser, "samples-range", 15_000);
+  await waitForText(browser, range, /Showing 1–20 of 220/, "the first page");
+  const labels = async () => {
+    const els = await browser.$$('[data-testid="sample-label"]');
+    const texts = [];
+    for (let i = 0; i < els.length; i += 1) texts.push(await els[i].getText());
+    return texts;
+  };
+  assert.equal((await labels())[0], "Sample #0 • train");
+  const firstText = await (await testid(browser, "sample-text")).getText();
+  assert.equal(firstText, "train example number 0");
+
+  await (await testid(browser, "samples-next")).click();
+  await waitForText(browser, range, /Showing 21–40 of 220/, "the second page");
+  assert.equal((await labels())[0], "Sample #20 • train");
+
+  // The last page holds the test split.
+  await setField(browser, await testid(browser, "samples-page-input"), "11");
+  await browser.keys("Enter");
+  await waitForText(browser, range, /Showing 201–220 of 220/, "the last page");
+  assert.equal((await labels())[0], "Sample #0 • test");
+
+  // Case-insensitive search over every split, highlighted.
+  await setField(browser, await testid(browser, "samples-search"), "NUMBER 13");
+  await waitForText(browser, range, /Showing 1–12 of 12 matches/, "the search");
+  const marks = await browser.$$('[data-testid="sample-match"]');
+  assert.equal(marks.length, 12);
+  assert.equal(await marks[0].getText(), "number 13");
+
+  // Delete it from the detail view: the modal closes and the list is empty.
+  await (await testid(browser, "dataset-modal-delete")).click();
+  const dialog = await testid(browser, "delete-dialog");
+  assert.match(await dialog.getText(), /tiny-jsonl/);
+  await (await testid(browser, "delete-dialog-hub-files")).click();
+  await (await testid(browser, "delete-dialog-confirm")).click();
+  await testid(browser, "datasets-empty", 15_000);
+  assert.equal((await browser.$$('[data-testid="dataset-modal"]')).length, 0);
+});
