@@ -145,3 +145,36 @@ export async function startHubEmulator(args = []) {
   });
   return { endpoint, stop: () => child.kill() };
 }
+
+/** The element with this data-testid, once it is displayed. */
+export async function testid(browser, id, timeout = 10_000) {
+  const el = await browser.$(`[data-testid="${id}"]`);
+  await el.waitForDisplayed({ timeout, timeoutMsg: `${id} never appeared` });
+  return el;
+}
+
+/** Types into a field and waits until it shows the value. */
+export async function setField(browser, el, value) {
+  // Element Send Keys types the whole string (browser.keys() drops repeated letters in WebKit).
+  await el.setValue(value);
+  await browser.waitUntil(async () => (await el.getValue()) === value, {
+    timeout: 5_000,
+    timeoutMsg: `the field never showed ${value}`,
+  });
+}
+
+/**
+ * Downloads `demo/tiny-jsonl` (200 train and 20 test rows) through the form and returns its
+ * card once it is Ready.
+ */
+export async function downloadTinyDataset(browser) {
+  await setField(browser, await testid(browser, "download-repo", 30_000), "demo/tiny-jsonl");
+  await (await testid(browser, "download-submit")).click();
+  const card = await testid(browser, "dataset-card");
+  await browser.waitUntil(async () => /Ready/.test(await card.getText()), {
+    timeout: 60_000,
+    interval: 200,
+    timeoutMsg: "the dataset never turned Ready",
+  });
+  return card;
+}

@@ -2,7 +2,7 @@
 // emulator, page through its rows, search them, then delete it from the detail view.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { launchApp, startHubEmulator } from "./harness.mjs";
+import { downloadTinyDataset, launchApp, setField, startHubEmulator, testid } from "./harness.mjs";
 
 let hub;
 let app;
@@ -17,21 +17,6 @@ after(async () => {
   hub?.stop();
 });
 
-async function testid(browser, id, timeout = 10_000) {
-  const el = await browser.$(`[data-testid="${id}"]`);
-  await el.waitForDisplayed({ timeout, timeoutMsg: `${id} never appeared` });
-  return el;
-}
-
-async function setField(browser, el, value) {
-  // Element Send Keys types the whole string (browser.keys() drops repeated letters in WebKit).
-  await el.setValue(value);
-  await browser.waitUntil(async () => (await el.getValue()) === value, {
-    timeout: 5_000,
-    timeoutMsg: `the field never showed ${value}`,
-  });
-}
-
 async function waitForText(browser, el, pattern, what) {
   await browser.waitUntil(async () => pattern.test(await el.getText()), {
     timeout: 15_000,
@@ -44,14 +29,7 @@ test("page through samples, search them and delete the dataset", async () => {
   const { browser } = app;
 
   // 200 train and 20 test rows: "train example number 0", … with an id.
-  await setField(browser, await testid(browser, "download-repo", 30_000), "demo/tiny-jsonl");
-  await (await testid(browser, "download-submit")).click();
-  const card = await testid(browser, "dataset-card");
-  await browser.waitUntil(async () => /Ready/.test(await card.getText()), {
-    timeout: 60_000,
-    interval: 200,
-    timeoutMsg: "the dataset never turned Ready",
-  });
+  const card = await downloadTinyDataset(browser);
 
   await card.click();
   await testid(browser, "dataset-modal");

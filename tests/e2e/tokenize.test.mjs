@@ -4,7 +4,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { launchApp, startHubEmulator } from "./harness.mjs";
+import { downloadTinyDataset, launchApp, setField, startHubEmulator, testid } from "./harness.mjs";
 
 const here = new URL(".", import.meta.url).pathname;
 const tokenizer = join(here, "..", "..", "..", "shared", "data", "gpt2-tokenizer.json");
@@ -21,21 +21,6 @@ after(async () => {
   hub?.stop();
 });
 
-async function testid(browser, id, timeout = 10_000) {
-  const el = await browser.$(`[data-testid="${id}"]`);
-  await el.waitForDisplayed({ timeout, timeoutMsg: `${id} never appeared` });
-  return el;
-}
-
-async function setField(browser, el, value) {
-  // Element Send Keys types the whole string (browser.keys() drops repeated letters in WebKit).
-  await el.setValue(value);
-  await browser.waitUntil(async () => (await el.getValue()) === value, {
-    timeout: 5_000,
-    timeoutMsg: `the field never showed ${value}`,
-  });
-}
-
 test("add a Hub tokenizer, preview, tokenize packed and read the statistics", async () => {
   const { browser } = app;
   // E2E_SCREENSHOT_DIR=/some/dir keeps pictures of the window along the way.
@@ -46,14 +31,7 @@ test("add a Hub tokenizer, preview, tokenize packed and read the statistics", as
   };
 
   // A small dataset: 200 train and 20 test rows, ready in seconds.
-  await setField(browser, await testid(browser, "download-repo", 30_000), "demo/tiny-jsonl");
-  await (await testid(browser, "download-submit")).click();
-  const card = await testid(browser, "dataset-card");
-  await browser.waitUntil(async () => /Ready/.test(await card.getText()), {
-    timeout: 60_000,
-    interval: 200,
-    timeoutMsg: "the dataset never turned Ready",
-  });
+  const card = await downloadTinyDataset(browser);
 
   await card.click();
   const modal = await testid(browser, "dataset-modal");

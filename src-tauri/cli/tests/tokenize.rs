@@ -352,6 +352,20 @@ fn a_tokenization_is_read_by_python_with_the_same_ids_and_the_conflict_rule_hold
     assert_eq!(s["num_samples"], 720);
 }
 
+/// Starts the CLI with `args` (which ask for `--progress json`) and returns it once the
+/// tokenization has written `min_samples`.
+fn start_and_wait_for_progress(lab: &Lab, args: &[&str], min_samples: u64) -> std::process::Child {
+    let mut child = lab
+        .cli()
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_for_progress(&mut child, min_samples);
+    child
+}
+
 /// Waits until the running tokenization has written `min_samples`, reading `--progress json`.
 fn wait_for_progress(child: &mut std::process::Child, min_samples: u64) {
     let stderr = child.stderr.take().unwrap();
@@ -403,14 +417,7 @@ fn an_interrupted_tokenization_reruns_to_the_same_bytes() {
     // kill -9 mid-pass: the rerun starts over and writes the same bytes.
     let mut replace = args.to_vec();
     replace.push("--replace");
-    let mut child = lab
-        .cli()
-        .args(&replace)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    wait_for_progress(&mut child, 2_000);
+    let mut child = start_and_wait_for_progress(&lab, &replace, 2_000);
     child.kill().unwrap();
     child.wait().unwrap();
     let partial = output_dir(&lab, &ds, &tok_id).with_extension("partial");
@@ -444,14 +451,7 @@ fn an_interrupted_tokenization_reruns_to_the_same_bytes() {
 
     // Ctrl-C: the CLI cancels the job, the tokenization is withdrawn with its files, and a
     // rerun makes a new one with the same data.
-    let mut child = lab
-        .cli()
-        .args(&replace)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    wait_for_progress(&mut child, 2_000);
+    let mut child = start_and_wait_for_progress(&lab, &replace, 2_000);
     let sent = Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()

@@ -3,6 +3,8 @@
 //! holds) comes from the files' metadata alone, so a page costs one batch read.
 
 use crate::error::{Error, Result};
+use crate::library::validate_id;
+use crate::store::DatasetStatus;
 use arrow::array::{Array, RecordBatch, StringArray};
 use arrow::ipc::reader::FileReader;
 use serde::{Deserialize, Serialize};
@@ -253,29 +255,40 @@ pub fn page(
             total += rows;
             continue;
         }
-        // Searching or filtering reads the whole text column: every match is counted.
+        // Searching or filtering reads the text column of every file once (every match is
+        // counted), then whole rows only from the batches that hold the page.
         let column = text_column.expect("checked above");
-        for b in &index {
-            let batch = read_batch(b)?;
-            let col = batch.column_by_name(column).ok_or_else(|| {
-                Error::Corrupt(format!("{} has no column {column}", b.file.display()))
-            })?;
-            let texts = arrow::compute::cast(col, &arrow::datatypes::DataType::Utf8)
-                .map_err(|e| Error::invalid(format!("column {column} is not text: {e}")))?;
-            let texts = texts
-                .as_any()
-                .downcast_ref::<StringArray>()
-                .ok_or_else(|| Error::invalid(format!("column {column} is not text")))?;
-            for i in selection.select(texts) {
-                if total >= q.offset && total < q.offset + limit {
-                    let row = to_json_rows(&batch.slice(i, 1))?;
-                    samples.push(Sample {
-                        split: split.clone(),
-                        index: b.first_row + i as u64,
-                        fields: row.into_iter().next().unwrap_or(serde_json::Value::Null),
-                    });
+        let mut hits = Vec::new();
+        let mut row = 0u64;
+        for file in crate::tokenize::source::split_files(&data_dir.join(split))? {
+            crate::tokenize::source::read_text_batches(&file, column, |texts| {
+                for i in selection.select(&texts) {
+                    if total >= q.offset && total < q.offset + limit {
+                        hits.push(row + i as u64);
+                    }
+                    total += 1;
                 }
-                total += 1;
+                row += texts.len() as u64;
+                Ok(())
+            })?;
+        }
+        for b in &index {
+            let mine: Vec<u64> = hits
+                .iter()
+                .copied()
+                .filter(|r| (b.first_row..b.first_row + b.rows).contains(r))
+                .collect();
+            if mine.is_empty() {
+                continue;
+            }
+            let batch = read_batch(b)?;
+            for r in mine {
+                let fields = to_json_rows(&batch.slice((r - b.first_row) as usize, 1))?;
+                samples.push(Sample {
+                    split: split.clone(),
+                    index: r,
+                    fields: fields.into_iter().next().unwrap_or(serde_json::Value::Null),
+                });
             }
         }
     }
@@ -285,6 +298,39 @@ pub fn page(
         samples,
         text_column: text_column.map(str::to_string),
     })
+}
+
+impl crate::Engine {
+    /// A page of a dataset's rows, searched and filtered as asked.
+    pub async fn samples(&self, q: &SamplesQuery) -> Result<SamplesPage> {
+        validate_id(&q.dataset_id, "ds")?;
+        let dataset = self.store.get_dataset(&q.dataset_id).await?;
+        if dataset.status != DatasetStatus::Ready {
+            return Err(Error::Conflict(format!(
+                "{} is not ready yet; its rows can be read once it is",
+                dataset.name
+            )));
+        }
+        let splits: Vec<String> = match &q.split {
+            Some(s) => {
+                if !dataset.splits.iter().any(|x| &x.name == s) {
+                    return Err(Error::not_found(format!(
+                        "split \"{s}\" of {}",
+                        dataset.name
+                    )));
+                }
+                vec![s.clone()]
+            }
+            None => dataset.splits.iter().map(|s| s.name.clone()).collect(),
+        };
+        let data_dir = self.data_root().dataset_dir(&dataset.id)?.join("data");
+        let q = q.clone();
+        tokio::task::spawn_blocking(move || {
+            page(&data_dir, &splits, dataset.text_column.as_deref(), &q)
+        })
+        .await
+        .map_err(|e| Error::Internal(format!("reading rows crashed: {e}")))?
+    }
 }
 
 #[cfg(test)]

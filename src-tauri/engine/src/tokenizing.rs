@@ -279,40 +279,6 @@ impl Engine {
         Ok(())
     }
 
-    /// A page of a dataset's rows, searched and filtered as asked.
-    pub async fn samples(
-        &self,
-        q: &crate::samples::SamplesQuery,
-    ) -> Result<crate::samples::SamplesPage> {
-        validate_id(&q.dataset_id, "ds")?;
-        let dataset = self.store.get_dataset(&q.dataset_id).await?;
-        if dataset.status != DatasetStatus::Ready {
-            return Err(Error::Conflict(format!(
-                "{} is not ready yet; its rows can be read once it is",
-                dataset.name
-            )));
-        }
-        let splits: Vec<String> = match &q.split {
-            Some(s) => {
-                if !dataset.splits.iter().any(|x| &x.name == s) {
-                    return Err(Error::not_found(format!(
-                        "split \"{s}\" of {}",
-                        dataset.name
-                    )));
-                }
-                vec![s.clone()]
-            }
-            None => dataset.splits.iter().map(|s| s.name.clone()).collect(),
-        };
-        let data_dir = self.data_root().dataset_dir(&dataset.id)?.join("data");
-        let q = q.clone();
-        tokio::task::spawn_blocking(move || {
-            crate::samples::page(&data_dir, &splits, dataset.text_column.as_deref(), &q)
-        })
-        .await
-        .map_err(|e| Error::Internal(format!("reading rows crashed: {e}")))?
-    }
-
     /// The job working on a tokenization, if one is queued or running.
     pub async fn tokenization_job(&self, id: &str) -> Result<Option<store::Job>> {
         Ok(self

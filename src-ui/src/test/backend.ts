@@ -1,5 +1,6 @@
 import { mockIPC, mockWindows } from "@tauri-apps/api/mocks";
 import type { InvokeArgs } from "@tauri-apps/api/core";
+import { DEFAULT_SETTINGS } from "../lib/tokenize";
 import type {
   AppError,
   Dataset,
@@ -256,19 +257,7 @@ export const tokenizationFixture = (over: Partial<Tokenization> = {}): Tokenizat
   dataset_id: "ds-1",
   tokenizer_id: "tk_gpt2",
   status: "ready",
-  settings: {
-    text_column: "text",
-    splits: [],
-    max_length: 512,
-    truncation: true,
-    padding: "none",
-    overflow: false,
-    stride: 0,
-    add_special_tokens: true,
-    packing: null,
-    min_tokens: null,
-    max_tokens: null,
-  },
+  settings: { ...DEFAULT_SETTINGS, text_column: "text" },
   statistics: null,
   num_tokens: null,
   size_bytes: null,
