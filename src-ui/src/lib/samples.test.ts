@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { charCount, chatTurns, highlightPieces, orderedFields, parseChars } from "./samples";
+import { tokenizationFixture, tokenizerFixture } from "../test/backend";
+import { charCount, chatTurns, highlightPieces, orderedFields, parseChars, tokenizationChoices } from "./samples";
 
 describe("samples helpers", () => {
   it("marks every case-insensitive match, regex characters included", () => {
@@ -37,5 +38,29 @@ describe("samples helpers", () => {
     expect(parseChars(" 42 ")).toBe(42);
     expect(parseChars("-1")).toBeUndefined();
     expect(parseChars("1.5")).toBeUndefined();
+  });
+
+  it("offers ready tokenizations by tokenizer name, with settings only where names repeat", () => {
+    const gpt2 = tokenizerFixture();
+    const llama = tokenizerFixture({ id: "tk_llama", name: "meta-llama/Llama-3.2-1B" });
+    const base = tokenizationFixture();
+    const packed = { context_size: 128, bos_per_row: false, separator: { kind: "eos" } } as const;
+    const choices = tokenizationChoices(
+      [
+        tokenizationFixture({ id: "tok_a", tokenizer_id: "tk_gpt2" }),
+        tokenizationFixture({ id: "tok_b", tokenizer_id: "tk_gpt2", settings: { ...base.settings, packing: packed } }),
+        tokenizationFixture({ id: "tok_c", tokenizer_id: "tk_llama" }),
+        tokenizationFixture({ id: "tok_d", tokenizer_id: "tk_llama", status: "processing" }),
+        tokenizationFixture({ id: "tok_e", tokenizer_id: "tk_gone", status: "ready" }),
+      ],
+      [gpt2, llama],
+    );
+    expect(choices.map((c) => c.id)).toEqual(["tok_a", "tok_b", "tok_c", "tok_e"]);
+    expect(choices[0]!.label).toMatch(/^openai-community\/gpt2 \(max /);
+    expect(choices[1]!.label).toMatch(/^openai-community\/gpt2 \(packed 128/);
+    expect(choices[1]!.packed).toBe(true);
+    expect(choices[2]).toEqual({ id: "tok_c", label: "meta-llama/Llama-3.2-1B", packed: false });
+    // A tokenizer not (yet) in the library still gets a name to pick.
+    expect(choices[3]!.label).toBe("tk_gone");
   });
 });

@@ -1,4 +1,5 @@
-import type { Value } from "../bindings";
+import type { Tokenization, Tokenizer, Value } from "../bindings";
+import { settingsSummary } from "./tokenize";
 
 /** Rows per page of the Samples tab. */
 export const SAMPLES_PAGE_SIZE = 20;
@@ -71,4 +72,29 @@ export function parseChars(input: string): number | null | undefined {
   if (!/^\d+$/.test(trimmed)) return undefined;
   const n = Number(trimmed);
   return Number.isSafeInteger(n) ? n : undefined;
+}
+
+/** Which tokenization a token filter or token view reads, as the Samples tab offers it. */
+export type TokenizationChoice = { id: string; label: string; packed: boolean };
+
+/**
+ * The dataset's ready tokenizations, labelled by tokenizer name. Two made with the same
+ * tokenizer differ only by their settings, so those get the settings summary too.
+ */
+export function tokenizationChoices(
+  tokenizations: Tokenization[],
+  tokenizers: Tokenizer[],
+): TokenizationChoice[] {
+  const ready = tokenizations.filter((t) => t.status === "ready");
+  const nameOf = (t: Tokenization) => tokenizers.find((k) => k.id === t.tokenizer_id)?.name ?? t.tokenizer_id;
+  const uses = new Map<string, number>();
+  for (const t of ready) uses.set(nameOf(t), (uses.get(nameOf(t)) ?? 0) + 1);
+  return ready.map((t) => {
+    const name = nameOf(t);
+    return {
+      id: t.id,
+      label: (uses.get(name) ?? 0) > 1 ? `${name} (${settingsSummary(t.settings)})` : name,
+      packed: t.settings.packing !== null,
+    };
+  });
 }

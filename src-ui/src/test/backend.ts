@@ -9,6 +9,7 @@ import type {
   Job,
   MachineStatus,
   RepoInspection,
+  RowTokensQuery,
   SamplesPage,
   SamplesQuery,
   Settings,
@@ -56,6 +57,8 @@ export type BackendOptions = {
   deleteTokenizer?: (id: string) => Reply<null>;
   /** Answer to `list_samples`; defaults to an empty page. */
   listSamples?: (query: SamplesQuery) => Reply<SamplesPage>;
+  /** Answer to `row_tokens`; defaults to {@link previewFixture} of "Row INDEX of SPLIT". */
+  rowTokens?: (query: RowTokensQuery) => Reply<TokenizePreview>;
   /** Answer to `delete_datasets`; defaults to all of them deleted, nothing freed. */
   deleteDatasets?: (ids: string[], hubFiles: boolean) => Reply<DeleteReport>;
   /** What the native file picker returns (`plugin:dialog|open`); defaults to cancelled (null). */
@@ -432,6 +435,12 @@ export function mockBackend(options: BackendOptions = {}) {
             options.listSamples
               ? options.listSamples(query)
               : { total: 0, offset: query.offset, samples: [], text_column: "text" },
+          );
+        }
+        case "row_tokens": {
+          const { query } = args as { query: RowTokensQuery };
+          return resolveReply(
+            options.rowTokens ? options.rowTokens(query) : previewFixture(`Row ${query.index} of ${query.split}`),
           );
         }
         case "delete_datasets": {

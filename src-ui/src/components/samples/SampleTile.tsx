@@ -1,9 +1,10 @@
-import { useState } from "react";
+import { useId, useState } from "react";
 import { Check, ChevronDown, ChevronUp, Copy } from "lucide-react";
 import type { Sample, Value } from "../../bindings";
 import { formatCount } from "../../lib/format";
-import { charCount, chatTurns, highlightPieces, inlineText, orderedFields } from "../../lib/samples";
+import { charCount, chatTurns, highlightPieces, inlineText, orderedFields, type TokenizationChoice } from "../../lib/samples";
 import { iconButton } from "../detail/controls";
+import { SampleTokens } from "./SampleTokens";
 
 /** JSON longer than this many lines is cut short until the tile is expanded. */
 const LONG_JSON_LINES = 8;
@@ -78,10 +79,26 @@ type Props = {
   search: string;
   expanded: boolean;
   onToggle: () => void;
+  datasetId: string;
+  /** The tokenization the token view reads; no Tokens button without one. */
+  tokenization: TokenizationChoice | null;
+  tokensOpen: boolean;
+  onToggleTokens: () => void;
 };
 
 /** One row of the Samples tab: the mock's slate-800/30 tile with copy and expand buttons. */
-export function SampleTile({ sample, textColumn, search, expanded, onToggle }: Props) {
+export function SampleTile({
+  sample,
+  textColumn,
+  search,
+  expanded,
+  onToggle,
+  datasetId,
+  tokenization,
+  tokensOpen,
+  onToggleTokens,
+}: Props) {
+  const tokensId = useId();
   const [copied, setCopied] = useState<"ok" | "failed" | null>(null);
   const fields = orderedFields(sample.fields, textColumn);
   const textEntry = textColumn !== null ? fields.find(([k]) => k === textColumn) : undefined;
@@ -106,7 +123,22 @@ export function SampleTile({ sample, textColumn, search, expanded, onToggle }: P
         <span className="text-xs text-slate-500" data-testid="sample-label">
           {label}
         </span>
-        <div className="-mr-2 -mt-2 flex items-center">
+        <div className="-mr-2 -mt-2 flex items-center gap-1">
+          {tokenization && (
+            <button
+              type="button"
+              className={`inline-flex shrink-0 items-center rounded px-3 py-1 text-xs focus:outline-none focus-visible:ring-2 focus-visible:ring-emerald-500 ${
+                tokensOpen ? "bg-emerald-600/20 text-emerald-300 hover:bg-emerald-600/30" : "bg-slate-800 text-slate-200 hover:bg-slate-700"
+              }`}
+              onClick={onToggleTokens}
+              aria-expanded={tokensOpen}
+              aria-controls={tokensOpen ? tokensId : undefined}
+              title={`${tokensOpen ? "Hide" : "Show"} this row's tokens with ${tokenization.label}`}
+              data-testid="sample-tokens-toggle"
+            >
+              Tokens
+            </button>
+          )}
           <button
             type="button"
             className={iconButton}
@@ -150,6 +182,16 @@ export function SampleTile({ sample, textColumn, search, expanded, onToggle }: P
             <FieldValue value={text} expanded={expanded} />
           </div>
         ))}
+
+      {tokenization && tokensOpen && (
+        <SampleTokens
+          id={tokensId}
+          datasetId={datasetId}
+          tokenization={tokenization}
+          split={sample.split}
+          index={sample.index}
+        />
+      )}
 
       {others.length > 0 && (
         <dl className="mt-3 space-y-1.5 text-sm" data-testid="sample-fields">

@@ -1,11 +1,14 @@
 import { act, screen, waitFor, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
-import type { SamplesPage, SamplesQuery } from "../../bindings";
+import type { AppError, RowTokensQuery, SamplesPage, SamplesQuery, TokenizePreview } from "../../bindings";
 import { openModal } from "../../test/detail";
-import type { BackendOptions } from "../../test/backend";
+import { previewFixture, tokenizationFixture, tokenizerFixture, type BackendOptions } from "../../test/backend";
 
-/** A fake 45-row split "train" followed by 5-row "test"; text "row N of SPLIT". */
-function fakeRows(query: SamplesQuery): SamplesPage {
+/**
+ * A fake 45-row split "train" followed by 5-row "test"; text "row N of SPLIT". Under a
+ * tokenization, row N is N tokens long.
+ */
+function fakePage(query: SamplesQuery): SamplesPage {
   const rows = [
     ...Array.from({ length: 45 }, (_, i) => ({ split: "train", index: i })),
     ...Array.from({ length: 5 }, (_, i) => ({ split: "test", index: i })),
@@ -15,13 +18,26 @@ function fakeRows(query: SamplesQuery): SamplesPage {
     .filter((r) => {
       const text = (r.fields as { text: string }).text;
       return query.search === null || text.toLowerCase().includes(query.search.toLowerCase());
-    });
+    })
+    .filter(
+      (r) =>
+        (query.min_tokens === null || r.index >= query.min_tokens) &&
+        (query.max_tokens === null || r.index <= query.max_tokens),
+    );
   return {
     total: rows.length,
     offset: query.offset,
     samples: rows.slice(query.offset, query.offset + query.limit),
     text_column: "text",
   };
+}
+
+/** {@link fakePage}, refusing token bounds without a tokenization as the engine does. */
+function fakeRows(query: SamplesQuery): SamplesPage | { error: AppError } {
+  if ((query.min_tokens !== null || query.max_tokens !== null) && query.tokenization_id === null) {
+    return { error: { kind: "invalid_input", message: "choose a tokenization to filter rows by token length" } };
+  }
+  return fakePage(query);
 }
 
 async function openSamples(options: BackendOptions = {}) {
@@ -50,6 +66,9 @@ describe("Samples tab", () => {
       search: null,
       min_chars: null,
       max_chars: null,
+      tokenization_id: null,
+      min_tokens: null,
+      max_tokens: null,
     });
     const first = within(tab).getAllByTestId("sample-tile")[0]!;
     expect(within(first).getByTestId("sample-label")).toHaveTextContent("Sample #0 • train");
@@ -148,7 +167,7 @@ describe("Samples tab", () => {
         if (q.split === "train") {
           return () =>
             new Promise<SamplesPage>((resolve) => {
-              release = () => resolve({ ...fakeRows(q), total: 999 });
+              release = () => resolve({ ...fakePage(q), total: 999 });
             });
         }
         return fakeRows(q);
@@ -202,5 +221,246 @@ describe("Samples tab", () => {
     await user.click(within(tile).getByRole("button", { name: "Copy text" }));
     await waitFor(async () => expect(await navigator.clipboard.readText()).toBe("The copied text"));
     expect(screen.getByTestId("samples-tab")).toBeInTheDocument();
+  });
+
+  describe("tokens", () => {
+    const gpt2 = tokenizerFixture();
+    const llama = tokenizerFixture({ id: "tk_llama", name: "meta-llama/Llama-3.2-1B" });
+    const ready = tokenizationFixture({ id: "tok_1", tokenizer_id: "tk_gpt2", status: "ready" });
+    const running = tokenizationFixture({ id: "tok_2", tokenizer_id: "tk_llama", status: "processing" });
+
+    const withTokenizations = (items = [ready, running], options: BackendOptions = {}) =>
+      openSamples({ tokenizers: [gpt2, llama], tokenizations: () => items, ...options });
+
+    const rowTokensArgs = (backend: { callsOf: (cmd: string) => { args: unknown }[] }) =>
+      backend.callsOf("row_tokens").map((c) => (c.args as { query: RowTokensQuery }).query);
+
+    async function chooseTokenization(opened: Awaited<ReturnType<typeof openSamples>>, label: string) {
+      const { user, tab } = opened;
+      await user.click(within(tab).getByTestId("samples-filters-toggle"));
+      const picker = await within(tab).findByTestId("samples-tokenization");
+      await user.selectOptions(picker, label);
+    }
+
+    it("offers only ready tokenizations, by tokenizer name, and no Tokens buttons without one", async () => {
+      const opened = await withTokenizations([running]);
+      const { user, tab } = opened;
+      await waitFor(() => expect(within(tab).getAllByTestId("sample-tile")).toHaveLength(20));
+      await user.click(within(tab).getByTestId("samples-filters-toggle"));
+      expect(within(tab).queryByTestId("samples-tokenization")).not.toBeInTheDocument();
+      expect(within(tab).queryByTestId("sample-tokens-toggle")).not.toBeInTheDocument();
+    });
+
+    it("shows the picker with None first; min/max tokens appear once one is chosen", async () => {
+      const opened = await withTokenizations();
+      const { user, tab, backend } = opened;
+      await waitFor(() => expect(within(tab).getAllByTestId("sample-tile")).toHaveLength(20));
+      await user.click(within(tab).getByTestId("samples-filters-toggle"));
+      const picker = await within(tab).findByTestId("samples-tokenization");
+      expect(within(picker).getAllByRole("option").map((o) => o.textContent)).toEqual(["None", "openai-community/gpt2"]);
+      expect(picker).toHaveValue("");
+      expect(within(tab).getByLabelText("Tokenization")).toBe(picker);
+      expect(within(tab).queryByTestId("samples-min-tokens")).not.toBeInTheDocument();
+      expect(within(tab).queryByTestId("sample-tokens-toggle")).not.toBeInTheDocument();
+
+      const calls = backend.callsOf("list_samples").length;
+      await user.selectOptions(picker, "openai-community/gpt2");
+      expect(within(tab).getByTestId("samples-min-tokens")).toBeInTheDocument();
+      expect(within(tab).getByTestId("samples-max-tokens")).toBeInTheDocument();
+      expect(within(tab).getAllByTestId("sample-tokens-toggle")).toHaveLength(20);
+      // Choosing a tokenization only to view tokens does not read the page again.
+      expect(backend.callsOf("list_samples")).toHaveLength(calls);
+    });
+
+    it("sends the token bounds with the tokenization, from the first page, and drops them with None", async () => {
+      const opened = await withTokenizations();
+      const { user, tab, backend } = opened;
+      await waitFor(() => expect(within(tab).getByTestId("samples-range")).toHaveTextContent("1–20 of 50"));
+      await user.click(within(tab).getByTestId("samples-next"));
+      await waitFor(() => expect(lastQuery(backend).offset).toBe(20));
+      await chooseTokenization(opened, "openai-community/gpt2");
+      await user.type(within(tab).getByTestId("samples-min-tokens"), "10");
+      await user.type(within(tab).getByTestId("samples-max-tokens"), "19");
+      await waitFor(() =>
+        expect(lastQuery(backend)).toMatchObject({ tokenization_id: "tok_1", min_tokens: 10, max_tokens: 19, offset: 0 }),
+      );
+      await waitFor(() => expect(within(tab).getByTestId("samples-range")).toHaveTextContent("Showing 1–10 of 10 matches"));
+      expect(within(tab).getByTestId("samples-filters-toggle")).toHaveTextContent("Filters (2)");
+      expect(within(tab).getAllByTestId("sample-label")[0]).toHaveTextContent("Sample #10 • train");
+
+      await user.selectOptions(within(tab).getByTestId("samples-tokenization"), "None");
+      await waitFor(() =>
+        expect(lastQuery(backend)).toMatchObject({ tokenization_id: null, min_tokens: null, max_tokens: null }),
+      );
+      await waitFor(() => expect(within(tab).getByTestId("samples-range")).toHaveTextContent("Showing 1–20 of 50"));
+      expect(within(tab).queryByTestId("samples-min-tokens")).not.toBeInTheDocument();
+      // The engine never saw bounds without a tokenization.
+      const queries = backend.callsOf("list_samples").map((c) => (c.args as { query: SamplesQuery }).query);
+      expect(queries.filter((q) => (q.min_tokens !== null || q.max_tokens !== null) && q.tokenization_id === null)).toEqual([]);
+    });
+
+    it("says when no row has that many tokens", async () => {
+      const opened = await withTokenizations();
+      const { user, tab } = opened;
+      await chooseTokenization(opened, "openai-community/gpt2");
+      await user.type(within(tab).getByTestId("samples-min-tokens"), "1000");
+      expect(await within(tab).findByTestId("samples-empty")).toHaveTextContent("No rows match at least 1,000 tokens.");
+    });
+
+    it("refuses a bad token range inline and never asks with it", async () => {
+      const opened = await withTokenizations();
+      const { user, tab, backend } = opened;
+      await waitFor(() => expect(within(tab).getAllByTestId("sample-tile")).toHaveLength(20));
+      await chooseTokenization(opened, "openai-community/gpt2");
+      await user.type(within(tab).getByTestId("samples-min-tokens"), "-3");
+      expect(within(tab).getByTestId("samples-min-tokens-error")).toHaveTextContent("A whole number of tokens");
+      expect(within(tab).getByTestId("samples-min-tokens")).toHaveAttribute("aria-invalid", "true");
+      await user.clear(within(tab).getByTestId("samples-min-tokens"));
+      await user.type(within(tab).getByTestId("samples-min-tokens"), "1.5");
+      expect(within(tab).getByTestId("samples-min-tokens-error")).toBeInTheDocument();
+      await user.clear(within(tab).getByTestId("samples-min-tokens"));
+      await user.type(within(tab).getByTestId("samples-min-tokens"), "30");
+      await user.type(within(tab).getByTestId("samples-max-tokens"), "5");
+      expect(within(tab).getByTestId("samples-max-tokens-error")).toHaveTextContent("At least the minimum");
+      expect(within(tab).queryByTestId("samples-min-tokens-error")).not.toBeInTheDocument();
+      const queries = backend.callsOf("list_samples").map((c) => (c.args as { query: SamplesQuery }).query);
+      expect(queries.some((q) => q.max_tokens === 5)).toBe(false);
+      expect(queries.some((q) => q.min_tokens !== null && q.max_tokens !== null && q.min_tokens > q.max_tokens)).toBe(false);
+      await user.type(within(tab).getByTestId("samples-max-tokens"), "0");
+      await waitFor(() => expect(lastQuery(backend)).toMatchObject({ min_tokens: 30, max_tokens: 50 }));
+    });
+
+    it("shows a row's tokens as chips with their ids and the row's length in tokens", async () => {
+      const opened = await withTokenizations();
+      const { user, tab, backend } = opened;
+      await waitFor(() => expect(within(tab).getAllByTestId("sample-tile")).toHaveLength(20));
+      await chooseTokenization(opened, "openai-community/gpt2");
+      const tile = within(tab).getAllByTestId("sample-tile")[3]!;
+      const toggle = within(tile).getByTestId("sample-tokens-toggle");
+      expect(toggle).toHaveTextContent("Tokens");
+      expect(toggle).toHaveAttribute("aria-expanded", "false");
+      await user.click(toggle);
+      expect(toggle).toHaveAttribute("aria-expanded", "true");
+      const view = within(tile).getByTestId("sample-tokens");
+      expect(toggle).toHaveAttribute("aria-controls", view.id);
+      const chips = await within(view).findAllByTestId("token-chip");
+      expect(chips.map((c) => c.textContent)).toEqual(["Row", "␣3", "␣of", "␣train"]);
+      expect(chips[1]).toHaveAttribute("title", expect.stringContaining("Token ID: 101"));
+      expect(within(view).getByTestId("sample-tokens-count")).toHaveTextContent("4 tokens");
+      expect(view).toHaveTextContent("openai-community/gpt2");
+      expect(within(view).queryByTestId("sample-tokens-note")).not.toBeInTheDocument();
+      expect(rowTokensArgs(backend)).toEqual([{ dataset_id: "ds-1", tokenization_id: "tok_1", split: "train", index: 3 }]);
+      // Only the asked row shows tokens.
+      expect(within(tab).getAllByTestId("sample-tokens")).toHaveLength(1);
+
+      await user.click(toggle);
+      expect(within(tile).queryByTestId("sample-tokens")).not.toBeInTheDocument();
+    });
+
+    it("shows loading while the row is tokenized", async () => {
+      const opened = await withTokenizations(undefined, { rowTokens: () => () => new Promise<TokenizePreview>(() => {}) });
+      const { user, tab } = opened;
+      await waitFor(() => expect(within(tab).getAllByTestId("sample-tile")).toHaveLength(20));
+      await chooseTokenization(opened, "openai-community/gpt2");
+      await user.click(within(tab).getAllByTestId("sample-tokens-toggle")[0]!);
+      expect(within(tab).getByTestId("sample-tokens-loading")).toHaveTextContent("Tokenizing…");
+      expect(within(tab).getByTestId("sample-tokens")).toHaveAttribute("aria-busy", "true");
+    });
+
+    it("notes truncation and overflow, marking overflow rows", async () => {
+      const token = (id: number, piece: string) => ({ id, piece, special: false, padding: false });
+      const opened = await withTokenizations(undefined, {
+        rowTokens: () => ({
+          rows: [
+            { tokens: [token(1, "Once"), token(2, " upon")], overflow: false },
+            { tokens: [token(3, " a"), token(4, " time")], overflow: true },
+          ],
+          total_rows: 2,
+          num_tokens: 4,
+          text_tokens: 9,
+          truncated: true,
+          remainder_tokens: 0,
+        }),
+      });
+      const { user, tab } = opened;
+      await waitFor(() => expect(within(tab).getAllByTestId("sample-tile")).toHaveLength(20));
+      await chooseTokenization(opened, "openai-community/gpt2");
+      await user.click(within(tab).getAllByTestId("sample-tokens-toggle")[0]!);
+      const view = within(tab).getByTestId("sample-tokens");
+      expect(await within(view).findByTestId("sample-tokens-count")).toHaveTextContent("9 tokens");
+      const notes = within(view).getAllByTestId("sample-tokens-note").map((n) => n.textContent);
+      expect(notes).toEqual([
+        "Truncated: the tokenization keeps 4 tokens of this row.",
+        "Overflows into 2 rows; rows after the first are marked overflow.",
+      ]);
+      const rows = within(view).getAllByTestId("preview-row");
+      expect(rows).toHaveLength(2);
+      expect(rows[0]).not.toHaveAttribute("data-overflow");
+      expect(rows[1]).toHaveAttribute("data-overflow", "true");
+      expect(rows[1]).toHaveTextContent("overflow");
+      expect(within(rows[1]!).getAllByTestId("token-chip").map((c) => c.getAttribute("data-token-id"))).toEqual(["3", "4"]);
+    });
+
+    it("says a packed tokenization shows the whole row", async () => {
+      const packed = tokenizationFixture({
+        id: "tok_1",
+        settings: {
+          ...ready.settings,
+          packing: { context_size: 128, bos_per_row: true, separator: { kind: "eos" } },
+        },
+      });
+      const opened = await withTokenizations([packed]);
+      const { user, tab } = opened;
+      await waitFor(() => expect(within(tab).getAllByTestId("sample-tile")).toHaveLength(20));
+      await chooseTokenization(opened, "openai-community/gpt2");
+      await user.click(within(tab).getAllByTestId("sample-tokens-toggle")[0]!);
+      expect(await within(tab).findByTestId("sample-tokens-note")).toHaveTextContent("Packed tokenization");
+    });
+
+    it("shows the engine's error in the token view and retries", async () => {
+      let fail = true;
+      const opened = await withTokenizations(undefined, {
+        rowTokens: (q) =>
+          fail
+            ? { error: { kind: "not_found", message: `row ${q.index} of split "${q.split}"` } }
+            : { rows: [], total_rows: 0, num_tokens: 0, text_tokens: 0, truncated: false, remainder_tokens: 0 },
+      });
+      const { user, tab } = opened;
+      await waitFor(() => expect(within(tab).getAllByTestId("sample-tile")).toHaveLength(20));
+      await chooseTokenization(opened, "openai-community/gpt2");
+      await user.click(within(tab).getAllByTestId("sample-tokens-toggle")[0]!);
+      const view = within(tab).getByTestId("sample-tokens");
+      expect(await within(view).findByTestId("error-kind")).toHaveTextContent("not_found");
+      expect(within(view).getByTestId("error-message")).toHaveTextContent('row 0 of split "train"');
+      expect(within(view).getByRole("alert")).toHaveTextContent("Could not tokenize this row");
+      fail = false;
+      await user.click(within(view).getByRole("button", { name: "Retry" }));
+      expect(await within(view).findByTestId("sample-tokens-count")).toHaveTextContent("0 tokens");
+    });
+
+    it("refetches open token views for a new tokenization and hides them with None", async () => {
+      const other = tokenizationFixture({ id: "tok_3", tokenizer_id: "tk_llama", status: "ready" });
+      const opened = await withTokenizations([ready, other], {
+        rowTokens: (q) => previewFixture(q.tokenization_id === "tok_3" ? "three pieces here" : "two pieces"),
+      });
+      const { user, tab, backend } = opened;
+      await waitFor(() => expect(within(tab).getAllByTestId("sample-tile")).toHaveLength(20));
+      await chooseTokenization(opened, "openai-community/gpt2");
+      await user.click(within(tab).getAllByTestId("sample-tokens-toggle")[1]!);
+      const view = () => within(tab).getByTestId("sample-tokens");
+      await waitFor(() => expect(within(view()).getByTestId("sample-tokens-count")).toHaveTextContent("2 tokens"));
+
+      await user.selectOptions(within(tab).getByTestId("samples-tokenization"), "meta-llama/Llama-3.2-1B");
+      await waitFor(() => expect(within(view()).getByTestId("sample-tokens-count")).toHaveTextContent("3 tokens"));
+      expect(view()).toHaveTextContent("meta-llama/Llama-3.2-1B");
+      expect(rowTokensArgs(backend).map((q) => q.tokenization_id)).toEqual(["tok_1", "tok_3"]);
+
+      await user.selectOptions(within(tab).getByTestId("samples-tokenization"), "None");
+      expect(within(tab).queryByTestId("sample-tokens")).not.toBeInTheDocument();
+      expect(within(tab).queryByTestId("sample-tokens-toggle")).not.toBeInTheDocument();
+      // Choosing one again starts with the views closed.
+      await user.selectOptions(within(tab).getByTestId("samples-tokenization"), "openai-community/gpt2");
+      expect(within(tab).queryByTestId("sample-tokens")).not.toBeInTheDocument();
+    });
   });
 });

@@ -3,7 +3,8 @@ import { Filter, Loader, Search } from "lucide-react";
 import { commands, type AppError, type Dataset, type SamplesPage, type SamplesQuery } from "../../bindings";
 import { call, toAppError } from "../../lib/api";
 import { formatCount } from "../../lib/format";
-import { parseChars, SAMPLES_PAGE_SIZE } from "../../lib/samples";
+import { parseChars, SAMPLES_PAGE_SIZE, tokenizationChoices } from "../../lib/samples";
+import { EMPTY_TOKENIZATIONS, useTokenizeStore } from "../../store/tokenize";
 import { ErrorBox } from "../ErrorBox";
 import { FieldError, modalInput, SelectBox, smallButton } from "../detail/controls";
 import { SampleTile } from "./SampleTile";
@@ -13,18 +14,45 @@ export const SEARCH_DEBOUNCE_MS = 300;
 
 type Props = { dataset: Dataset };
 
-function emptyText(search: string, split: string | null, min: number | null, max: number | null): string {
+type Range = { min: number | null; max: number | null };
+
+function rangeText({ min, max }: Range, unit: string): string | null {
+  if (min !== null && max !== null) return `${formatCount(min)}–${formatCount(max)} ${unit}`;
+  if (min !== null) return `at least ${formatCount(min)} ${unit}`;
+  if (max !== null) return `at most ${formatCount(max)} ${unit}`;
+  return null;
+}
+
+function emptyText(search: string, split: string | null, chars: Range, tokens: Range): string {
   const parts: string[] = [];
   if (search !== "") parts.push(`“${search}”`);
-  if (min !== null && max !== null) parts.push(`${formatCount(min)}–${formatCount(max)} characters`);
-  else if (min !== null) parts.push(`at least ${formatCount(min)} characters`);
-  else if (max !== null) parts.push(`at most ${formatCount(max)} characters`);
+  for (const text of [rangeText(chars, "characters"), rangeText(tokens, "tokens")]) {
+    if (text !== null) parts.push(text);
+  }
   const where = split === null ? "" : ` in split ${split}`;
   if (parts.length === 0) return split === null ? "This dataset has no rows." : `Split ${split} has no rows.`;
   return `No rows match ${parts.join(" with ")}${where}.`;
 }
 
-/** The Samples tab: a page of rows with search, split and text-length filters. */
+/** Parse a min/max pair of count boxes: the values, or what is wrong with each box. */
+function parseRange(minInput: string, maxInput: string, unit: string) {
+  const min = parseChars(minInput);
+  const max = parseChars(maxInput);
+  const minError = min === undefined ? `A whole number of ${unit}` : undefined;
+  const maxError =
+    max === undefined
+      ? `A whole number of ${unit}`
+      : min != null && max !== null && min > max
+        ? "At least the minimum"
+        : undefined;
+  const valid = minError === undefined && maxError === undefined;
+  return { min: min ?? null, max: max ?? null, minError, maxError, valid };
+}
+
+/**
+ * The Samples tab: a page of rows with search, split, text-length and token-length filters,
+ * and each row's tokens under a chosen tokenization.
+ */
 export function SamplesTab({ dataset }: Props) {
   const ids = useId();
   const [searchInput, setSearchInput] = useState("");
@@ -33,6 +61,10 @@ export function SamplesTab({ dataset }: Props) {
   const [filtersOpen, setFiltersOpen] = useState(false);
   const [minInput, setMinInput] = useState("");
   const [maxInput, setMaxInput] = useState("");
+  const [tokenizationId, setTokenizationId] = useState<string | null>(null);
+  const [minTokensInput, setMinTokensInput] = useState("");
+  const [maxTokensInput, setMaxTokensInput] = useState("");
+  const [tokensOpen, setTokensOpen] = useState<Set<string>>(() => new Set());
   const [page, setPage] = useState(0);
   const [jumpInput, setJumpInput] = useState("");
   const [expanded, setExpanded] = useState<Set<string>>(() => new Set());
@@ -54,19 +86,31 @@ export function SamplesTab({ dataset }: Props) {
     return () => window.clearTimeout(timer);
   }, [searchInput, search]);
 
-  const min = parseChars(minInput);
-  const max = parseChars(maxInput);
-  const minError = min === undefined ? "A whole number of characters" : undefined;
-  const maxError =
-    max === undefined
-      ? "A whole number of characters"
-      : min != null && max !== null && min > max
-        ? "At least the minimum"
-        : undefined;
-  const valid = minError === undefined && maxError === undefined;
-  const minChars = min ?? null;
-  const maxChars = max ?? null;
-  const filtering = search !== "" || minChars !== null || maxChars !== null;
+  const tokenizations = useTokenizeStore((s) => s.byDataset[dataset.id] ?? EMPTY_TOKENIZATIONS);
+  const tokenizers = useTokenizeStore((s) => s.tokenizers);
+
+  // The picker labels tokenizations by tokenizer name; the store's events keep both current.
+  useEffect(() => {
+    const store = useTokenizeStore.getState();
+    void store.loadTokenizations(dataset.id);
+    if (!store.tokenizersLoaded) void store.loadTokenizers();
+  }, [dataset.id]);
+
+  const choices = tokenizationChoices(tokenizations.items, tokenizers);
+  // A tokenization deleted (or no longer ready) since it was chosen counts as none.
+  const tokenization = choices.find((c) => c.id === tokenizationId) ?? null;
+
+  const chars = parseRange(minInput, maxInput, "characters");
+  const parsedTokens = parseRange(minTokensInput, maxTokensInput, "tokens");
+  // Token bounds mean nothing (and are not shown) without a tokenization.
+  const tokens = tokenization
+    ? parsedTokens
+    : { min: null, max: null, minError: undefined, maxError: undefined, valid: true };
+  const valid = chars.valid && tokens.valid;
+  const minChars = chars.min;
+  const maxChars = chars.max;
+  const byTokens = tokens.min !== null || tokens.max !== null;
+  const filtering = search !== "" || minChars !== null || maxChars !== null || byTokens;
 
   const query: SamplesQuery = {
     dataset_id: dataset.id,
@@ -76,6 +120,10 @@ export function SamplesTab({ dataset }: Props) {
     search: search === "" ? null : search,
     min_chars: minChars,
     max_chars: maxChars,
+    // Only a token filter needs the tokenization: choosing one just to view tokens keeps the page.
+    tokenization_id: byTokens && tokenization ? tokenization.id : null,
+    min_tokens: tokens.min,
+    max_tokens: tokens.max,
   };
   const queryKey = `${JSON.stringify(query)}#${attempt}`;
   const loading = valid && loadedKey !== queryKey;
@@ -139,7 +187,52 @@ export function SamplesTab({ dataset }: Props) {
       return next;
     });
 
-  const activeFilters = (minChars !== null ? 1 : 0) + (maxChars !== null ? 1 : 0);
+  const toggleTokens = (key: string) =>
+    setTokensOpen((prev) => {
+      const next = new Set(prev);
+      if (next.has(key)) next.delete(key);
+      else next.add(key);
+      return next;
+    });
+
+  const chooseTokenization = (id: string | null) => {
+    setTokenizationId(id);
+    // Open token views follow the new tokenization; with none they close.
+    if (id === null) setTokensOpen(new Set());
+    if (byTokens || (id !== null && (parsedTokens.min !== null || parsedTokens.max !== null))) setPage(0);
+  };
+
+  const activeFilters = [minChars, maxChars, tokens.min, tokens.max].filter((v) => v !== null).length;
+
+  const countBox = (
+    key: string,
+    label: string,
+    value: string,
+    set: (v: string) => void,
+    err: string | undefined,
+    testId: string,
+  ) => (
+    <div key={key} className="w-44">
+      <label htmlFor={`${ids}-${key}`} className="mb-1 block text-xs text-slate-400">
+        {label}
+      </label>
+      <input
+        id={`${ids}-${key}`}
+        inputMode="numeric"
+        className={modalInput}
+        value={value}
+        placeholder="Any"
+        aria-invalid={err !== undefined}
+        aria-describedby={err ? `${ids}-${key}-error` : undefined}
+        onChange={(e) => {
+          set(e.target.value);
+          setPage(0);
+        }}
+        data-testid={testId}
+      />
+      <FieldError id={`${ids}-${key}-error`} message={err} testId={`${testId}-error`} />
+    </div>
+  );
 
   return (
     <div className="space-y-3" data-testid="samples-tab">
@@ -190,33 +283,40 @@ export function SamplesTab({ dataset }: Props) {
 
       {filtersOpen && (
         <div id={`${ids}-filters`} className="flex flex-wrap gap-4 rounded-lg bg-slate-800/30 p-4" data-testid="samples-filters">
-          {(
-            [
-              ["min", "Min characters", minInput, setMinInput, minError],
-              ["max", "Max characters", maxInput, setMaxInput, maxError],
-            ] as const
-          ).map(([key, label, value, set, err]) => (
-            <div key={key} className="w-44">
-              <label htmlFor={`${ids}-${key}`} className="mb-1 block text-xs text-slate-400">
-                {label}
-              </label>
-              <input
-                id={`${ids}-${key}`}
-                inputMode="numeric"
-                className={modalInput}
-                value={value}
-                placeholder="Any"
-                aria-invalid={err !== undefined}
-                aria-describedby={err ? `${ids}-${key}-error` : undefined}
-                onChange={(e) => {
-                  set(e.target.value);
-                  setPage(0);
-                }}
-                data-testid={`samples-${key}-chars`}
-              />
-              <FieldError id={`${ids}-${key}-error`} message={err} testId={`samples-${key}-chars-error`} />
+          {countBox("min", "Min characters", minInput, setMinInput, chars.minError, "samples-min-chars")}
+          {countBox("max", "Max characters", maxInput, setMaxInput, chars.maxError, "samples-max-chars")}
+          {choices.length > 0 && (
+            <div className="flex basis-full flex-wrap gap-4">
+              <div className="w-64">
+                <label htmlFor={`${ids}-tokenization`} className="mb-1 block text-xs text-slate-400">
+                  Tokenization
+                </label>
+                <SelectBox
+                  id={`${ids}-tokenization`}
+                  value={tokenization?.id ?? ""}
+                  onChange={(e) => chooseTokenization(e.target.value === "" ? null : e.target.value)}
+                  aria-describedby={`${ids}-tokenization-help`}
+                  data-testid="samples-tokenization"
+                >
+                  <option value="">None</option>
+                  {choices.map((c) => (
+                    <option key={c.id} value={c.id}>
+                      {c.label}
+                    </option>
+                  ))}
+                </SelectBox>
+                <p id={`${ids}-tokenization-help`} className="mt-1 text-xs text-slate-500">
+                  Filter by length in tokens and show each row&apos;s tokens.
+                </p>
+              </div>
+              {tokenization && (
+                <>
+                  {countBox("min-tokens", "Min tokens", minTokensInput, setMinTokensInput, tokens.minError, "samples-min-tokens")}
+                  {countBox("max-tokens", "Max tokens", maxTokensInput, setMaxTokensInput, tokens.maxError, "samples-max-tokens")}
+                </>
+              )}
             </div>
-          ))}
+          )}
         </div>
       )}
 
@@ -239,7 +339,9 @@ export function SamplesTab({ dataset }: Props) {
         <>
           {samples.length === 0 ? (
             <p className="py-12 text-center text-slate-400" data-testid="samples-empty">
-              {loading ? "Loading samples…" : emptyText(search, split, minChars, maxChars)}
+              {loading
+                ? "Loading samples…"
+                : emptyText(search, split, { min: minChars, max: maxChars }, { min: tokens.min, max: tokens.max })}
             </p>
           ) : (
             <div
@@ -257,6 +359,10 @@ export function SamplesTab({ dataset }: Props) {
                     search={search}
                     expanded={expanded.has(key)}
                     onToggle={() => toggle(key)}
+                    datasetId={dataset.id}
+                    tokenization={tokenization}
+                    tokensOpen={tokensOpen.has(key)}
+                    onToggleTokens={() => toggleTokens(key)}
                   />
                 );
               })}
