@@ -1,9 +1,11 @@
-import { useCallback, useState } from "react";
-import { CheckSquare, Loader, Trash2 } from "lucide-react";
+import { useCallback, useMemo, useRef, useState } from "react";
+import { CheckSquare, Loader, SearchX, Trash2 } from "lucide-react";
 import { deleteBlocker } from "../lib/dataset";
+import { DEFAULT_LIST_OPTIONS, noMatchText, visibleDatasets, type ListOptions } from "../lib/datasetList";
 import { useDatasetsStore } from "../store/datasets";
 import { activeJobFor, useJobsStore } from "../store/jobs";
 import { DatasetCard } from "./DatasetCard";
+import { DatasetListToolbar } from "./DatasetListToolbar";
 import { DatasetModal } from "./detail/DatasetModal";
 import { DeleteDatasetsDialog } from "./DeleteDatasetsDialog";
 import { DownloadForm } from "./DownloadForm";
@@ -23,9 +25,15 @@ export function DatasetsPanel() {
   // The datasets the confirm dialog asks about (one card's, or the selection).
   const [toDelete, setToDelete] = useState<string[] | null>(null);
 
-  const deletable = datasets.filter((d) => deleteBlocker(d, activeJobFor(jobs, d.id)) === null);
-  // Only what still exists and can be deleted counts as selected.
+  const [listOptions, setListOptions] = useState<ListOptions>(DEFAULT_LIST_OPTIONS);
+  const searchRef = useRef<HTMLInputElement>(null);
+
+  const visible = useMemo(() => visibleDatasets(datasets, listOptions), [datasets, listOptions]);
+  const deletable = visible.filter((d) => deleteBlocker(d, activeJobFor(jobs, d.id)) === null);
+  // Only what is on screen, still exists and can be deleted counts as selected: a card hidden
+  // by the search or a filter must never be deleted without being seen.
   const selected = deletable.filter((d) => selectedIds.has(d.id));
+  const selectedSet = new Set(selected.map((d) => d.id));
   const deleting = toDelete === null ? [] : datasets.filter((d) => toDelete.includes(d.id));
 
   const toggle = (id: string) =>
@@ -35,6 +43,11 @@ export function DatasetsPanel() {
       else next.add(id);
       return next;
     });
+  const clearFilters = () => {
+    setListOptions((prev) => ({ ...prev, query: "", status: "all", source: "all" }));
+    // The button that was clicked goes away with the empty state; keep focus in the toolbar.
+    searchRef.current?.focus();
+  };
   const stopSelecting = () => {
     setSelecting(false);
     setSelectedIds(new Set());
@@ -97,6 +110,14 @@ export function DatasetsPanel() {
               </button>
             )}
           </div>
+          <DatasetListToolbar
+            options={listOptions}
+            onChange={setListOptions}
+            total={datasets.length}
+            shown={visible.length}
+            onClearFilters={clearFilters}
+            searchRef={searchRef}
+          />
           {selecting && (
             <div
               className="mb-4 flex flex-wrap items-center justify-between gap-3 rounded-lg border border-slate-700 bg-slate-900 px-4 py-3"
@@ -138,18 +159,33 @@ export function DatasetsPanel() {
               </div>
             </div>
           )}
-          <div className="grid grid-cols-1 gap-4 md:grid-cols-2">
-            {datasets.map((dataset) => (
-              <DatasetCard
-                key={dataset.id}
-                dataset={dataset}
-                job={activeJobFor(jobs, dataset.id)}
-                onOpen={() => setOpenId(dataset.id)}
-                onDelete={() => setToDelete([dataset.id])}
-                selection={selecting ? { selected: selectedIds.has(dataset.id), onToggle: () => toggle(dataset.id) } : undefined}
-              />
-            ))}
-          </div>
+          {visible.length === 0 ? (
+            <div className="py-12 text-center" data-testid="datasets-no-match">
+              <SearchX className="mx-auto mb-3 h-8 w-8 text-slate-500" aria-hidden="true" />
+              <p className="text-lg text-slate-400">{noMatchText(listOptions)}</p>
+              <button
+                type="button"
+                onClick={clearFilters}
+                data-testid="datasets-clear-filters"
+                className="mt-4 rounded bg-slate-800 px-3 py-1.5 text-sm text-slate-200 hover:bg-slate-700 focus:outline-none focus-visible:ring-2 focus-visible:ring-emerald-500"
+              >
+                Clear filters
+              </button>
+            </div>
+          ) : (
+            <div className="grid grid-cols-1 gap-4 md:grid-cols-2">
+              {visible.map((dataset) => (
+                <DatasetCard
+                  key={dataset.id}
+                  dataset={dataset}
+                  job={activeJobFor(jobs, dataset.id)}
+                  onOpen={() => setOpenId(dataset.id)}
+                  onDelete={() => setToDelete([dataset.id])}
+                  selection={selecting ? { selected: selectedSet.has(dataset.id), onToggle: () => toggle(dataset.id) } : undefined}
+                />
+              ))}
+            </div>
+          )}
         </div>
       )}
 
