@@ -1,5 +1,6 @@
 // Samples and deletion in the window, end to end: download a small dataset from the Hub
-// emulator, page through its rows, search them, then delete it from the detail view.
+// emulator, page through its rows, search them, see its text statistics, then delete it from the
+// detail view.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { downloadTinyDataset, launchApp, setField, startHubEmulator, testid } from "./harness.mjs";
@@ -25,7 +26,7 @@ async function waitForText(browser, el, pattern, what) {
   });
 }
 
-test("page through samples, search them and delete the dataset", async () => {
+test("page through samples, search them, see their statistics and delete the dataset", async () => {
   const { browser } = app;
 
   // 200 train and 20 test rows: "train example number 0", … with an id.
@@ -62,6 +63,16 @@ test("page through samples, search them and delete the dataset", async () => {
   const marks = await browser.$$('[data-testid="sample-match"]');
   assert.equal(marks.length, 12);
   assert.equal(await marks[0].getText(), "number 13");
+
+  // Statistics: the raw text's characters per row, measured by the engine, drawn as bars.
+  await (await testid(browser, "dataset-tab-statistics")).click();
+  await waitForText(browser, await testid(browser, "summary-rows"), /220/, "the rows tile");
+  const chars = await testid(browser, "chars-histogram", 30_000);
+  await browser.waitUntil(async () => (await chars.$$(".recharts-bar-rectangle")).length > 0, {
+    timeout: 15_000,
+    interval: 200,
+    timeoutMsg: "the characters-per-row histogram never drew a bar",
+  });
 
   // Delete it from the detail view: the modal closes and the list is empty.
   await (await testid(browser, "dataset-modal-delete")).click();

@@ -4,6 +4,7 @@ import { DEFAULT_SETTINGS } from "../lib/tokenize";
 import type {
   AppError,
   Dataset,
+  DatasetStorage,
   DeleteReport,
   DownloadRequest,
   Job,
@@ -14,6 +15,7 @@ import type {
   SamplesQuery,
   Settings,
   Statistics,
+  TextStatistics,
   Tokenization,
   Tokenizer,
   TokenizePreset,
@@ -63,6 +65,10 @@ export type BackendOptions = {
   deleteDatasets?: (ids: string[], hubFiles: boolean) => Reply<DeleteReport>;
   /** What the native file picker returns (`plugin:dialog|open`); defaults to cancelled (null). */
   dialogOpen?: (options: unknown) => Reply<string | null>;
+  /** Answer to `text_statistics`; defaults to {@link textStatisticsFixture} of the split. */
+  textStatistics?: (datasetId: string, split: string | null) => Reply<TextStatistics>;
+  /** Answer to `dataset_storage`; defaults to {@link storageFixture}. */
+  datasetStorage?: (datasetId: string) => Reply<DatasetStorage>;
 };
 
 export type Call = { cmd: string; args: InvokeArgs | undefined };
@@ -270,6 +276,43 @@ export const tokenizationFixture = (over: Partial<Tokenization> = {}): Tokenizat
   ...over,
 });
 
+/** Characters and words per row of every split of {@link readyDatasetFixture}. */
+export const textStatisticsFixture = (over: Partial<TextStatistics> = {}): TextStatistics => ({
+  split: null,
+  text_column: "text",
+  num_rows: 10_000,
+  null_rows: 3,
+  empty_rows: 12,
+  total_chars: 8_765_432,
+  total_words: 1_654_321,
+  chars: { min: 0, max: 9_876, mean: 876.5, median: 812, p90: 1_540, p99: 3_210 },
+  chars_histogram: [
+    { start: 0, end: 500, count: 2_400 },
+    { start: 500, end: 1_000, count: 4_100 },
+    { start: 1_000, end: 1_500, count: 2_300 },
+    { start: 1_500, end: 2_000, count: 900 },
+    { start: 2_000, end: 10_000, count: 300 },
+  ],
+  words: { min: 0, max: 1_843, mean: 165.4, median: 151, p90: 290, p99: 611 },
+  words_histogram: [
+    { start: 0, end: 100, count: 2_600 },
+    { start: 100, end: 200, count: 4_300 },
+    { start: 200, end: 300, count: 2_200 },
+    { start: 300, end: 2_000, count: 900 },
+  ],
+  ...over,
+});
+
+/** Bytes on disk of a Hub dataset with one tokenization. */
+export const storageFixture = (over: Partial<DatasetStorage> = {}): DatasetStorage => ({
+  raw_cache_bytes: 1_288_490_189, // 1.2 GB
+  canonical_bytes: 1_073_741_824, // 1 GB
+  tokenizations: [{ tokenization_id: "tok_1", tokenizer_id: "tk_gpt2", bytes: 209_715_200 }], // 200 MB
+  other_bytes: 52_428, // 51.2 KB
+  hub_revision: "0123456789abcdef0123456789abcdef01234567",
+  ...over,
+});
+
 /**
  * A preview as a GPT-2-like tokenizer would give it: words with their leading space, ids
  * counted from 100, one row.
@@ -452,6 +495,16 @@ export function mockBackend(options: BackendOptions = {}) {
         case "plugin:dialog|open": {
           const { options: dialogOptions } = args as { options: unknown };
           return resolveReply(options.dialogOpen ? options.dialogOpen(dialogOptions) : null);
+        }
+        case "text_statistics": {
+          const { datasetId, split } = args as { datasetId: string; split: string | null };
+          return resolveReply(
+            options.textStatistics ? options.textStatistics(datasetId, split) : textStatisticsFixture({ split }),
+          );
+        }
+        case "dataset_storage": {
+          const { datasetId } = args as { datasetId: string };
+          return resolveReply(options.datasetStorage ? options.datasetStorage(datasetId) : storageFixture());
         }
         default:
           throw { kind: "not_found", message: `unknown command ${cmd}` } satisfies AppError;

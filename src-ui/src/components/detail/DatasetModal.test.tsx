@@ -23,7 +23,7 @@ describe("Dataset detail modal", () => {
     expect(modal).toHaveClass("max-w-6xl", "bg-slate-900", "max-h-[90vh]");
     // Only the panels that exist are tabs; the modal starts on Overview.
     const tabs = within(modal).getAllByRole("tab");
-    expect(tabs.map((t) => t.textContent)).toEqual(["Overview", "Samples", "Tokenization"]);
+    expect(tabs.map((t) => t.textContent)).toEqual(["Overview", "Samples", "Tokenization", "Statistics"]);
     expect(within(modal).getByRole("tab", { name: "Overview" })).toHaveAttribute("aria-selected", "true");
     expect(within(modal).getByRole("button", { name: "Close" })).toHaveFocus();
   });

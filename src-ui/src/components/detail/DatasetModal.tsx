@@ -6,6 +6,7 @@ import { OverviewTab } from "./OverviewTab";
 import { SamplesTab } from "../samples/SamplesTab";
 import { DeleteDatasetsDialog } from "../DeleteDatasetsDialog";
 import { TokenizationTab } from "../tokenize/TokenizationTab";
+import { StatisticsTab } from "../statistics/StatisticsTab";
 import { trapTab } from "../../hooks/focusTrap";
 
 type Props = {
@@ -17,6 +18,7 @@ const TABS = [
   { key: "overview", label: "Overview" },
   { key: "samples", label: "Samples" },
   { key: "tokenization", label: "Tokenization" },
+  { key: "statistics", label: "Statistics" },
 ] as const;
 
 type TabKey = (typeof TABS)[number]["key"];
@@ -31,10 +33,17 @@ export function DatasetModal({ dataset, onClose }: Props) {
   const [tab, setTab] = useState<TabKey>("overview");
   // Samples are read from disk only once their tab was opened; then it stays mounted.
   const [samplesSeen, setSamplesSeen] = useState(false);
+  // Statistics measure the whole text column the first time: only once the tab is opened.
+  const [statisticsSeen, setStatisticsSeen] = useState(false);
   const [confirmDelete, setConfirmDelete] = useState(false);
   const closeRef = useRef<HTMLButtonElement>(null);
   const dialogRef = useRef<HTMLDivElement>(null);
-  const tabRefs = useRef<Record<TabKey, HTMLButtonElement | null>>({ overview: null, samples: null, tokenization: null });
+  const tabRefs = useRef<Record<TabKey, HTMLButtonElement | null>>({
+    overview: null,
+    samples: null,
+    tokenization: null,
+    statistics: null,
+  });
   // A click closes only when it both starts and ends on the backdrop (not a drag out of a field).
   const downOnBackdrop = useRef(false);
 
@@ -64,6 +73,7 @@ export function DatasetModal({ dataset, onClose }: Props) {
 
   const selectTab = (key: TabKey) => {
     if (key === "samples") setSamplesSeen(true);
+    if (key === "statistics") setStatisticsSeen(true);
     setTab(key);
   };
 
@@ -165,7 +175,7 @@ export function DatasetModal({ dataset, onClose }: Props) {
           })}
         </div>
 
-        {/* Both panels stay mounted so typed text and settings survive a switch of tab. */}
+        {/* Panels stay mounted so typed text and settings survive a switch of tab. */}
         <div className="flex-1 overflow-y-auto p-6" data-testid="dataset-modal-body">
           <div
             role="tabpanel"
@@ -173,7 +183,7 @@ export function DatasetModal({ dataset, onClose }: Props) {
             aria-labelledby={`${tabsId}-overview-tab`}
             hidden={tab !== "overview"}
           >
-            <OverviewTab dataset={dataset} onOpenTokenization={() => setTab("tokenization")} />
+            <OverviewTab dataset={dataset} onOpenTokenization={() => selectTab("tokenization")} />
           </div>
           <div
             role="tabpanel"
@@ -190,6 +200,14 @@ export function DatasetModal({ dataset, onClose }: Props) {
             hidden={tab !== "tokenization"}
           >
             <TokenizationTab dataset={dataset} />
+          </div>
+          <div
+            role="tabpanel"
+            id={`${tabsId}-statistics-panel`}
+            aria-labelledby={`${tabsId}-statistics-tab`}
+            hidden={tab !== "statistics"}
+          >
+            {statisticsSeen && <StatisticsTab dataset={dataset} onOpenTokenization={() => selectTab("tokenization")} />}
           </div>
         </div>
         {confirmDelete && (

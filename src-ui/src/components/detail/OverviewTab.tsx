@@ -1,10 +1,13 @@
 import type { ReactNode } from "react";
 import type { Dataset } from "../../bindings";
+import { useDatasetStorage } from "../../hooks/useDatasetStorage";
 import { formatName, sourceName } from "../../lib/dataset";
 import { formatBytes, formatCount, formatDateTime, formatLength, formatPercent } from "../../lib/format";
+import { shortRevision } from "../../lib/statistics";
 import { statusLook } from "../../lib/status";
 import { EMPTY_TOKENIZATIONS, useTokenizeStore } from "../../store/tokenize";
 import { tile } from "./controls";
+import { StorageSection } from "./StorageSection";
 
 type Props = {
   dataset: Dataset;
@@ -51,6 +54,8 @@ export function OverviewTab({ dataset, onOpenTokenization }: Props) {
   const latestStats = latest?.statistics ?? null;
   const latestTokenizer = latest ? (tokenizers.find((t) => t.id === latest.tokenizer_id)?.name ?? "its tokenizer") : null;
   const count = dataset.tokenization_count;
+  const storage = useDatasetStorage(dataset.id, dataset.updated_at);
+  const revision = storage.storage?.hub_revision ?? null;
 
   return (
     <div className="space-y-6" data-testid="overview-tab">
@@ -62,6 +67,14 @@ export function OverviewTab({ dataset, onOpenTokenization }: Props) {
           </InfoTile>
           <InfoTile label="Repository" testId="overview-repository">
             {repository ?? <span className="text-slate-500">—</span>}
+            {revision && (
+              <p className="mt-1 text-sm font-normal text-slate-400">
+                revision{" "}
+                <code className="font-mono text-slate-300" title={revision} data-testid="overview-revision">
+                  {shortRevision(revision)}
+                </code>
+              </p>
+            )}
           </InfoTile>
           <InfoTile label="Format" testId="overview-format">
             {formatName(dataset.format)}
@@ -153,6 +166,8 @@ export function OverviewTab({ dataset, onOpenTokenization }: Props) {
           </div>
         )}
       </section>
+
+      <StorageSection {...storage} />
 
       <section>
         <h3 className="mb-4 text-lg font-semibold text-slate-100">Quick Stats</h3>

@@ -9,6 +9,8 @@ type Props = {
   unit: string;
   /** The figures in words, for screen readers. */
   description: string;
+  /** What a length is measured in; tokens unless told. */
+  measure?: string;
 };
 
 type Datum = { key: string; start: number; end: number; count: number };
@@ -50,16 +52,20 @@ function HistogramTooltip({
   active,
   payload,
   unit,
+  measure,
 }: {
   active?: boolean;
   payload?: readonly { payload?: Datum }[];
   unit: string;
+  measure: string;
 }) {
   const d = active ? payload?.[0]?.payload : undefined;
   if (!d) return null;
   return (
     <div className="rounded border border-slate-700 bg-slate-900 px-3 py-2 text-xs text-slate-200 shadow-lg">
-      <p className="text-slate-400">{binLabel(d)} tokens</p>
+      <p className="text-slate-400">
+        {binLabel(d)} {measure}
+      </p>
       <p className="font-medium">
         {formatCount(d.count)} {unit}
       </p>
@@ -68,14 +74,14 @@ function HistogramTooltip({
 }
 
 /**
- * Sequence-length distribution with median / p90 / p99 markers (loaded on demand: Recharts is
- * most of the bundle).
+ * A length distribution (in tokens, or in characters or words of the raw text) with median / p90 /
+ * p99 markers (loaded on demand: Recharts is most of the bundle).
  */
-export default function LengthHistogram({ bins, summary, unit, description }: Props) {
+export default function LengthHistogram({ bins, summary, unit, description, measure = "tokens" }: Props) {
   const data: Datum[] = bins.map((b) => ({ key: String(b.start), start: b.start, end: b.end, count: b.count }));
   const lines = markers(bins, summary);
   return (
-    <div className="h-64 w-full" role="img" aria-label={`Histogram of ${unit} by length in tokens. ${description}`}>
+    <div className="h-64 w-full" role="img" aria-label={`Histogram of ${unit} by length in ${measure}. ${description}`}>
       <ResponsiveContainer width="100%" height="100%" initialDimension={{ width: 800, height: 256 }}>
         <BarChart data={data} margin={{ top: 44, right: 8, bottom: 0, left: 0 }} barCategoryGap={1}>
           <CartesianGrid vertical={false} stroke="#1e293b" />
@@ -96,7 +102,9 @@ export default function LengthHistogram({ bins, summary, unit, description }: Pr
           />
           <Tooltip
             cursor={{ fill: "rgba(148, 163, 184, 0.08)" }}
-            content={(props) => <HistogramTooltip active={props.active} payload={props.payload} unit={unit} />}
+            content={(props) => (
+              <HistogramTooltip active={props.active} payload={props.payload} unit={unit} measure={measure} />
+            )}
           />
           <Bar dataKey="count" fill="#10b981" radius={[2, 2, 0, 0]} isAnimationActive={false} />
           {lines.map((m, i) => (

@@ -159,8 +159,10 @@ describe("The dataset's tokenizations", () => {
     expect(within(stats).getByTestId("length-summary")).toHaveTextContent(
       "Min: 3 • Median: 487 • p90: 505 • p99: 512 • Max: 512 tokens • Mean: 486.6",
     );
-    // The chart itself loads on demand.
-    expect(await within(stats).findByRole("img", { name: /^Histogram of rows by length in tokens/ })).toBeInTheDocument();
+    // The chart itself loads on demand (the first import of Recharts can take seconds on a busy machine).
+    expect(
+      await within(stats).findByRole("img", { name: /^Histogram of rows by length in tokens/ }, { timeout: 5_000 }),
+    ).toBeInTheDocument();
     await user.click(within(stats).getByTestId("histogram-view-samples"));
     expect(within(stats).getByTestId("length-summary")).toHaveTextContent("Median: 498 • p90: 900 • p99: 1,800 • Max: 2,048");
 
