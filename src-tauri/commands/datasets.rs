@@ -36,3 +36,37 @@ pub async fn delete_datasets(
 ) -> CommandResult<mistudio_engine::DeleteReport> {
     Ok(state.engine.delete_datasets(&ids, hub_files).await?)
 }
+
+/// Characters and words per row of one split's text (all splits when `split` is null).
+#[tauri::command]
+#[specta::specta]
+pub async fn text_statistics(
+    state: State<'_, AppState>,
+    dataset_id: String,
+    split: Option<String>,
+) -> CommandResult<mistudio_engine::browse::TextStatistics> {
+    Ok(state
+        .engine
+        .text_statistics(&dataset_id, split.as_deref())
+        .await?)
+}
+
+/// One row's text as a tokenization encodes it (the token view).
+#[tauri::command]
+#[specta::specta]
+pub async fn row_tokens(
+    state: State<'_, AppState>,
+    query: mistudio_engine::browse::RowTokensQuery,
+) -> CommandResult<mistudio_engine::tokenize::TokenizePreview> {
+    Ok(state.engine.row_tokens(&query).await?)
+}
+
+/// Where a dataset's bytes are: Hub cache, canonical data, each tokenization.
+#[tauri::command]
+#[specta::specta]
+pub async fn dataset_storage(
+    state: State<'_, AppState>,
+    dataset_id: String,
+) -> CommandResult<mistudio_engine::browse::DatasetStorage> {
+    Ok(state.engine.dataset_storage(&dataset_id).await?)
+}

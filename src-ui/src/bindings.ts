@@ -16,6 +16,12 @@ export const commands = {
 	 *  cache files no other dataset uses. Refused while a job uses one of them.
 	 */
 	deleteDatasets: (ids: string[], hubFiles: boolean) => typedError<DeleteReport, AppError>(__TAURI_INVOKE("delete_datasets", { ids, hubFiles })),
+	/**  Characters and words per row of one split's text (all splits when `split` is null). */
+	textStatistics: (datasetId: string, split: string | null) => typedError<TextStatistics, AppError>(__TAURI_INVOKE("text_statistics", { datasetId, split })),
+	/**  One row's text as a tokenization encodes it (the token view). */
+	rowTokens: (query: RowTokensQuery) => typedError<TokenizePreview, AppError>(__TAURI_INVOKE("row_tokens", { query })),
+	/**  Where a dataset's bytes are: Hub cache, canonical data, each tokenization. */
+	datasetStorage: (datasetId: string) => typedError<DatasetStorage, AppError>(__TAURI_INVOKE("dataset_storage", { datasetId })),
 	/**
 	 *  The configs and splits of a dataset repo, with sizes, for the download form's pickers.
 	 *  The token, if given, is used for this call only.
@@ -100,6 +106,19 @@ export type Dataset = {
 export type DatasetSource = "hugging_face" | "local";
 
 export type DatasetStatus = "queued" | "downloading" | "processing" | "ready" | "error" | "cancelled" | "deleting";
+
+/**  Bytes on disk, by what they are. */
+export type DatasetStorage = {
+	/**  The downloaded source files still in the Hugging Face cache (`None`: not from the Hub). */
+	raw_cache_bytes: number | null,
+	/**  The canonical Arrow data. */
+	canonical_bytes: number,
+	tokenizations: TokenizationStorage[],
+	/**  The manifest, cached statistics and anything else in the dataset's folder. */
+	other_bytes: number,
+	/**  The Hub commit the data was downloaded from. */
+	hub_revision: string | null,
+};
 
 /**  Datasets were added, changed or removed; an empty list means "reload everything". */
 export type DatasetsChanged = {
@@ -240,6 +259,14 @@ export type RepoInspection = {
 	configs: ConfigInfo[],
 };
 
+/**  Which row to show as tokens, and under which tokenization. */
+export type RowTokensQuery = {
+	dataset_id: string,
+	tokenization_id: string,
+	split: string,
+	index: number,
+};
+
 export type Sample = {
 	split: string,
 	/**  The row's index within its split. */
@@ -267,6 +294,13 @@ export type SamplesQuery = {
 	/**  Only rows whose text has at least / at most this many characters. */
 	min_chars: number | null,
 	max_chars: number | null,
+	/**
+	 *  Only rows whose length in tokens under this tokenization (before truncation or
+	 *  packing) is within `min_tokens..=max_tokens`.
+	 */
+	tokenization_id: string | null,
+	min_tokens: number | null,
+	max_tokens: number | null,
 };
 
 /**  The token put between documents in packed mode. */
@@ -351,6 +385,24 @@ export type Statistics = {
 	splits: SplitStatistics[],
 };
 
+/**  Characters and words per row of a split's text column (or of all splits). */
+export type TextStatistics = {
+	/**  `None`: every split together. */
+	split: string | null,
+	text_column: string,
+	num_rows: number,
+	null_rows: number,
+	/**  Rows whose text is empty or only whitespace (nulls included). */
+	empty_rows: number,
+	total_chars: number,
+	total_words: number,
+	chars: LengthSummary,
+	chars_histogram: HistogramBin[],
+	/**  Words are runs of characters between Unicode whitespace. */
+	words: LengthSummary,
+	words_histogram: HistogramBin[],
+};
+
 export type Tokenization = {
 	id: string,
 	dataset_id: string,
@@ -366,6 +418,12 @@ export type Tokenization = {
 };
 
 export type TokenizationStatus = "queued" | "processing" | "ready" | "error" | "deleting";
+
+export type TokenizationStorage = {
+	tokenization_id: string,
+	tokenizer_id: string,
+	bytes: number,
+};
 
 /**  A dataset's tokenizations were added, changed or removed. */
 export type TokenizationsChanged = {

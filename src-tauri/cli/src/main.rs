@@ -124,14 +124,26 @@ enum Command {
         /// Only rows whose text has at most this many characters.
         #[arg(long)]
         max_chars: Option<u64>,
+        /// The tokenization (tok_…) whose token lengths `--min-tokens`/`--max-tokens` use.
+        #[arg(long, value_name = "TOK")]
+        tokenization: Option<String>,
+        /// Only rows at least this many tokens long under `--tokenization`.
+        #[arg(long, requires = "tokenization")]
+        min_tokens: Option<u64>,
+        /// Only rows at most this many tokens long under `--tokenization`.
+        #[arg(long, requires = "tokenization")]
+        max_tokens: Option<u64>,
     },
-    /// Statistics of a dataset's tokenization(s).
+    /// Text-length statistics of a dataset and the statistics of its tokenizations.
     Stats {
         /// Dataset id (ds_…).
         dataset: String,
-        /// One tokenization (tok_…); all ready ones when omitted.
+        /// One tokenization (tok_…); without it, the text lengths and every ready tokenization.
         #[arg(long, value_name = "TOK")]
         tokenization: Option<String>,
+        /// The split whose text lengths to count (all splits when omitted).
+        #[arg(long)]
+        split: Option<String>,
     },
 }
 
@@ -575,6 +587,9 @@ async fn dispatch(cli: &Cli, engine: &Engine) -> Result<()> {
             search,
             min_chars,
             max_chars,
+            tokenization,
+            min_tokens,
+            max_tokens,
         } => {
             let page = engine
                 .samples(&mistudio_engine::samples::SamplesQuery {
@@ -585,6 +600,9 @@ async fn dispatch(cli: &Cli, engine: &Engine) -> Result<()> {
                     search: search.clone(),
                     min_chars: *min_chars,
                     max_chars: *max_chars,
+                    tokenization_id: tokenization.clone(),
+                    min_tokens: *min_tokens,
+                    max_tokens: *max_tokens,
                 })
                 .await?;
             emit(cli.json, &page, || output::samples(&page))
@@ -592,6 +610,7 @@ async fn dispatch(cli: &Cli, engine: &Engine) -> Result<()> {
         Command::Stats {
             dataset,
             tokenization,
+            split,
         } => {
             let dataset = engine.get_dataset(dataset).await?;
             let all = engine.list_tokenizations(&dataset.id).await?;
@@ -604,12 +623,6 @@ async fn dispatch(cli: &Cli, engine: &Engine) -> Result<()> {
                 }
                 None => all.into_iter().filter(|t| t.statistics.is_some()).collect(),
             };
-            if chosen.is_empty() {
-                return Err(Error::not_found(format!(
-                    "a ready tokenization of {}; make one with `mistudio-cli tokenize {} --tokenizer …`",
-                    dataset.name, dataset.id
-                )));
-            }
             let tokenizers = engine.list_tokenizers().await?;
             let entries: Vec<_> = chosen
                 .iter()
@@ -638,12 +651,34 @@ async fn dispatch(cli: &Cli, engine: &Engine) -> Result<()> {
                 })?;
                 emit(cli.json, &stats, || output::statistics(&chosen[0], &stats))
             } else {
-                emit(cli.json, &entries, || {
-                    chosen
-                        .iter()
-                        .filter_map(|tz| tz.statistics.as_ref().map(|s| output::statistics(tz, s)))
-                        .collect::<Vec<_>>()
-                        .join("\n")
+                let text = match dataset.text_column {
+                    Some(_) => Some(
+                        engine
+                            .text_statistics(&dataset.id, split.as_deref())
+                            .await?,
+                    ),
+                    None => None,
+                };
+                let report = serde_json::json!({
+                    "dataset_id": dataset.id,
+                    "text": text,
+                    "tokenizations": entries,
+                });
+                emit(cli.json, &report, || {
+                    let mut parts = Vec::new();
+                    if let Some(t) = &text {
+                        parts.push(output::text_statistics(t));
+                    }
+                    parts.extend(chosen.iter().filter_map(|tz| {
+                        tz.statistics.as_ref().map(|s| output::statistics(tz, s))
+                    }));
+                    if chosen.is_empty() {
+                        parts.push(format!(
+                            "No tokenization yet: make one with `mistudio-cli tokenize {} --tokenizer …`\n",
+                            dataset.id
+                        ));
+                    }
+                    parts.join("\n")
                 })
             }
         }

@@ -277,6 +277,35 @@ pub fn samples(page: &mistudio_engine::samples::SamplesPage) -> String {
     out
 }
 
+pub fn text_statistics(t: &mistudio_engine::browse::TextStatistics) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "Text lengths of {} (column \"{}\")",
+        t.split
+            .as_deref()
+            .map_or("all splits".to_string(), |s| format!("split {s}")),
+        t.text_column
+    );
+    let _ = writeln!(out, "  rows:             {}", t.num_rows);
+    let _ = writeln!(
+        out,
+        "  empty rows:       {} ({} null)",
+        t.empty_rows, t.null_rows
+    );
+    for (what, total, l) in [
+        ("characters", t.total_chars, &t.chars),
+        ("words", t.total_words, &t.words),
+    ] {
+        let _ = writeln!(
+            out,
+            "  {what:<11}       {total} in all · per row min {} · mean {:.1} · median {} · p90 {} · p99 {} · max {}",
+            l.min, l.mean, l.median, l.p90, l.p99, l.max
+        );
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::format_bytes;

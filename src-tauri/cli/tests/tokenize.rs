@@ -337,7 +337,7 @@ fn a_tokenization_is_read_by_python_with_the_same_ids_and_the_conflict_rule_hold
         .contains("confirm to replace"));
 
     let stats = json(&lab.run(&["--json", "stats", &ds]));
-    let s = &stats[0]["statistics"];
+    let s = &stats["tokenizations"][0]["statistics"];
     for key in [
         "num_tokens",
         "num_samples",
@@ -461,7 +461,8 @@ fn an_interrupted_tokenization_reruns_to_the_same_bytes() {
     assert_eq!(status.code(), Some(130), "a cancelled run exits 130");
     let remaining = json(&lab.run(&["--json", "stats", &ds]));
     assert_eq!(
-        remaining["error"]["kind"], "not_found",
+        remaining["tokenizations"],
+        serde_json::json!([]),
         "the cancelled tokenization is gone: {remaining}"
     );
     assert!(!output_dir(&lab, &ds, &tok_id).exists());

@@ -20,7 +20,7 @@ pub struct DeleteReport {
     pub freed_bytes: u64,
 }
 
-fn tree_size(path: &Path) -> u64 {
+pub(crate) fn tree_size(path: &Path) -> u64 {
     let Ok(meta) = std::fs::symlink_metadata(path) else {
         return 0;
     };
@@ -34,7 +34,11 @@ fn tree_size(path: &Path) -> u64 {
 }
 
 /// The blobs a dataset's manifest points at in the HF cache, with the snapshot links to them.
-fn cached_source_files(cache: &Path, dataset_dir: &Path, repo: &str) -> Vec<(PathBuf, PathBuf)> {
+pub(crate) fn cached_source_files(
+    cache: &Path,
+    dataset_dir: &Path,
+    repo: &str,
+) -> Vec<(PathBuf, PathBuf)> {
     let Ok(bytes) = std::fs::read(dataset_dir.join("manifest.json")) else {
         return Vec::new();
     };

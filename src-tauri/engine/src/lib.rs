@@ -1,6 +1,7 @@
 //! miStudio Datasets engine: everything the app does, with no dependency on Tauri.
 //! The window shell and the CLI are two front doors to [`Engine`].
 
+pub mod browse;
 pub mod datasets;
 mod deleting;
 pub mod error;

@@ -27,6 +27,11 @@ pub struct SamplesQuery {
     /// Only rows whose text has at least / at most this many characters.
     pub min_chars: Option<u64>,
     pub max_chars: Option<u64>,
+    /// Only rows whose length in tokens under this tokenization (before truncation or
+    /// packing) is within `min_tokens..=max_tokens`.
+    pub tokenization_id: Option<String>,
+    pub min_tokens: Option<u64>,
+    pub max_tokens: Option<u64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -155,73 +160,270 @@ fn to_json_rows(batch: &RecordBatch) -> Result<Vec<serde_json::Value>> {
     serde_json::from_slice(&bytes).map_err(|e| Error::Internal(format!("rendering rows: {e}")))
 }
 
-/// A case-insensitive matcher for the search text, and the length filter.
+/// A case-insensitive matcher for the search text, and the length filters.
 struct Selection {
-    search: Option<regex::Regex>,
+    search: Option<regex::bytes::Regex>,
     min_chars: Option<u64>,
     max_chars: Option<u64>,
+    /// The tokenization's folder, when filtering by token length.
+    token_lengths: Option<PathBuf>,
+    min_tokens: Option<u64>,
+    max_tokens: Option<u64>,
+}
+
+fn check_range(what: &str, min: Option<u64>, max: Option<u64>) -> Result<()> {
+    match (min, max) {
+        (Some(a), Some(b)) if a > b => Err(Error::invalid(format!(
+            "the minimum {what} ({a}) is above the maximum ({b})"
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// Each row's length in tokens, from the tokenization's sidecar file.
+fn read_token_lengths(tokenization_dir: &Path, split: &str, rows: u64) -> Result<Vec<u32>> {
+    let path = crate::tokenize::pipeline::sample_lengths_file(tokenization_dir, split);
+    let bytes = match std::fs::read(&path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(Error::invalid(
+            "this tokenization has no per-row token lengths (it was made by an older version); \
+                 tokenize the dataset again to filter by token length",
+        )),
+        Err(e) => return Err(Error::io(format!("reading {}", path.display()), e)),
+    };
+    if bytes.len() as u64 != rows * 4 {
+        return Err(Error::Corrupt(format!(
+            "{} holds {} lengths for a split of {rows} rows; tokenize the dataset again",
+            path.display(),
+            bytes.len() / 4
+        )));
+    }
+    Ok(bytes
+        .chunks_exact(4)
+        .map(|c| u32::from_le_bytes(c.try_into().expect("4 bytes")))
+        .collect())
 }
 
 impl Selection {
-    fn new(q: &SamplesQuery) -> Result<Selection> {
+    fn new(q: &SamplesQuery, token_lengths: Option<PathBuf>) -> Result<Selection> {
         let search = match q.search.as_deref().filter(|s| !s.is_empty()) {
             Some(text) => Some(
-                regex::RegexBuilder::new(&regex::escape(text))
+                regex::bytes::RegexBuilder::new(&regex::escape(text))
                     .case_insensitive(true)
                     .build()
                     .map_err(|e| Error::invalid(format!("the search text cannot be used: {e}")))?,
             ),
             None => None,
         };
-        if let (Some(a), Some(b)) = (q.min_chars, q.max_chars) {
-            if a > b {
-                return Err(Error::invalid(format!(
-                    "the minimum length ({a}) is above the maximum ({b})"
-                )));
-            }
+        check_range("length", q.min_chars, q.max_chars)?;
+        check_range("token length", q.min_tokens, q.max_tokens)?;
+        let by_tokens = q.min_tokens.is_some() || q.max_tokens.is_some();
+        if by_tokens && token_lengths.is_none() {
+            return Err(Error::invalid(
+                "choose a tokenization to filter rows by token length",
+            ));
         }
         Ok(Selection {
             search,
             min_chars: q.min_chars,
             max_chars: q.max_chars,
+            token_lengths: token_lengths.filter(|_| by_tokens),
+            min_tokens: q.min_tokens,
+            max_tokens: q.max_tokens,
         })
     }
 
     fn is_all(&self) -> bool {
-        self.search.is_none() && self.min_chars.is_none() && self.max_chars.is_none()
+        self.search.is_none()
+            && self.min_chars.is_none()
+            && self.max_chars.is_none()
+            && self.token_lengths.is_none()
     }
 
-    /// Indices of the rows of `texts` that are selected.
-    fn select(&self, texts: &StringArray) -> Vec<usize> {
-        let mut rows = Vec::new();
-        for i in 0..texts.len() {
-            let text = if texts.is_null(i) { "" } else { texts.value(i) };
-            if self.min_chars.is_some() || self.max_chars.is_some() {
-                let n = text.chars().count() as u64;
-                if self.min_chars.is_some_and(|m| n < m) || self.max_chars.is_some_and(|m| n > m) {
-                    continue;
+    /// Indices of the rows of `texts` that are selected; `tokens` holds the rows' token
+    /// lengths when filtering by them.
+    fn select(&self, texts: &StringArray, tokens: Option<&[u32]>) -> Vec<usize> {
+        let candidates = match &self.search {
+            Some(re) => matching_rows(re, texts),
+            None => (0..texts.len()).collect(),
+        };
+        candidates
+            .into_iter()
+            .filter(|&i| {
+                if let Some(tokens) = tokens {
+                    let n = u64::from(tokens[i]);
+                    if self.min_tokens.is_some_and(|m| n < m)
+                        || self.max_tokens.is_some_and(|m| n > m)
+                    {
+                        return false;
+                    }
                 }
-            }
-            if let Some(re) = &self.search {
-                if !re.is_match(text) {
-                    continue;
+                if self.min_chars.is_some() || self.max_chars.is_some() {
+                    let text = if texts.is_null(i) { "" } else { texts.value(i) };
+                    let n = text.chars().count() as u64;
+                    if self.min_chars.is_some_and(|m| n < m)
+                        || self.max_chars.is_some_and(|m| n > m)
+                    {
+                        return false;
+                    }
                 }
-            }
-            rows.push(i);
-        }
-        rows
+                true
+            })
+            .collect()
     }
 }
 
+/// The text column of one record batch, as UTF-8.
+fn read_text_column(batch: &Batch, column: &str) -> Result<StringArray> {
+    let corrupt =
+        |e: &dyn std::fmt::Display| Error::Corrupt(format!("{}: {e}", batch.file.display()));
+    let open = || {
+        File::open(&batch.file)
+            .map_err(|e| Error::io(format!("opening {}", batch.file.display()), e))
+    };
+    let probe = FileReader::try_new(open()?, None).map_err(|e| corrupt(&e))?;
+    let col = probe.schema().index_of(column).map_err(|_| {
+        Error::invalid(format!(
+            "{} has no column \"{column}\"",
+            batch.file.display()
+        ))
+    })?;
+    drop(probe);
+    let mut reader = FileReader::try_new(open()?, Some(vec![col])).map_err(|e| corrupt(&e))?;
+    reader.set_index(batch.index).map_err(|e| corrupt(&e))?;
+    let read = reader
+        .next()
+        .ok_or_else(|| corrupt(&"fewer batches than its footer says"))?
+        .map_err(|e| corrupt(&e))?;
+    let text = arrow::compute::cast(read.column(0), &arrow::datatypes::DataType::Utf8)
+        .map_err(|e| Error::invalid(format!("column \"{column}\" is not text: {e}")))?;
+    text.as_any()
+        .downcast_ref::<StringArray>()
+        .cloned()
+        .ok_or_else(|| Error::invalid(format!("column \"{column}\" is not text")))
+}
+
+/// Rows of `texts` that hold a match: one pass of the matcher over the batch's whole value
+/// buffer, not one call per row; a match that runs from one row into the next is not one.
+fn matching_rows(re: &regex::bytes::Regex, texts: &StringArray) -> Vec<usize> {
+    let offsets = texts.value_offsets();
+    let values = texts.value_data();
+    let (first, last) = (offsets[0] as usize, offsets[texts.len()] as usize);
+    let haystack = &values[..last];
+    let mut rows = Vec::new();
+    let mut at = first;
+    while let Some(m) = re.find_at(haystack, at) {
+        // The row holding the match's first byte.
+        let row = offsets.partition_point(|&o| o as usize <= m.start()) - 1;
+        let row_end = offsets[row + 1] as usize;
+        if m.end() <= row_end {
+            if !texts.is_null(row) {
+                rows.push(row);
+            }
+            at = row_end;
+        } else {
+            // Across a row boundary: look again just after where this one started.
+            at = m.start() + 1;
+        }
+        if at >= last {
+            break;
+        }
+    }
+    rows
+}
+
+/// A few recent selections, so paging through a search's results reads only each page.
+type SelectionKey = String;
+static RECENT_SELECTIONS: std::sync::Mutex<Vec<(SelectionKey, std::sync::Arc<Vec<u32>>)>> =
+    std::sync::Mutex::new(Vec::new());
+const RECENT_SELECTIONS_KEPT: usize = 4;
+
+/// Drops the remembered selections, so the next search scans again (for benchmarks).
+pub fn forget_recent_selections() {
+    RECENT_SELECTIONS
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .clear();
+}
+
+/// The rows of one split the selection keeps, in order.
+fn selected_rows(
+    split_dir: &Path,
+    split: &str,
+    index: &[Batch],
+    column: &str,
+    selection: &Selection,
+) -> Result<std::sync::Arc<Vec<u32>>> {
+    use rayon::prelude::*;
+    let tokens_stamp = match &selection.token_lengths {
+        Some(dir) => {
+            let file = crate::tokenize::pipeline::sample_lengths_file(dir, split);
+            let meta = std::fs::metadata(&file).ok();
+            format!(
+                "{}:{:?}:{:?}",
+                file.display(),
+                meta.as_ref().map(|m| m.len()),
+                meta.and_then(|m| m.modified().ok())
+            )
+        }
+        None => String::new(),
+    };
+    let key = format!(
+        "{}\0{column}\0{:?}\0{:?}\0{:?}\0{tokens_stamp}\0{:?}\0{:?}",
+        split_dir.display(),
+        selection.search.as_ref().map(|r| r.as_str()),
+        selection.min_chars,
+        selection.max_chars,
+        selection.min_tokens,
+        selection.max_tokens,
+    );
+    {
+        let recent = RECENT_SELECTIONS.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((_, rows)) = recent.iter().find(|(k, _)| k == &key) {
+            return Ok(rows.clone());
+        }
+    }
+    let token_lengths = match &selection.token_lengths {
+        Some(dir) => Some(read_token_lengths(
+            dir,
+            split,
+            index.iter().map(|b| b.rows).sum(),
+        )?),
+        None => None,
+    };
+    let per_batch: Vec<Vec<u32>> = index
+        .par_iter()
+        .map(|b| {
+            let texts = read_text_column(b, column)?;
+            let tokens = token_lengths
+                .as_deref()
+                .map(|l| &l[b.first_row as usize..(b.first_row + b.rows) as usize]);
+            Ok(selection
+                .select(&texts, tokens)
+                .into_iter()
+                .map(|i| (b.first_row + i as u64) as u32)
+                .collect())
+        })
+        .collect::<Result<_>>()?;
+    let rows = std::sync::Arc::new(per_batch.concat());
+    let mut recent = RECENT_SELECTIONS.lock().unwrap_or_else(|p| p.into_inner());
+    recent.retain(|(k, _)| k != &key);
+    recent.insert(0, (key, rows.clone()));
+    recent.truncate(RECENT_SELECTIONS_KEPT);
+    Ok(rows)
+}
+
 /// One page of rows of the named splits (in order), as the query selects them.
+/// `tokenization_dir` is the chosen tokenization's folder (for the token-length filter).
 pub fn page(
     data_dir: &Path,
     splits: &[String],
     text_column: Option<&str>,
+    tokenization_dir: Option<&Path>,
     q: &SamplesQuery,
 ) -> Result<SamplesPage> {
     let limit = q.limit.clamp(1, MAX_PAGE) as u64;
-    let selection = Selection::new(q)?;
+    let selection = Selection::new(q, tokenization_dir.map(Path::to_path_buf))?;
     let mut samples = Vec::new();
     let mut total = 0u64;
     if !selection.is_all() && text_column.is_none() {
@@ -255,27 +457,19 @@ pub fn page(
             total += rows;
             continue;
         }
-        // Searching or filtering reads the text column of every file once (every match is
-        // counted), then whole rows only from the batches that hold the page.
+        // Searching or filtering selects rows from the text column of every batch (in
+        // parallel, every match counted), then reads whole rows only for the page.
         let column = text_column.expect("checked above");
-        let mut hits = Vec::new();
-        let mut row = 0u64;
-        for file in crate::tokenize::source::split_files(&data_dir.join(split))? {
-            crate::tokenize::source::read_text_batches(&file, column, |texts| {
-                for i in selection.select(&texts) {
-                    if total >= q.offset && total < q.offset + limit {
-                        hits.push(row + i as u64);
-                    }
-                    total += 1;
-                }
-                row += texts.len() as u64;
-                Ok(())
-            })?;
-        }
+        let hits = selected_rows(&data_dir.join(split), split, &index, column, &selection)?;
+        let n = hits.len() as u64;
+        let lo = q.offset.saturating_sub(total).min(n) as usize;
+        let hi = (q.offset + limit).saturating_sub(total).min(n) as usize;
+        total += n;
+        let wanted = &hits[lo..hi];
         for b in &index {
-            let mine: Vec<u64> = hits
+            let mine: Vec<u64> = wanted
                 .iter()
-                .copied()
+                .map(|&r| u64::from(r))
                 .filter(|r| (b.first_row..b.first_row + b.rows).contains(r))
                 .collect();
             if mine.is_empty() {
@@ -324,9 +518,34 @@ impl crate::Engine {
             None => dataset.splits.iter().map(|s| s.name.clone()).collect(),
         };
         let data_dir = self.data_root().dataset_dir(&dataset.id)?.join("data");
+        let tokenization_dir = match &q.tokenization_id {
+            Some(id) => {
+                validate_id(id, "tok")?;
+                let tz = self.store.get_tokenization(id).await?;
+                if tz.dataset_id != dataset.id {
+                    return Err(Error::invalid(format!(
+                        "tokenization {id} belongs to another dataset"
+                    )));
+                }
+                if tz.status != crate::store::TokenizationStatus::Ready {
+                    return Err(Error::Conflict(
+                        "this tokenization is not finished; filter by its token lengths once it is"
+                            .into(),
+                    ));
+                }
+                Some(self.data_root().tokenization_dir(&dataset.id, id)?)
+            }
+            None => None,
+        };
         let q = q.clone();
         tokio::task::spawn_blocking(move || {
-            page(&data_dir, &splits, dataset.text_column.as_deref(), &q)
+            page(
+                &data_dir,
+                &splits,
+                dataset.text_column.as_deref(),
+                tokenization_dir.as_deref(),
+                &q,
+            )
         })
         .await
         .map_err(|e| Error::Internal(format!("reading rows crashed: {e}")))?
@@ -405,25 +624,25 @@ mod tests {
         let train = splits(&["train"]);
         let text_of = |s: &Sample| s.fields["text"].as_str().unwrap().to_string();
 
-        let first = page(&data, &train, Some("text"), &q(0, 20)).unwrap();
+        let first = page(&data, &train, Some("text"), None, &q(0, 20)).unwrap();
         assert_eq!(first.total, 20_000);
         assert_eq!(first.samples.len(), 20);
         assert_eq!(text_of(&first.samples[0]), texts[0][0]);
         assert_eq!(first.samples[0].fields["id"], 0);
 
         // Across the boundary of two record batches.
-        let across = page(&data, &train, Some("text"), &q(8190, 5)).unwrap();
+        let across = page(&data, &train, Some("text"), None, &q(8190, 5)).unwrap();
         let got: Vec<u64> = across.samples.iter().map(|s| s.index).collect();
         assert_eq!(got, vec![8190, 8191, 8192, 8193, 8194]);
         for s in &across.samples {
             assert_eq!(text_of(s), texts[0][s.index as usize]);
         }
 
-        let last = page(&data, &train, Some("text"), &q(19_997, 20)).unwrap();
+        let last = page(&data, &train, Some("text"), None, &q(19_997, 20)).unwrap();
         assert_eq!(last.samples.len(), 3);
         assert_eq!(last.samples[2].index, 19_999);
 
-        let past = page(&data, &train, Some("text"), &q(25_000, 20)).unwrap();
+        let past = page(&data, &train, Some("text"), None, &q(25_000, 20)).unwrap();
         assert!(past.samples.is_empty());
         assert_eq!(past.total, 20_000);
 
@@ -432,6 +651,7 @@ mod tests {
             &data,
             &splits(&["train", "test"]),
             Some("text"),
+            None,
             &q(19_998, 4),
         )
         .unwrap();
@@ -450,6 +670,66 @@ mod tests {
                 ("test".into(), 1)
             ]
         );
+    }
+
+    #[test]
+    fn an_empty_split_has_no_pages_and_no_matches() {
+        use arrow::datatypes::{DataType, Field, Schema};
+        let dir = tempfile::tempdir().unwrap();
+        let (data, _) = dataset(dir.path());
+        let empty = data.join("empty");
+        std::fs::create_dir_all(&empty).unwrap();
+        let schema = Schema::new(vec![Field::new("text", DataType::Utf8, true)]);
+        let file = File::create(empty.join("data-00000-of-00001.arrow")).unwrap();
+        arrow::ipc::writer::FileWriter::try_new(file, &schema)
+            .unwrap()
+            .finish()
+            .unwrap();
+        let only = splits(&["empty"]);
+        let p = page(&data, &only, Some("text"), None, &q(0, 20)).unwrap();
+        assert_eq!((p.total, p.samples.len()), (0, 0));
+        let searched = SamplesQuery {
+            search: Some("row".into()),
+            ..q(0, 20)
+        };
+        let p = page(&data, &only, Some("text"), None, &searched).unwrap();
+        assert_eq!((p.total, p.samples.len()), (0, 0));
+        // Between two splits it adds nothing.
+        let p = page(
+            &data,
+            &splits(&["train", "empty", "test"]),
+            Some("text"),
+            None,
+            &q(19_999, 2),
+        )
+        .unwrap();
+        assert_eq!(p.total, 20_050);
+        let got: Vec<&str> = p.samples.iter().map(|s| s.split.as_str()).collect();
+        assert_eq!(got, ["train", "test"]);
+    }
+
+    #[test]
+    fn a_match_across_two_rows_is_not_a_match() {
+        let texts = StringArray::from(vec![
+            Some("ends with ne"),
+            Some("edle starts"),
+            None,
+            Some(""),
+            Some("a NEEDLE here"),
+            Some("needleneedle"),
+        ]);
+        let re = regex::bytes::RegexBuilder::new("needle")
+            .case_insensitive(true)
+            .build()
+            .unwrap();
+        assert_eq!(matching_rows(&re, &texts), vec![4, 5]);
+        // The same on a slice (offsets that do not start at zero).
+        assert_eq!(matching_rows(&re, &texts.slice(1, 5)), vec![3, 4]);
+        let re = regex::bytes::RegexBuilder::new("nee")
+            .case_insensitive(true)
+            .build()
+            .unwrap();
+        assert_eq!(matching_rows(&re, &texts), vec![4, 5]);
     }
 
     #[test]
@@ -482,6 +762,7 @@ mod tests {
                     &data,
                     &both,
                     Some("text"),
+                    None,
                     &SamplesQuery {
                         search: Some(needle.into()),
                         offset,
@@ -515,7 +796,7 @@ mod tests {
             limit: 10,
             ..SamplesQuery::default()
         };
-        let p = page(&data, &splits(&["train"]), Some("text"), &query).unwrap();
+        let p = page(&data, &splits(&["train"]), Some("text"), None, &query).unwrap();
         let want = texts[0]
             .iter()
             .filter(|t| (30..=40).contains(&t.chars().count()))
@@ -529,6 +810,7 @@ mod tests {
             &data,
             &splits(&["train"]),
             Some("text"),
+            None,
             &SamplesQuery {
                 min_chars: Some(50),
                 max_chars: Some(10),

@@ -2,55 +2,12 @@
 //! job runs and after it, deletion rules, the tokenizer library, events.
 
 mod common;
-use common::Lab;
+use common::{gpt2_path, ready_dataset, wait_tokenization, Lab};
 use mistudio_engine::store::{DatasetStatus, TokenizationStatus};
 use mistudio_engine::tokenize::{Packing, Separator, TokenizeSettings};
 use mistudio_engine::{EngineEvent, ErrorKind, TokenizeRequest};
-use mistudio_hub_emulator::{RepoFile, RepoSpec};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
-
-fn gpt2_path() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/gpt2-tokenizer.json")
-}
-
-fn corpus(rows: usize) -> Vec<u8> {
-    (0..rows)
-        .map(|i| {
-            serde_json::json!({ "text": format!("Document {i}: {}", "a sentence about sparse features. ".repeat(1 + i % 40)) })
-                .to_string()
-                + "\n"
-        })
-        .collect::<String>()
-        .into_bytes()
-}
-
-async fn ready_dataset(lab: &Lab, rows: usize) -> String {
-    lab.hub.add_repo(RepoSpec::dataset(
-        "lab/docs",
-        vec![RepoFile::new("data/train.jsonl", corpus(rows))],
-    ));
-    let ds = lab.download("lab/docs", None, None).await;
-    let ds = lab.finish(&ds.id).await;
-    assert_eq!(ds.status, DatasetStatus::Ready, "{:?}", ds.error);
-    ds.id
-}
-
-async fn wait_tokenization(lab: &Lab, id: &str) -> mistudio_engine::store::Tokenization {
-    let deadline = Instant::now() + Duration::from_secs(120);
-    loop {
-        let tz = lab.engine.get_tokenization(id).await.unwrap();
-        if !tz.status.is_active() {
-            return tz;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "tokenization stuck in {:?}",
-            tz.status
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-}
 
 fn packed() -> TokenizeSettings {
     TokenizeSettings {

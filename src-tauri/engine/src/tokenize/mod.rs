@@ -19,6 +19,6 @@ pub use job::{
     partial_dir, thread_budget, TokenizeHandler, TokenizeParams, MISTUDIO_FILE, TOKENIZE_JOB,
 };
 pub use model::{LoadedTokenizer, SpecialToken, SpecialTokens, TokenizerInfo};
-pub use preview::{preview, PreviewRow, PreviewToken, TokenizePreview};
+pub use preview::{preview, row_tokens, PreviewRow, PreviewToken, TokenizePreview};
 pub use settings::{Packing, Padding, ResolvedSettings, Separator, TokenizeSettings};
 pub use stats::{HistogramBin, LengthSummary, SplitStatistics, Statistics, TopToken};

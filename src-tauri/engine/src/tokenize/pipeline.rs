@@ -75,6 +75,52 @@ enum Msg {
     },
 }
 
+/// Beside the `save_to_disk` files (which `load_from_disk` ignores it): each source row's
+/// length in tokens, before truncation or packing, as little-endian u32s per split, so the
+/// Samples tab can filter rows by token length without tokenizing again.
+pub const SAMPLE_LENGTHS_DIR: &str = "sample_lengths";
+
+pub fn sample_lengths_file(tokenization_dir: &Path, split: &str) -> PathBuf {
+    tokenization_dir
+        .join(SAMPLE_LENGTHS_DIR)
+        .join(format!("{split}.u32"))
+}
+
+struct LengthsWriter {
+    path: PathBuf,
+    out: std::io::BufWriter<std::fs::File>,
+}
+
+impl LengthsWriter {
+    fn create(dir: &Path, split: &str) -> Result<LengthsWriter> {
+        let path = dir.join(format!("{split}.u32"));
+        let file = std::fs::File::create(&path)
+            .map_err(|e| Error::io(format!("creating {}", path.display()), e))?;
+        Ok(LengthsWriter {
+            out: std::io::BufWriter::new(file),
+            path,
+        })
+    }
+
+    fn push(&mut self, len: usize) -> Result<()> {
+        use std::io::Write;
+        let len = u32::try_from(len).unwrap_or(u32::MAX);
+        self.out
+            .write_all(&len.to_le_bytes())
+            .map_err(|e| Error::io(format!("writing {}", self.path.display()), e))
+    }
+
+    fn finish(self) -> Result<()> {
+        let path = self.path;
+        let file = self
+            .out
+            .into_inner()
+            .map_err(|e| Error::io(format!("writing {}", path.display()), e.into_error()))?;
+        file.sync_all()
+            .map_err(|e| Error::io(format!("writing {}", path.display()), e))
+    }
+}
+
 /// A stable fingerprint for `state.json`: the same inputs give the same bytes on disk.
 pub fn fingerprint(parts: &[&str]) -> String {
     use sha2::Digest;
@@ -187,6 +233,7 @@ pub fn run(
             settings,
             &names,
             &dirs,
+            &out_dir.join(SAMPLE_LENGTHS_DIR),
             with_mask,
             fingerprint_base,
             done_rx,
@@ -316,6 +363,7 @@ fn write_in_order(
     settings: &ResolvedSettings,
     names: &[String],
     dirs: &[PathBuf],
+    lengths_dir: &Path,
     with_mask: bool,
     fingerprint_base: &str,
     done_rx: Receiver<Msg>,
@@ -351,6 +399,9 @@ fn write_in_order(
     let mut done = PassProgress::default();
     let mut row = Vec::new();
     let mut finished_splits = 0;
+    std::fs::create_dir_all(lengths_dir)
+        .map_err(|e| Error::io(format!("creating {}", lengths_dir.display()), e))?;
+    let mut lengths: Vec<Option<LengthsWriter>> = (0..names.len()).map(|_| None).collect();
 
     let open = |i: usize| -> Result<SplitWriter> {
         SplitWriter::new(
@@ -378,6 +429,10 @@ fn write_in_order(
                     None => open(split)?,
                 };
                 let rows = w.rows;
+                match lengths[split].take() {
+                    Some(l) => l.finish()?,
+                    None => LengthsWriter::create(lengths_dir, &names[split])?.finish()?,
+                }
                 bytes += w.finish(&format!(
                     "{} tokenized with {}",
                     names[split], tokenizer.info.name
@@ -409,6 +464,10 @@ fn write_in_order(
             writers[d.split] = Some(open(d.split)?);
         }
         let out = writers[d.split].as_mut().expect("opened above");
+        if lengths[d.split].is_none() {
+            lengths[d.split] = Some(LengthsWriter::create(lengths_dir, &names[d.split])?);
+        }
+        let sample_lengths = lengths[d.split].as_mut().expect("opened above");
         let sp = &mut split_stats[d.split];
         let before_tokens = stats.stats.num_tokens;
         let count = d.nulls.len() as u64;
@@ -429,6 +488,7 @@ fn write_in_order(
         match encoded {
             Encoded::Samples(samples) => {
                 for (k, sample) in samples.into_iter().enumerate() {
+                    sample_lengths.push(sample.as_ref().map_or(0, |s| s.full_len))?;
                     let Some(sample) = sample else { continue };
                     stats.sample_lengths.add(sample.full_len as u64);
                     if !keep(sample.full_len, &mut stats) {
@@ -456,7 +516,9 @@ fn write_in_order(
             }
             Encoded::Documents(docs) => {
                 let p = packer.as_mut().expect("packed mode has a packer");
-                for doc in docs.into_iter().flatten() {
+                for doc in docs {
+                    sample_lengths.push(doc.as_ref().map_or(0, Vec::len))?;
+                    let Some(doc) = doc else { continue };
                     stats.sample_lengths.add(doc.len() as u64);
                     if !keep(doc.len(), &mut stats) {
                         continue;

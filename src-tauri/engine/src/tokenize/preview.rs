@@ -140,3 +140,41 @@ pub fn preview(
         remainder_tokens,
     })
 }
+
+/// A dataset row as a tokenization encodes it: per-sample mode shows the rows the job writes
+/// (truncation, overflow and padding included); packed mode shows the row as one document,
+/// before it is cut into context windows.
+pub fn row_tokens(
+    tokenizer: &LoadedTokenizer,
+    settings: &ResolvedSettings,
+    text: &str,
+) -> Result<TokenizePreview> {
+    if settings.settings.packing.is_none() {
+        return preview(tokenizer, settings, text);
+    }
+    let ids = encode_document(&tokenizer.raw, text)?;
+    let tokens = ids
+        .iter()
+        .take(MAX_ROW_TOKENS)
+        .map(|&id| PreviewToken {
+            id,
+            piece: tokenizer.piece(id),
+            special: tokenizer.is_special(id),
+            padding: false,
+        })
+        .collect();
+    Ok(TokenizePreview {
+        rows: vec![PreviewRow {
+            tokens,
+            overflow: false,
+        }],
+        total_rows: 1,
+        num_tokens: ids.len() as u32,
+        text_tokens: ids.len() as u32,
+        truncated: false,
+        remainder_tokens: 0,
+    })
+}
+
+/// Tokens of one packed-mode row shown at most (the count is always exact).
+const MAX_ROW_TOKENS: usize = 8192;

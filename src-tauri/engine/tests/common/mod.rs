@@ -6,8 +6,8 @@ use mistudio_engine::datasets::DownloadRequest;
 use mistudio_engine::events::CollectedEvents;
 use mistudio_engine::store::DatasetStatus;
 use mistudio_engine::{Dataset, Engine, EngineConfig, Settings};
-use mistudio_hub_emulator::{EmulatorConfig, HubEmulator};
-use std::path::PathBuf;
+use mistudio_hub_emulator::{EmulatorConfig, HubEmulator, RepoFile, RepoSpec};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -122,5 +122,47 @@ impl Lab {
             job = self.engine.store().get_job(&job.id).await.unwrap();
         }
         job.error.expect("the job failed with an error")
+    }
+}
+
+pub fn gpt2_path() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/gpt2-tokenizer.json")
+}
+
+pub fn corpus(rows: usize) -> Vec<u8> {
+    (0..rows)
+        .map(|i| {
+            serde_json::json!({ "text": format!("Document {i}: {}", "a sentence about sparse features. ".repeat(1 + i % 40)) })
+                .to_string()
+                + "\n"
+        })
+        .collect::<String>()
+        .into_bytes()
+}
+
+pub async fn ready_dataset(lab: &Lab, rows: usize) -> String {
+    lab.hub.add_repo(RepoSpec::dataset(
+        "lab/docs",
+        vec![RepoFile::new("data/train.jsonl", corpus(rows))],
+    ));
+    let ds = lab.download("lab/docs", None, None).await;
+    let ds = lab.finish(&ds.id).await;
+    assert_eq!(ds.status, DatasetStatus::Ready, "{:?}", ds.error);
+    ds.id
+}
+
+pub async fn wait_tokenization(lab: &Lab, id: &str) -> mistudio_engine::store::Tokenization {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let tz = lab.engine.get_tokenization(id).await.unwrap();
+        if !tz.status.is_active() {
+            return tz;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "tokenization stuck in {:?}",
+            tz.status
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
