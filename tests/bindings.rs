@@ -27,3 +27,51 @@ fn bindings_are_up_to_date() {
         "src-ui/src/bindings.ts is stale: run `UPDATE_BINDINGS=1 cargo test --test bindings` and commit the result"
     );
 }
+
+/// The quoted names in `text` that follow `marker` (e.g. `__TAURI_INVOKE("name"`).
+fn quoted_after(text: &str, marker: &str) -> std::collections::BTreeSet<String> {
+    text.split(marker)
+        .skip(1)
+        .filter_map(|rest| rest.split('"').nth(1).map(str::to_string))
+        .collect()
+}
+
+/// A command the window can call but no capability allows fails at run time with "not
+/// allowed"; the mock runtime of `tauri::test` does not check permissions, so this does.
+#[test]
+fn every_command_is_declared_and_allowed_and_nothing_else() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let bindings = std::fs::read_to_string(root.join("src-ui/src/bindings.ts")).unwrap();
+    let invoked = quoted_after(&bindings, "__TAURI_INVOKE(");
+    assert!(invoked.len() > 20, "{invoked:?}");
+
+    let build = std::fs::read_to_string(root.join("src-tauri/build.rs")).unwrap();
+    let list = build
+        .split("let commands = &[")
+        .nth(1)
+        .and_then(|r| r.split("];").next())
+        .expect("build.rs lists the commands");
+    let declared: std::collections::BTreeSet<String> = list
+        .split('"')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_string)
+        .collect();
+    assert_eq!(declared, invoked, "src-tauri/build.rs and the registered commands differ");
+
+    let capability: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root.join("src-tauri/capabilities/main-window.json")).unwrap(),
+    )
+    .unwrap();
+    let allowed: std::collections::BTreeSet<String> = capability["permissions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|p| p.as_str()?.strip_prefix("allow-"))
+        .map(|p| p.replace('-', "_"))
+        .collect();
+    assert_eq!(
+        allowed, invoked,
+        "the main window's capability must allow exactly the registered commands"
+    );
+}
