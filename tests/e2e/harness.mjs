@@ -96,7 +96,17 @@ export async function launchApp({ home: givenHome, env: extraEnv = {} } = {}) {
   const stopAll = () => {
     driver.kill();
     stopDisplay();
-    if (!givenHome) rmSync(home, { recursive: true, force: true });
+    // The document portal (started over D-Bus by GTK/WebKit) may have mounted its FUSE file
+    // system at $XDG_RUNTIME_DIR/doc, which is inside home: unmount it before removing home.
+    for (const tool of ["fusermount3", "fusermount"]) {
+      try {
+        execFileSync(tool, ["-u", "-z", join(home, "doc")], { stdio: "ignore" });
+        break;
+      } catch {
+        // Not mounted, or this tool is missing: try the next.
+      }
+    }
+    if (!givenHome) rmSync(home, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
   };
   try {
     await waitForPort(port, driver, "tauri-driver");
