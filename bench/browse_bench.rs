@@ -68,6 +68,7 @@ async fn prepare(src: PathBuf, repeat: usize, root: PathBuf) {
         &[SplitInput {
             name: "train".into(),
             files: vec![src; repeat],
+            ..Default::default()
         }],
         &dest,
         &CancellationToken::new(),

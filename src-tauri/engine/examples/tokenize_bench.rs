@@ -77,6 +77,7 @@ fn main() {
             let inputs = vec![SplitInput {
                 name: "train".into(),
                 files: vec![src; repeat],
+                ..Default::default()
             }];
             let summary = ingest(&inputs, &dir, &CancellationToken::new(), &mut |_, _| {}).unwrap();
             let rows: i64 = summary.splits.iter().map(|s| s.num_rows).sum();

@@ -588,6 +588,7 @@ mod tests {
             inputs.push(SplitInput {
                 name: name.to_string(),
                 files: vec![path],
+                ..Default::default()
             });
             all.push(texts);
         }

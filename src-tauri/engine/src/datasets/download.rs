@@ -213,6 +213,7 @@ impl DownloadHandler {
             inputs.push(SplitInput {
                 name: split.name.clone(),
                 files: paths[cursor..cursor + n].to_vec(),
+                ..Default::default()
             });
             cursor += n;
         }

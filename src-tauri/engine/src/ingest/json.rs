@@ -3,7 +3,7 @@
 //! Records are collected into chunks (bounded in rows and bytes), each decoded in one go by
 //! arrow-json. Only when a chunk fails are its records decoded one by one, to name the line.
 
-use super::format::{file_label, open_stream, read_error, Compression};
+use super::format::{file_label, open_stream, read_error, Compression, ReadLimits};
 use super::{BATCH_ROWS, CHUNK_BYTES};
 use crate::error::{Error, Result};
 use arrow::datatypes::SchemaRef;
@@ -46,10 +46,17 @@ pub(super) struct JsonSource {
 impl JsonSource {
     /// Opens the file and infers its schema from the first records; `schema()` is None when
     /// the file holds no records at all.
-    pub fn open(path: &Path, lines: bool, compression: Compression) -> Result<Self> {
+    pub fn open(
+        path: &Path,
+        lines: bool,
+        compression: Compression,
+        limits: &ReadLimits,
+    ) -> Result<Self> {
         let read = Rc::new(Cell::new(0));
-        let stream =
-            BufReader::with_capacity(READ_BUFFER, open_stream(path, compression, read.clone())?);
+        let stream = BufReader::with_capacity(
+            READ_BUFFER,
+            open_stream(path, compression, read.clone(), limits)?,
+        );
         let name = file_label(path);
         let records: Box<dyn Records> = if lines {
             Box::new(LineRecords {

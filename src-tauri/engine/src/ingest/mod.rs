@@ -16,10 +16,14 @@
 //! The data is written into `DEST.partial` and renamed to `DEST` only when every split is
 //! complete, so a reader never sees half-written data and a failed re-ingest keeps the old.
 
+mod csv_src;
 mod format;
+mod ipc_src;
 mod json;
 mod parquet_src;
 mod schema;
+mod text;
+mod txt;
 mod writer;
 
 #[cfg(test)]
@@ -27,16 +31,21 @@ mod tests;
 
 pub use format::{detect_format, Compression, SourceFormat};
 pub use schema::type_name;
+pub use txt::TextMode;
 pub(crate) use writer::Counting;
 
 use crate::error::{Error, Result};
 use crate::store::{ColumnInfo, SplitInfo};
 use arrow::datatypes::SchemaRef;
 use arrow::record_batch::RecordBatch;
+use csv_src::CsvSource;
+use format::ReadLimits;
+use ipc_src::IpcSource;
 use json::JsonSource;
 use parquet_src::ParquetSource;
 use std::path::{Path, PathBuf};
 use tokio_util::sync::CancellationToken;
+use txt::TextSource;
 use writer::{FileLimits, SplitWriter};
 
 /// Rows per record batch, in the source readers and in the canonical files.
@@ -49,11 +58,24 @@ const FILE_LIMITS: FileLimits = FileLimits {
 };
 /// Progress is reported at most once per this many input bytes (and at each file's end).
 const PROGRESS_STEP: u64 = 4 << 20;
+const READ_LIMITS: ReadLimits = ReadLimits {
+    max_record: 64 << 20,
+    bomb_ratio: 1000,
+    bomb_floor: 1 << 30,
+};
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy)]
+struct Limits {
+    files: FileLimits,
+    read: ReadLimits,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SplitInput {
     pub name: String,
     pub files: Vec<PathBuf>,
+    /// How the split's `.txt` files become rows; other formats ignore it.
+    pub text_mode: TextMode,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -68,9 +90,15 @@ pub struct IngestSummary {
     pub text_column: Option<String>,
     /// Bytes of the canonical files on disk.
     pub size_bytes: i64,
-    /// The source format as a person says it: "parquet", "jsonl", "json" ("jsonl+json" when
-    /// files of several formats were combined).
+    /// The source format as a person says it: "parquet", "jsonl", "json", "csv", "tsv", "txt",
+    /// "arrow" ("jsonl+json" when files of several formats were combined).
     pub format: String,
+    /// Rows of text formats that held bytes which are not UTF-8, stored with U+FFFD in their
+    /// place.
+    pub invalid_utf8_rows: u64,
+    /// JSON fields whose type drifted between records (text in one, a list in another), stored
+    /// as text, with the number of rows whose value was written as JSON text.
+    pub drifted_fields: Vec<(String, u64)>,
 }
 
 /// Converts `inputs` into canonical Arrow data at `dest`, replacing what was there only on
@@ -81,7 +109,11 @@ pub fn ingest(
     cancel: &CancellationToken,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<IngestSummary> {
-    ingest_with_limits(inputs, dest, cancel, progress, FILE_LIMITS)
+    let limits = Limits {
+        files: FILE_LIMITS,
+        read: READ_LIMITS,
+    };
+    ingest_with_limits(inputs, dest, cancel, progress, limits)
 }
 
 fn ingest_with_limits(
@@ -89,7 +121,7 @@ fn ingest_with_limits(
     dest: &Path,
     cancel: &CancellationToken,
     progress: &mut dyn FnMut(u64, u64),
-    limits: FileLimits,
+    limits: Limits,
 ) -> Result<IngestSummary> {
     let plan = plan(inputs)?;
     let (parent, dest_name) = match (dest.parent(), dest.file_name()) {
@@ -121,6 +153,7 @@ fn ingest_with_limits(
 
 struct PlannedFile {
     path: PathBuf,
+    text_mode: TextMode,
     format: SourceFormat,
     compression: Compression,
     bytes: u64,
@@ -154,6 +187,7 @@ fn plan(inputs: &[SplitInput]) -> Result<Vec<(String, Vec<PlannedFile>)>> {
                 .len();
             files.push(PlannedFile {
                 path: path.clone(),
+                text_mode: split.text_mode,
                 format,
                 compression,
                 bytes,
@@ -181,42 +215,71 @@ fn validate_split_name(name: &str) -> Result<()> {
     }
 }
 
+// One source is open at a time, so the size of the largest variant costs nothing.
+#[allow(clippy::large_enum_variant)]
 enum Source {
     Parquet(ParquetSource),
     Json(JsonSource),
+    Csv(CsvSource),
+    Text(TextSource),
+    Ipc(IpcSource),
 }
 
 impl Source {
-    fn open(file: &PlannedFile, scratch: &Path) -> Result<Source> {
+    fn open(file: &PlannedFile, scratch: &Path, limits: &ReadLimits) -> Result<Source> {
+        let (path, compression) = (&file.path, file.compression);
         Ok(match file.format {
             SourceFormat::Parquet => {
-                Source::Parquet(ParquetSource::open(&file.path, file.compression, scratch)?)
+                Source::Parquet(ParquetSource::open(path, compression, scratch, limits)?)
             }
             SourceFormat::JsonLines => {
-                Source::Json(JsonSource::open(&file.path, true, file.compression)?)
+                Source::Json(JsonSource::open(path, true, compression, limits)?)
             }
-            SourceFormat::Json => {
-                Source::Json(JsonSource::open(&file.path, false, file.compression)?)
+            SourceFormat::Json => Source::Json(JsonSource::open(path, false, compression, limits)?),
+            SourceFormat::Csv => Source::Csv(CsvSource::open(path, b',', compression, limits)?),
+            SourceFormat::Tsv => Source::Csv(CsvSource::open(path, b'\t', compression, limits)?),
+            SourceFormat::Text => {
+                Source::Text(TextSource::open(path, file.text_mode, compression, limits)?)
             }
+            SourceFormat::Ipc => Source::Ipc(IpcSource::open(path, compression, scratch, limits)?),
         })
     }
 
-    /// The file's own schema; None for a JSON file without records, which fits any dataset.
+    /// The file's own schema; None for a file without records (an empty JSON or CSV file),
+    /// which fits any dataset.
     fn schema(&self) -> Option<SchemaRef> {
         match self {
             Source::Parquet(p) => Some(p.schema()),
             Source::Json(j) => j.schema(),
+            Source::Csv(c) => c.schema(),
+            Source::Text(t) => Some(t.schema()),
+            Source::Ipc(i) => Some(i.schema()),
         }
     }
 
+    /// Hands over every row in the dataset's column order and types.
     fn read(
         &mut self,
         target: &SchemaRef,
+        name: &str,
         sink: &mut dyn FnMut(RecordBatch, u64) -> Result<()>,
     ) -> Result<()> {
+        let mut conformed =
+            |batch: RecordBatch, done: u64| sink(schema::conform(&batch, target, name)?, done);
         match self {
-            Source::Parquet(p) => p.read(target, sink),
+            Source::Parquet(p) => p.read(&mut conformed),
             Source::Json(j) => j.read(target, sink),
+            Source::Csv(c) => c.read(&mut conformed),
+            Source::Text(t) => t.read(&mut conformed),
+            Source::Ipc(i) => i.read(&mut conformed),
+        }
+    }
+
+    fn invalid_utf8_rows(&self) -> u64 {
+        match self {
+            Source::Csv(c) => c.invalid_utf8_rows(),
+            Source::Text(t) => t.invalid_utf8_rows(),
+            Source::Parquet(_) | Source::Json(_) | Source::Ipc(_) => 0,
         }
     }
 }
@@ -226,7 +289,7 @@ fn convert(
     out_dir: &Path,
     cancel: &CancellationToken,
     progress: &mut dyn FnMut(u64, u64),
-    limits: FileLimits,
+    limits: Limits,
 ) -> Result<IngestSummary> {
     let total: u64 = plan.iter().flat_map(|(_, f)| f).map(|f| f.bytes).sum();
     progress(0, total);
@@ -239,6 +302,7 @@ fn convert(
     let mut results: Vec<(i64, u64)> = Vec::with_capacity(plan.len());
     // Splits that got no rows before the schema was known are written at the end.
     let mut pending_empty: Vec<usize> = Vec::new();
+    let mut invalid_utf8_rows = 0u64;
 
     for (split_index, (split, files)) in plan.iter().enumerate() {
         let mut writer: Option<SplitWriter> = None;
@@ -249,7 +313,7 @@ fn convert(
             if !formats.contains(&file.format.label()) {
                 formats.push(file.format.label());
             }
-            let mut source = Source::open(file, out_dir)?;
+            let mut source = Source::open(file, out_dir, &limits.read)?;
             let Some(file_schema) = source.schema() else {
                 done_before += file.bytes;
                 continue;
@@ -259,7 +323,7 @@ fn convert(
             let target = match &dataset {
                 None => {
                     let s = schema::canonical_schema(&file_schema, from_json);
-                    dataset = Some((s.clone(), name));
+                    dataset = Some((s.clone(), name.clone()));
                     s
                 }
                 Some((s, defined_by)) => {
@@ -271,11 +335,11 @@ fn convert(
                 writer = Some(SplitWriter::create(
                     out_dir.join(split),
                     target.clone(),
-                    limits,
+                    limits.files,
                 )?);
             }
             let w = writer.as_mut().expect("created above");
-            source.read(&target, &mut |batch, file_done| {
+            source.read(&target, &name, &mut |batch, file_done| {
                 if cancel.is_cancelled() {
                     return Err(Error::Cancelled);
                 }
@@ -290,6 +354,7 @@ fn convert(
                 }
                 Ok(())
             })?;
+            invalid_utf8_rows += source.invalid_utf8_rows();
             done_before += file.bytes;
             progress(done_before, total);
             last_reported = done_before;
@@ -307,7 +372,7 @@ fn convert(
         .map(|(s, _)| s)
         .unwrap_or_else(|| std::sync::Arc::new(arrow::datatypes::Schema::empty()));
     for i in pending_empty {
-        let w = SplitWriter::create(out_dir.join(&plan[i].0), schema.clone(), limits)?;
+        let w = SplitWriter::create(out_dir.join(&plan[i].0), schema.clone(), limits.files)?;
         results[i] = w.finish()?;
     }
 
@@ -326,6 +391,8 @@ fn convert(
         text_column,
         size_bytes: results.iter().map(|(_, b)| *b as i64).sum(),
         format: formats.join("+"),
+        invalid_utf8_rows,
+        drifted_fields: Vec::new(),
     })
 }
 

@@ -1,9 +1,8 @@
 //! Parquet files, read in batches bounded in rows and bytes.
 
-use super::format::{file_label, open_stream, read_error, Compression};
+use super::format::{file_label, open_stream, read_error, Compression, ReadLimits};
 use super::{BATCH_ROWS, CHUNK_BYTES};
 use crate::error::{Error, Result};
-use arrow::array::ArrayRef;
 use arrow::datatypes::SchemaRef;
 use arrow::record_batch::RecordBatch;
 use parquet::arrow::arrow_reader::{ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder};
@@ -27,7 +26,7 @@ pub(super) struct ParquetSource {
 
 /// Parquet needs random access, so a compressed parquet file is first unpacked next to the
 /// output (streamed, never held in memory); the copy goes when the source does.
-struct Unpacked(PathBuf);
+pub(super) struct Unpacked(pub PathBuf);
 
 impl Drop for Unpacked {
     fn drop(&mut self) {
@@ -35,12 +34,17 @@ impl Drop for Unpacked {
     }
 }
 
-fn unpack(path: &Path, compression: Compression, scratch: &Path) -> Result<PathBuf> {
+pub(super) fn unpack(
+    path: &Path,
+    compression: Compression,
+    scratch: &Path,
+    limits: &ReadLimits,
+) -> Result<PathBuf> {
     let target = scratch.join(format!(
         ".unpacked-{}",
         file_label(path).replace(['/', '\\'], "_")
     ));
-    let mut stream = open_stream(path, compression, Rc::new(Cell::new(0)))?;
+    let mut stream = open_stream(path, compression, Rc::new(Cell::new(0)), limits)?;
     let mut out = File::create(&target)
         .map_err(|e| Error::io(format!("creating {}", target.display()), e))?;
     let mut buf = vec![0u8; 1 << 20];
@@ -58,12 +62,17 @@ fn unpack(path: &Path, compression: Compression, scratch: &Path) -> Result<PathB
 }
 
 impl ParquetSource {
-    pub fn open(path: &Path, compression: Compression, scratch: &Path) -> Result<Self> {
+    pub fn open(
+        path: &Path,
+        compression: Compression,
+        scratch: &Path,
+        limits: &ReadLimits,
+    ) -> Result<Self> {
         let name = file_label(path);
         let (read_path, unpacked) = match compression {
             Compression::None => (path.to_path_buf(), None),
             _ => {
-                let p = unpack(path, compression, scratch)?;
+                let p = unpack(path, compression, scratch, limits)?;
                 (p.clone(), Some(Unpacked(p)))
             }
         };
@@ -105,22 +114,9 @@ impl ParquetSource {
         self.schema.clone()
     }
 
-    /// Reads every row in the dataset's column order and types; `sink` receives each batch
-    /// with an estimate of the input bytes consumed so far.
-    pub fn read(
-        &mut self,
-        target: &SchemaRef,
-        sink: &mut dyn FnMut(RecordBatch, u64) -> Result<()>,
-    ) -> Result<()> {
-        let mapping: Vec<usize> = target
-            .fields()
-            .iter()
-            .map(|f| {
-                self.schema.index_of(f.name()).map_err(|_| {
-                    Error::invalid(format!("{} has no column '{}'", self.name, f.name()))
-                })
-            })
-            .collect::<Result<_>>()?;
+    /// Reads every row in the file's own columns; `sink` receives each batch with an estimate
+    /// of the input bytes consumed so far.
+    pub fn read(&mut self, sink: &mut dyn FnMut(RecordBatch, u64) -> Result<()>) -> Result<()> {
         let mut done = 0u64;
         for batch in self.reader.by_ref() {
             let batch = batch.map_err(|e| {
@@ -130,32 +126,8 @@ impl ParquetSource {
                 ))
             })?;
             done += batch.num_rows() as u64;
-            let columns = mapping
-                .iter()
-                .zip(target.fields())
-                .map(|(&i, field)| {
-                    let column = batch.column(i);
-                    if column.data_type() == field.data_type() {
-                        return Ok(column.clone());
-                    }
-                    arrow::compute::cast(column, field.data_type()).map_err(|e| {
-                        Error::invalid(format!(
-                            "{}: column '{}' cannot be converted to {}: {e}",
-                            self.name,
-                            field.name(),
-                            super::schema::type_name(field.data_type())
-                        ))
-                    })
-                })
-                .collect::<Result<Vec<ArrayRef>>>()?;
-            let out = RecordBatch::try_new(target.clone(), columns).map_err(|e| {
-                Error::invalid(format!(
-                    "{} does not fit the dataset's columns: {e}",
-                    self.name
-                ))
-            })?;
             let bytes = self.file_bytes * done / self.rows.max(1);
-            sink(out, bytes)?;
+            sink(batch, bytes)?;
         }
         Ok(())
     }

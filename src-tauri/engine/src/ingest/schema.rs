@@ -299,3 +299,31 @@ pub(super) fn rank_text_columns(
     let default = ranked.first().cloned();
     (ranked, default)
 }
+
+/// `batch` in the dataset's column order and types: columns are found by name (files may order
+/// them differently) and cast where the source's type differs (large_utf8 to utf8, say).
+pub(super) fn conform(batch: &RecordBatch, target: &SchemaRef, name: &str) -> Result<RecordBatch> {
+    let source = batch.schema();
+    let columns = target
+        .fields()
+        .iter()
+        .map(|field| {
+            let i = source
+                .index_of(field.name())
+                .map_err(|_| Error::invalid(format!("{name} has no column '{}'", field.name())))?;
+            let column = batch.column(i);
+            if column.data_type() == field.data_type() {
+                return Ok(column.clone());
+            }
+            arrow::compute::cast(column, field.data_type()).map_err(|e| {
+                Error::invalid(format!(
+                    "{name}: column '{}' cannot be converted to {}: {e}",
+                    field.name(),
+                    type_name(field.data_type())
+                ))
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    RecordBatch::try_new(target.clone(), columns)
+        .map_err(|e| Error::invalid(format!("{name} does not fit the dataset's columns: {e}")))
+}

@@ -1,5 +1,6 @@
 //! Writing one split as numbered Arrow IPC files.
 
+use super::{BATCH_ROWS, CHUNK_BYTES};
 use crate::error::{Error, Result};
 use arrow::datatypes::SchemaRef;
 use arrow::ipc::writer::FileWriter;
@@ -47,6 +48,10 @@ pub(super) struct SplitWriter {
     current: Option<OpenFile>,
     rows: i64,
     bytes: u64,
+    /// Small batches waiting to be written as one (a folder of .txt files gives one row each).
+    pending: Vec<RecordBatch>,
+    pending_rows: usize,
+    pending_bytes: usize,
 }
 
 fn write_error(path: &Path, e: impl std::fmt::Display) -> Error {
@@ -68,6 +73,9 @@ impl SplitWriter {
             current: None,
             rows: 0,
             bytes: 0,
+            pending: Vec::new(),
+            pending_rows: 0,
+            pending_bytes: 0,
         })
     }
 
@@ -89,10 +97,64 @@ impl SplitWriter {
         Ok(())
     }
 
+    /// Takes a batch of any size: large ones are cut to at most `BATCH_ROWS` rows (and about
+    /// `CHUNK_BYTES`), small ones gathered, so the files' batches suit paging whatever the
+    /// source's batching was.
     pub fn write(&mut self, batch: &RecordBatch) -> Result<()> {
-        if batch.num_rows() == 0 {
+        let rows = batch.num_rows();
+        if rows == 0 {
             return Ok(());
         }
+        let size = batch.get_array_memory_size();
+        let per_row = (size / rows).max(1);
+        // Buffers carry spare capacity, so a source batch is only cut when far past the cap.
+        let step = if rows > BATCH_ROWS || size > 2 * CHUNK_BYTES {
+            (CHUNK_BYTES / per_row).clamp(1, BATCH_ROWS)
+        } else {
+            rows
+        };
+        let mut offset = 0;
+        while offset < rows {
+            let n = step.min(rows - offset);
+            let part = if n == rows {
+                batch.clone()
+            } else {
+                batch.slice(offset, n)
+            };
+            self.gather(part, n * per_row)?;
+            offset += n;
+        }
+        Ok(())
+    }
+
+    fn gather(&mut self, batch: RecordBatch, bytes: usize) -> Result<()> {
+        let rows = batch.num_rows();
+        if self.pending_rows + rows > BATCH_ROWS || self.pending_bytes + bytes > CHUNK_BYTES {
+            self.flush_pending()?;
+        }
+        self.pending.push(batch);
+        self.pending_rows += rows;
+        self.pending_bytes += bytes;
+        if self.pending_rows >= BATCH_ROWS || self.pending_bytes >= CHUNK_BYTES {
+            self.flush_pending()?;
+        }
+        Ok(())
+    }
+
+    fn flush_pending(&mut self) -> Result<()> {
+        let batch = match self.pending.len() {
+            0 => return Ok(()),
+            1 => self.pending.pop().expect("one batch"),
+            _ => arrow::compute::concat_batches(&self.schema, &self.pending)
+                .map_err(|e| Error::Internal(format!("joining batches: {e}")))?,
+        };
+        self.pending.clear();
+        self.pending_rows = 0;
+        self.pending_bytes = 0;
+        self.write_now(&batch)
+    }
+
+    fn write_now(&mut self, batch: &RecordBatch) -> Result<()> {
         if self.current.is_none() {
             self.open()?;
         }
@@ -139,6 +201,7 @@ impl SplitWriter {
     /// Closes the split and returns (rows, bytes). A split without rows still gets one file,
     /// so a reader always finds the schema.
     pub fn finish(mut self) -> Result<(i64, u64)> {
+        self.flush_pending()?;
         self.close_current()?;
         if self.files == 0 {
             self.open()?;

@@ -90,6 +90,7 @@ fn canonical(dir: &Path, texts: &[String]) -> PathBuf {
         .map(|s| SplitInput {
             name: s.to_string(),
             files: vec![src.join(format!("{s}.jsonl"))],
+            ..Default::default()
         })
         .collect();
     ingest(&inputs, &data, &CancellationToken::new(), &mut |_, _| {}).unwrap();

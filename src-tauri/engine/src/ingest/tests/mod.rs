@@ -1,5 +1,7 @@
 use super::*;
 use crate::error::ErrorKind;
+
+mod formats;
 use arrow::array::{Array, ArrayRef, AsArray, Int64Array, LargeStringArray, StringArray};
 use arrow::datatypes::{Field, Schema};
 use std::fs::File;
@@ -14,11 +16,39 @@ fn split(name: &str, files: &[&Path]) -> SplitInput {
     SplitInput {
         name: name.into(),
         files: files.iter().map(|p| p.to_path_buf()).collect(),
+        ..Default::default()
     }
 }
 
 fn run(inputs: &[SplitInput], dest: &Path) -> Result<IngestSummary> {
     ingest(inputs, dest, &CancellationToken::new(), &mut |_, _| {})
+}
+
+fn zstd_bytes(bytes: &[u8]) -> Vec<u8> {
+    zstd::encode_all(bytes, 3).unwrap()
+}
+
+/// Plain, gzip and zstd copies of `bytes` as `dir/stem.ext[.gz|.zst]`.
+fn three_ways(dir: &Path, stem: &str, ext: &str, bytes: &[u8]) -> Vec<PathBuf> {
+    let plain = dir.join(format!("{stem}.{ext}"));
+    let gz = dir.join(format!("{stem}.{ext}.gz"));
+    let zst = dir.join(format!("{stem}.{ext}.zst"));
+    write_bytes(&plain, bytes);
+    write_bytes(&gz, &gzip(bytes));
+    write_bytes(&zst, &zstd_bytes(bytes));
+    vec![plain, gz, zst]
+}
+
+/// Asserts that `e` is of `kind`, that its message holds every part, and that nothing was left
+/// at `dest` or beside it.
+fn assert_failed(e: &Error, kind: ErrorKind, parts: &[&str], dest: &Path) {
+    assert_eq!(e.kind(), kind, "{e}");
+    let message = e.to_string();
+    for part in parts {
+        assert!(message.contains(part), "{part:?} missing from: {message}");
+    }
+    assert!(!dest.exists(), "{} exists", dest.display());
+    assert!(leftovers(dest.parent().unwrap()).is_empty());
 }
 
 fn data_files(dir: &Path) -> Vec<PathBuf> {
@@ -126,6 +156,13 @@ fn formats_are_recognised_by_name() {
         ("b.ndjson.gz", SourceFormat::JsonLines, Compression::Gzip),
         ("c.json", SourceFormat::Json, Compression::None),
         ("dir.v2/c.json.zst", SourceFormat::Json, Compression::Zstd),
+        ("d.csv", SourceFormat::Csv, Compression::None),
+        ("d.CSV.gz", SourceFormat::Csv, Compression::Gzip),
+        ("e.tsv.zst", SourceFormat::Tsv, Compression::Zstd),
+        ("f.txt.gz", SourceFormat::Text, Compression::Gzip),
+        ("g.arrow", SourceFormat::Ipc, Compression::None),
+        ("g.ipc.zst", SourceFormat::Ipc, Compression::Zstd),
+        ("h.feather", SourceFormat::Ipc, Compression::None),
     ];
     for (name, format, compression) in cases {
         assert_eq!(
@@ -134,10 +171,10 @@ fn formats_are_recognised_by_name() {
             "{name}"
         );
     }
-    let e = detect_format(Path::new("data/train.csv")).unwrap_err();
+    let e = detect_format(Path::new("data/train.xlsx")).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::InvalidInput);
     assert!(
-        e.to_string().contains(".csv") && e.to_string().contains(".jsonl"),
+        e.to_string().contains(".xlsx") && e.to_string().contains(".jsonl"),
         "{e}"
     );
     let e = detect_format(Path::new("README")).unwrap_err();
@@ -702,7 +739,10 @@ fn a_small_file_limit_rotates_files() {
         &dest,
         &CancellationToken::new(),
         &mut |_, _| {},
-        limits,
+        Limits {
+            files: limits,
+            read: READ_LIMITS,
+        },
     )
     .unwrap();
     assert_eq!(summary.splits[0].num_rows, 20_000);

@@ -1,0 +1,234 @@
+//! CSV and TSV files with a header row, read record by record into string columns.
+//!
+//! Fields may be quoted ("a, b", "say ""hi""", line breaks inside quotes); lines end in `\n`,
+//! `\r\n` or `\r`; blank lines are skipped. Every column is read as text — a CSV file does not
+//! say its types, and guessing (an id column of digits with one "N/A") loses data. An empty
+//! field is a null, as pandas and the Hugging Face `datasets` library read it.
+
+use super::format::{file_label, open_stream, read_error, Compression, ReadLimits};
+use super::text::{refuse_binary, too_long};
+use super::{BATCH_ROWS, CHUNK_BYTES};
+use crate::error::{Error, Result};
+use arrow::array::{ArrayRef, StringBuilder};
+use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
+use arrow::record_batch::RecordBatch;
+use csv_core::{ReadRecordResult, Terminator};
+use std::cell::Cell;
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+use std::sync::Arc;
+
+const READ_BUFFER: usize = 256 * 1024;
+
+pub(super) struct CsvSource {
+    name: String,
+    path: PathBuf,
+    compression: Compression,
+    reader: BufReader<Box<dyn Read>>,
+    core: csv_core::Reader,
+    read: Rc<Cell<u64>>,
+    schema: Option<SchemaRef>,
+    max_record: usize,
+    /// The current record's unescaped bytes and the end of each field in them.
+    fields: Vec<u8>,
+    ends: Vec<usize>,
+    count: usize,
+    invalid_rows: u64,
+}
+
+impl CsvSource {
+    /// Opens the file and reads its header; `schema()` is None for an empty file.
+    pub fn open(
+        path: &Path,
+        delimiter: u8,
+        compression: Compression,
+        limits: &ReadLimits,
+    ) -> Result<Self> {
+        let read = Rc::new(Cell::new(0));
+        let stream = open_stream(path, compression, read.clone(), limits)?;
+        let stream = refuse_binary(path, compression, stream)?;
+        let core = csv_core::ReaderBuilder::new()
+            .delimiter(delimiter)
+            .terminator(Terminator::CRLF)
+            .build();
+        let mut source = CsvSource {
+            name: file_label(path),
+            path: path.to_path_buf(),
+            compression,
+            reader: BufReader::with_capacity(READ_BUFFER, stream),
+            core,
+            read,
+            schema: None,
+            max_record: limits.max_record,
+            fields: vec![0; limits.max_record.clamp(1, 64 * 1024)],
+            ends: vec![0; 64],
+            count: 0,
+            invalid_rows: 0,
+        };
+        if source.next_record()?.is_some() {
+            let mut names: Vec<String> = Vec::with_capacity(source.count);
+            for i in 0..source.count {
+                let raw = String::from_utf8_lossy(source.field(i));
+                let mut name = match raw.trim() {
+                    "" => format!("column_{}", i + 1),
+                    n => n.to_string(),
+                };
+                // Columns are found by name, so a repeated header gets a suffix, as pandas does.
+                let base = name.clone();
+                let mut n = 1;
+                while names.contains(&name) {
+                    name = format!("{base}.{n}");
+                    n += 1;
+                }
+                names.push(name);
+            }
+            let fields: Vec<Field> = names
+                .into_iter()
+                .map(|n| Field::new(n, DataType::Utf8, true))
+                .collect();
+            source.schema = Some(Arc::new(Schema::new(fields)));
+        }
+        Ok(source)
+    }
+
+    pub fn schema(&self) -> Option<SchemaRef> {
+        self.schema.clone()
+    }
+
+    /// Rows with bytes that were not UTF-8 (replaced by U+FFFD).
+    pub fn invalid_utf8_rows(&self) -> u64 {
+        self.invalid_rows
+    }
+
+    fn field(&self, i: usize) -> &[u8] {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.fields[start..self.ends[i]]
+    }
+
+    /// Reads the next record into `fields`/`ends`; returns the line it starts on.
+    fn next_record(&mut self) -> Result<Option<u64>> {
+        let mut line = self.core.line();
+        // Blank lines before a record are skipped by the parser but still count as lines.
+        let mut leading = true;
+        let (mut out, mut ends) = (0usize, 0usize);
+        loop {
+            let input = self
+                .reader
+                .fill_buf()
+                .map_err(|e| read_error(&self.path, self.compression, e))?;
+            let (result, nin, nout, nend) =
+                self.core
+                    .read_record(input, &mut self.fields[out..], &mut self.ends[ends..]);
+            if leading {
+                for &b in &input[..nin] {
+                    match b {
+                        b'\n' => line += 1,
+                        b'\r' => {}
+                        _ => {
+                            leading = false;
+                            break;
+                        }
+                    }
+                }
+            }
+            self.reader.consume(nin);
+            out += nout;
+            ends += nend;
+            match result {
+                ReadRecordResult::InputEmpty => {}
+                ReadRecordResult::OutputFull => {
+                    if self.fields.len() >= self.max_record {
+                        return Err(self.too_long(line));
+                    }
+                    let grown = (self.fields.len() * 2).min(self.max_record);
+                    self.fields.resize(grown, 0);
+                }
+                ReadRecordResult::OutputEndsFull => {
+                    // Empty fields take no output, so a line of endless commas is capped here.
+                    if self.ends.len() * std::mem::size_of::<usize>() >= self.max_record {
+                        return Err(self.too_long(line));
+                    }
+                    let grown = self.ends.len() * 2;
+                    self.ends.resize(grown, 0);
+                }
+                ReadRecordResult::Record => {
+                    self.count = ends;
+                    return Ok(Some(line));
+                }
+                ReadRecordResult::End => return Ok(None),
+            }
+        }
+    }
+
+    fn too_long(&self, line: u64) -> Error {
+        too_long(
+            &self.name,
+            line,
+            self.max_record,
+            "the record",
+            "is a quote left open? A quoted field runs on to the next quote, across lines",
+        )
+    }
+
+    /// Reads every data row, handing over batches in the file's own column order together with
+    /// the compressed bytes read so far.
+    pub fn read(&mut self, sink: &mut dyn FnMut(RecordBatch, u64) -> Result<()>) -> Result<()> {
+        let Some(schema) = self.schema.clone() else {
+            return Ok(());
+        };
+        let width = schema.fields().len();
+        let new_builders = || -> Vec<StringBuilder> {
+            (0..width)
+                .map(|_| StringBuilder::with_capacity(BATCH_ROWS, 1 << 16))
+                .collect()
+        };
+        let mut builders = new_builders();
+        let (mut rows, mut bytes) = (0usize, 0usize);
+        let mut flush = |builders: &mut Vec<StringBuilder>, read: u64| -> Result<()> {
+            let columns: Vec<ArrayRef> = builders
+                .iter_mut()
+                .map(|b| Arc::new(b.finish()) as ArrayRef)
+                .collect();
+            let batch = RecordBatch::try_new(schema.clone(), columns)
+                .map_err(|e| Error::Internal(format!("building a batch: {e}")))?;
+            sink(batch, read)
+        };
+        while let Some(line) = self.next_record()? {
+            if self.count != width {
+                return Err(Error::Corrupt(format!(
+                    "{} line {line} has {} field{} but the header has {width}; a field that holds the delimiter, a quote or a line break must be quoted (\"a, b\", with quotes doubled inside: \"say \"\"hi\"\"\")",
+                    self.name,
+                    self.count,
+                    if self.count == 1 { "" } else { "s" }
+                )));
+            }
+            let mut repaired = false;
+            for (i, builder) in builders.iter_mut().enumerate() {
+                let value = self.field(i);
+                bytes += value.len();
+                if value.is_empty() {
+                    builder.append_null();
+                    continue;
+                }
+                match std::str::from_utf8(value) {
+                    Ok(s) => builder.append_value(s),
+                    Err(_) => {
+                        repaired = true;
+                        builder.append_value(String::from_utf8_lossy(value));
+                    }
+                }
+            }
+            self.invalid_rows += repaired as u64;
+            rows += 1;
+            if rows >= BATCH_ROWS || bytes >= CHUNK_BYTES {
+                flush(&mut builders, self.read.get())?;
+                (rows, bytes) = (0, 0);
+            }
+        }
+        if rows > 0 {
+            flush(&mut builders, self.read.get())?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,355 @@
+//! The formats beyond parquet and JSON, and the awkward files each meets in practice. Every
+//! fixture is made here, small.
+
+use super::*;
+
+const CSV: &[u8] = b"id,title,text\r\n\
+1,plain,\"a field, with a comma\"\r\n\
+2,\"quoted \"\"title\"\"\",\"two\r\nlines\"\r\n\
+3,,\r\n\
+\r\n\
+4,last,no newline at the end";
+
+fn csv_rows() -> Vec<Option<String>> {
+    vec![
+        Some("a field, with a comma".into()),
+        Some("two\r\nlines".into()),
+        None,
+        Some("no newline at the end".into()),
+    ]
+}
+
+#[test]
+fn csv_with_quotes_commas_newlines_and_crlf_reads_plain_gz_and_zst() {
+    let dir = tempfile::tempdir().unwrap();
+    for (i, path) in three_ways(dir.path(), "train", "csv", CSV)
+        .iter()
+        .enumerate()
+    {
+        let dest = dir.path().join(format!("out{i}"));
+        let summary = run(&[split("train", &[path])], &dest).unwrap();
+        assert_eq!(summary.format, "csv");
+        assert_eq!(summary.splits[0].num_rows, 4, "{}", path.display());
+        assert_eq!(
+            names(&summary),
+            [("id", "string"), ("title", "string"), ("text", "string")]
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+        );
+        assert_eq!(summary.text_column.as_deref(), Some("text"));
+        assert_eq!(summary.invalid_utf8_rows, 0);
+        let batches = read_split(&dest.join("train"));
+        assert_eq!(strings(&batches, "text"), csv_rows());
+        assert_eq!(
+            strings(&batches, "title"),
+            [Some("plain"), Some("quoted \"title\""), None, Some("last")]
+                .map(|s| s.map(String::from))
+        );
+    }
+}
+
+#[test]
+fn tsv_reads_and_picks_the_longest_column_without_a_telling_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let body = b"\xEF\xBB\xBFlabel\tutterance\tn\npos\tI liked it a lot, really\t1\nneg\t\"tabs\there\"\t2\n";
+    for (i, path) in three_ways(dir.path(), "data", "tsv", body)
+        .iter()
+        .enumerate()
+    {
+        let dest = dir.path().join(format!("out{i}"));
+        let summary = run(&[split("train", &[path])], &dest).unwrap();
+        assert_eq!(summary.format, "tsv");
+        assert_eq!(summary.splits[0].num_rows, 2);
+        // The byte-order mark is not part of the first column's name.
+        assert_eq!(summary.columns[0].name, "label");
+        assert_eq!(summary.text_column.as_deref(), Some("utterance"));
+        assert_eq!(
+            strings(&read_split(&dest.join("train")), "utterance"),
+            [Some("I liked it a lot, really"), Some("tabs\there")].map(|s| s.map(String::from))
+        );
+    }
+}
+
+#[test]
+fn csv_files_with_columns_in_another_order_share_a_split() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a.csv");
+    let b = dir.path().join("b.csv.gz");
+    write_bytes(&a, b"text,id\nfirst,1\n");
+    write_bytes(&b, &gzip(b"id,text\n2,second\n3,third\n"));
+    let dest = dir.path().join("out");
+    let summary = run(&[split("train", &[&a, &b])], &dest).unwrap();
+    assert_eq!(summary.splits[0].num_rows, 3);
+    let batches = read_split(&dest.join("train"));
+    assert_eq!(
+        strings(&batches, "text"),
+        [Some("first"), Some("second"), Some("third")].map(|s| s.map(String::from))
+    );
+    assert_eq!(
+        strings(&batches, "id"),
+        [Some("1"), Some("2"), Some("3")].map(|s| s.map(String::from))
+    );
+}
+
+#[test]
+fn csv_headers_that_repeat_or_are_blank_get_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("h.csv");
+    write_bytes(&path, b"a,a,,text\n1,2,3,x\n");
+    let summary = run(&[split("train", &[&path])], &dir.path().join("out")).unwrap();
+    let cols: Vec<String> = summary.columns.iter().map(|c| c.name.clone()).collect();
+    assert_eq!(cols, ["a", "a.1", "column_3", "text"]);
+}
+
+#[test]
+fn a_ragged_csv_row_names_the_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ragged.csv");
+    // Line 4 has a stray comma; the quoted line break before it counts as a line.
+    write_bytes(&path, b"id,text\n1,\"one\ntwo\"\n\n2,three, four\n");
+    let dest = dir.path().join("out");
+    let e = run(&[split("train", &[&path])], &dest).unwrap_err();
+    assert_failed(
+        &e,
+        ErrorKind::Corrupt,
+        &["ragged.csv line 5", "3 fields", "header has 2"],
+        &dest,
+    );
+}
+
+#[test]
+fn an_empty_csv_makes_an_empty_split_and_a_header_only_csv_keeps_its_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let header = dir.path().join("header.csv");
+    write_bytes(&header, b"id,text\r\n");
+    let empty = dir.path().join("empty.csv");
+    write_bytes(&empty, b"");
+    let full = dir.path().join("full.csv");
+    write_bytes(&full, b"id,text\n1,x\n");
+    let dest = dir.path().join("out");
+    let summary = run(
+        &[
+            split("validation", &[&header, &empty]),
+            split("train", &[&full]),
+        ],
+        &dest,
+    )
+    .unwrap();
+    assert_eq!(summary.splits[0].num_rows, 0);
+    assert_eq!(summary.splits[1].num_rows, 1);
+    assert_eq!(summary.columns.len(), 2);
+}
+
+#[test]
+fn a_cut_gzip_csv_is_corrupt_and_names_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut body = b"id,text\n".to_vec();
+    for i in 0..20_000 {
+        body.extend_from_slice(format!("{i},row {i} of a csv file that goes on\n").as_bytes());
+    }
+    let gz = gzip(&body);
+    let path = dir.path().join("cut.csv.gz");
+    write_bytes(&path, &gz[..gz.len() / 2]);
+    let dest = dir.path().join("out");
+    let e = run(&[split("train", &[&path])], &dest).unwrap_err();
+    assert_failed(&e, ErrorKind::Corrupt, &["cut.csv.gz", "download"], &dest);
+}
+
+#[test]
+fn txt_lines_keep_empty_lines_strip_crlf_and_drop_the_last_newline() {
+    let dir = tempfile::tempdir().unwrap();
+    let body = b"\xEF\xBB\xBFfirst line\r\n\r\nthird, after an empty one\nlast\n";
+    for (i, path) in three_ways(dir.path(), "book", "txt", body)
+        .iter()
+        .enumerate()
+    {
+        let dest = dir.path().join(format!("out{i}"));
+        let summary = run(&[split("train", &[path])], &dest).unwrap();
+        assert_eq!(summary.format, "txt");
+        assert_eq!(
+            names(&summary),
+            [("text".to_string(), "string".to_string())]
+        );
+        assert_eq!(summary.text_column.as_deref(), Some("text"));
+        assert_eq!(
+            strings(&read_split(&dest.join("train")), "text"),
+            ["first line", "", "third, after an empty one", "last"].map(|s| Some(s.to_string()))
+        );
+    }
+
+    // Without a final newline the last line is still a row; an empty file has none.
+    let open_end = dir.path().join("open.txt");
+    write_bytes(&open_end, b"a\nb");
+    let empty = dir.path().join("empty.txt");
+    write_bytes(&empty, b"");
+    let dest = dir.path().join("more");
+    let summary = run(
+        &[split("train", &[&open_end]), split("test", &[&empty])],
+        &dest,
+    )
+    .unwrap();
+    assert_eq!(summary.splits[0].num_rows, 2);
+    assert_eq!(summary.splits[1].num_rows, 0);
+}
+
+#[test]
+fn txt_whole_file_mode_makes_one_row_per_file_in_one_batch() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut files = Vec::new();
+    for i in 0..300 {
+        let path = dir.path().join(format!("doc-{i:03}.txt"));
+        write_bytes(&path, format!("Document {i}.\r\nSecond line.\n").as_bytes());
+        files.push(path);
+    }
+    let gz = dir.path().join("packed.txt.gz");
+    write_bytes(&gz, &gzip(b"from a gzip file"));
+    files.push(gz);
+    let input = SplitInput {
+        name: "train".into(),
+        files,
+        text_mode: TextMode::WholeFile,
+    };
+    let dest = dir.path().join("out");
+    let summary = run(&[input], &dest).unwrap();
+    assert_eq!(summary.splits[0].num_rows, 301);
+    assert_eq!(
+        names(&summary),
+        [("text", "string"), ("file_name", "string")].map(|(a, b)| (a.to_string(), b.to_string()))
+    );
+    assert_eq!(summary.text_column.as_deref(), Some("text"));
+    let batches = read_split(&dest.join("train"));
+    // Rows from many files are gathered, not written one batch each.
+    assert_eq!(batches.len(), 1);
+    let texts = strings(&batches, "text");
+    assert_eq!(texts[7].as_deref(), Some("Document 7.\r\nSecond line.\n"));
+    assert_eq!(texts[300].as_deref(), Some("from a gzip file"));
+    let names = strings(&batches, "file_name");
+    assert_eq!(names[7].as_deref(), Some("doc-007.txt"));
+    assert_eq!(names[300].as_deref(), Some("packed.txt.gz"));
+}
+
+fn ipc_batch(rows: usize) -> RecordBatch {
+    let ids: Vec<i64> = (0..rows as i64).collect();
+    let texts: Vec<String> = (0..rows).map(|i| format!("row {i}")).collect();
+    batch(vec![
+        ("id", Arc::new(Int64Array::from(ids)), true),
+        (
+            "text",
+            Arc::new(LargeStringArray::from(
+                texts.iter().map(String::as_str).collect::<Vec<_>>(),
+            )),
+            true,
+        ),
+    ])
+}
+
+fn ipc_file(batches: &[RecordBatch], compress: bool) -> Vec<u8> {
+    let options = arrow::ipc::writer::IpcWriteOptions::default()
+        .try_with_compression(compress.then_some(arrow::ipc::CompressionType::LZ4_FRAME))
+        .unwrap();
+    let mut w = arrow::ipc::writer::FileWriter::try_new_with_options(
+        Vec::new(),
+        &batches[0].schema(),
+        options,
+    )
+    .unwrap();
+    for b in batches {
+        w.write(b).unwrap();
+    }
+    w.finish().unwrap();
+    w.into_inner().unwrap()
+}
+
+fn ipc_stream(batches: &[RecordBatch]) -> Vec<u8> {
+    let mut w =
+        arrow::ipc::writer::StreamWriter::try_new(Vec::new(), &batches[0].schema()).unwrap();
+    for b in batches {
+        w.write(b).unwrap();
+    }
+    w.finish().unwrap();
+    w.into_inner().unwrap()
+}
+
+#[test]
+fn arrow_ipc_file_and_stream_read_plain_gz_and_zst_and_are_rechunked() {
+    let dir = tempfile::tempdir().unwrap();
+    // One batch larger than the canonical batch size, then a few small ones.
+    let batches = vec![ipc_batch(BATCH_ROWS + 100), ipc_batch(3), ipc_batch(5)];
+    let total = BATCH_ROWS + 108;
+    let mut inputs = Vec::new();
+    inputs.extend(three_ways(
+        dir.path(),
+        "file",
+        "arrow",
+        &ipc_file(&batches, false),
+    ));
+    inputs.extend(three_ways(
+        dir.path(),
+        "stream",
+        "arrow",
+        &ipc_stream(&batches),
+    ));
+    let feather = dir.path().join("lz4.feather");
+    write_bytes(&feather, &ipc_file(&batches, true));
+    inputs.push(feather);
+    for (i, path) in inputs.iter().enumerate() {
+        let dest = dir.path().join(format!("out{i}"));
+        let summary = run(&[split("train", &[path])], &dest).unwrap();
+        assert_eq!(summary.format, "arrow");
+        assert_eq!(
+            summary.splits[0].num_rows,
+            total as i64,
+            "{}",
+            path.display()
+        );
+        // large_utf8 is stored as utf8, like parquet's.
+        assert_eq!(
+            names(&summary),
+            [("id", "int64"), ("text", "string")].map(|(a, b)| (a.to_string(), b.to_string()))
+        );
+        let out = read_split(&dest.join("train"));
+        assert_eq!(
+            out.len(),
+            2,
+            "{}: rechunked to full batches",
+            path.display()
+        );
+        let texts = strings(&out, "text");
+        assert_eq!(
+            texts[BATCH_ROWS].as_deref(),
+            Some(format!("row {BATCH_ROWS}").as_str())
+        );
+        assert_eq!(texts[total - 1].as_deref(), Some("row 4"));
+    }
+}
+
+#[test]
+fn damaged_arrow_ipc_is_corrupt() {
+    let dir = tempfile::tempdir().unwrap();
+    let bytes = ipc_file(&[ipc_batch(1000)], false);
+    let cut = dir.path().join("cut.arrow");
+    write_bytes(&cut, &bytes[..bytes.len() / 2]);
+    let dest = dir.path().join("out");
+    let e = run(&[split("train", &[&cut])], &dest).unwrap_err();
+    assert_failed(&e, ErrorKind::Corrupt, &["cut.arrow"], &dest);
+
+    let stream = ipc_stream(&[ipc_batch(1000), ipc_batch(1000)]);
+    let cut = dir.path().join("cut.ipc");
+    write_bytes(&cut, &stream[..stream.len() - 100]);
+    let e = run(&[split("train", &[&cut])], &dest).unwrap_err();
+    assert_failed(&e, ErrorKind::Corrupt, &["cut.ipc"], &dest);
+
+    let v1 = dir.path().join("old.feather");
+    write_bytes(&v1, b"FEA1\0\0\0\0 and more");
+    let e = run(&[split("train", &[&v1])], &dest).unwrap_err();
+    assert_failed(
+        &e,
+        ErrorKind::InvalidInput,
+        &["old.feather", "version 1"],
+        &dest,
+    );
+
+    let empty = dir.path().join("empty.arrow");
+    write_bytes(&empty, b"");
+    let e = run(&[split("train", &[&empty])], &dest).unwrap_err();
+    assert_failed(&e, ErrorKind::Corrupt, &["empty.arrow"], &dest);
+}
