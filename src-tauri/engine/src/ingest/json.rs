@@ -4,6 +4,7 @@
 //! arrow-json. Only when a chunk fails are its records decoded one by one, to name the line.
 
 use super::format::{file_label, open_stream, read_error, Compression, ReadLimits};
+use super::text::{read_line, refuse_binary, repair_utf8, too_long, Line};
 use super::{BATCH_ROWS, CHUNK_BYTES};
 use crate::error::{Error, Result};
 use arrow::datatypes::SchemaRef;
@@ -41,6 +42,7 @@ pub(super) struct JsonSource {
     spans: Vec<Span>,
     at_end: bool,
     schema: Option<SchemaRef>,
+    invalid_rows: u64,
 }
 
 impl JsonSource {
@@ -53,17 +55,19 @@ impl JsonSource {
         limits: &ReadLimits,
     ) -> Result<Self> {
         let read = Rc::new(Cell::new(0));
-        let stream = BufReader::with_capacity(
-            READ_BUFFER,
-            open_stream(path, compression, read.clone(), limits)?,
-        );
+        let stream = open_stream(path, compression, read.clone(), limits)?;
+        let stream =
+            BufReader::with_capacity(READ_BUFFER, refuse_binary(path, compression, stream)?);
         let name = file_label(path);
+        let max_record = limits.max_record;
         let records: Box<dyn Records> = if lines {
             Box::new(LineRecords {
                 reader: stream,
                 line: 0,
                 path: path.to_path_buf(),
+                name: name.clone(),
                 compression,
+                max_record,
             })
         } else {
             Box::new(ArrayRecords {
@@ -72,6 +76,7 @@ impl JsonSource {
                     line: 1,
                     path: path.to_path_buf(),
                     compression,
+                    max_record,
                 },
                 name: name.clone(),
                 state: ArrayState::Start,
@@ -87,6 +92,7 @@ impl JsonSource {
             spans: Vec::new(),
             at_end: false,
             schema: None,
+            invalid_rows: 0,
         };
         source.fill_chunk()?;
         source.schema = source.infer()?;
@@ -95,6 +101,11 @@ impl JsonSource {
 
     pub fn schema(&self) -> Option<SchemaRef> {
         self.schema.clone()
+    }
+
+    /// Records with bytes that were not UTF-8 (replaced by U+FFFD).
+    pub fn invalid_utf8_rows(&self) -> u64 {
+        self.invalid_rows
     }
 
     /// Compressed bytes read so far.
@@ -109,6 +120,7 @@ impl JsonSource {
             let start = self.chunk.len();
             match self.records.next_record(&mut self.chunk)? {
                 Some(line) => {
+                    self.invalid_rows += repair_utf8(&mut self.chunk, start) as u64;
                     self.spans.push(Span {
                         line,
                         start,
@@ -312,19 +324,29 @@ struct LineRecords {
     reader: BufReader<Box<dyn Read>>,
     line: u64,
     path: PathBuf,
+    name: String,
     compression: Compression,
+    max_record: usize,
 }
 
 impl Records for LineRecords {
     fn next_record(&mut self, out: &mut Vec<u8>) -> Result<Option<u64>> {
         loop {
             let start = out.len();
-            let n = self
-                .reader
-                .read_until(b'\n', out)
+            let got = read_line(&mut self.reader, out, self.max_record)
                 .map_err(|e| read_error(&self.path, self.compression, e))?;
-            if n == 0 {
-                return Ok(None);
+            match got {
+                Line::End => return Ok(None),
+                Line::TooLong => {
+                    return Err(too_long(
+                        &self.name,
+                        self.line + 1,
+                        self.max_record,
+                        "the line",
+                        "is the file really JSON Lines, one record per line?",
+                    ))
+                }
+                Line::Read => {}
             }
             self.line += 1;
             if self.line == 1 && out[start..].starts_with(BOM) {
@@ -348,6 +370,7 @@ struct Scanner {
     line: u64,
     path: PathBuf,
     compression: Compression,
+    max_record: usize,
 }
 
 impl Scanner {
@@ -394,6 +417,7 @@ impl Scanner {
 
     /// Copies (or with `out` None, skips) one object, array or string starting at the next byte.
     fn take_nested(&mut self, mut out: Option<&mut Vec<u8>>) -> Result<bool> {
+        let start = out.as_ref().map_or(0, |o| o.len());
         let mut depth = 0usize;
         let mut in_string = false;
         let mut escaped = false;
@@ -442,6 +466,15 @@ impl Scanner {
                 }
             }
             if let Some(out) = out.as_deref_mut() {
+                if out.len() - start + i > self.max_record {
+                    return Err(too_long(
+                        &file_label(&self.path),
+                        self.line + lines,
+                        self.max_record,
+                        "a record reaching this line",
+                        "is the file really an array of records?",
+                    ));
+                }
                 out.extend_from_slice(&buf[..i]);
             }
             self.reader.consume(i);

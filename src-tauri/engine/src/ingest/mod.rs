@@ -279,7 +279,8 @@ impl Source {
         match self {
             Source::Csv(c) => c.invalid_utf8_rows(),
             Source::Text(t) => t.invalid_utf8_rows(),
-            Source::Parquet(_) | Source::Json(_) | Source::Ipc(_) => 0,
+            Source::Json(j) => j.invalid_utf8_rows(),
+            Source::Parquet(_) | Source::Ipc(_) => 0,
         }
     }
 }

@@ -353,3 +353,70 @@ fn damaged_arrow_ipc_is_corrupt() {
     let e = run(&[split("train", &[&empty])], &dest).unwrap_err();
     assert_failed(&e, ErrorKind::Corrupt, &["empty.arrow"], &dest);
 }
+
+#[test]
+fn bytes_that_are_not_utf8_are_replaced_and_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    // Latin-1 "café" and a stray continuation byte, in two rows of each format.
+    let cases: [(&str, &[u8], &str); 4] = [
+        (
+            "l.csv",
+            b"id,text\n1,caf\xE9\n2,fine\n3,odd \x80 byte\n",
+            "text",
+        ),
+        ("l.txt", b"caf\xE9\nfine\nodd \x80 byte\n", "text"),
+        (
+            "l.jsonl",
+            b"{\"text\": \"caf\xE9\"}\n{\"text\": \"fine\"}\n{\"text\": \"odd \x80 byte\"}\n",
+            "text",
+        ),
+        (
+            "l.json",
+            b"[{\"text\": \"caf\xE9\"}, {\"text\": \"fine\"}, {\"text\": \"odd \x80 byte\"}]",
+            "text",
+        ),
+    ];
+    for (name, body, column) in cases {
+        let path = dir.path().join(name);
+        write_bytes(&path, body);
+        let dest = dir.path().join(format!("out-{name}"));
+        let summary = run(&[split("train", &[&path])], &dest).unwrap();
+        assert_eq!(summary.invalid_utf8_rows, 2, "{name}");
+        assert_eq!(
+            strings(&read_split(&dest.join("train")), column),
+            ["caf\u{FFFD}", "fine", "odd \u{FFFD} byte"].map(|s| Some(s.to_string())),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn a_binary_file_under_a_text_name_is_refused_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let dest = dir.path().join("out");
+    // A NUL byte: binary whatever else it holds.
+    let zeros = dir.path().join("data.txt");
+    write_bytes(&zeros, b"text\nsome\0thing\n");
+    let e = run(&[split("train", &[&zeros])], &dest).unwrap_err();
+    assert_failed(&e, ErrorKind::InvalidInput, &["data.txt", "binary"], &dest);
+
+    // Mostly bytes that are not UTF-8 (a gzip file without its .gz, say).
+    let noise: Vec<u8> = (0..4096u32)
+        .map(|i| 0x80 | (i.wrapping_mul(2_654_435_761) >> 25) as u8)
+        .collect();
+    for name in ["noise.csv", "noise.jsonl", "noise.json", "noise.tsv.zst"] {
+        let path = dir.path().join(name);
+        if name.ends_with(".zst") {
+            write_bytes(&path, &zstd_bytes(&noise));
+        } else {
+            write_bytes(&path, &noise);
+        }
+        let e = run(&[split("train", &[&path])], &dest).unwrap_err();
+        assert_failed(&e, ErrorKind::InvalidInput, &[name, "binary"], &dest);
+    }
+
+    let utf16 = dir.path().join("wide.txt");
+    write_bytes(&utf16, b"\xFF\xFEh\0i\0");
+    let e = run(&[split("train", &[&utf16])], &dest).unwrap_err();
+    assert_failed(&e, ErrorKind::InvalidInput, &["wide.txt", "UTF-16"], &dest);
+}
