@@ -165,4 +165,51 @@ describe("Dataset card downloads", () => {
     );
     expect(within(stopped).getByTestId("dataset-retry")).toBeEnabled();
   });
+
+  it("reads right for a local import: its stages and bytes, no repo id, Retry when it failed or was cancelled", async () => {
+    let list: Dataset[] = [
+      datasetFixture({ id: "ds-imp", name: "wiki", source: "local", hf_repo_id: null, hf_split: null, status: "processing" }),
+      datasetFixture({ id: "ds-bad", name: "broken", source: "local", hf_repo_id: null, hf_split: null, status: "error", error: "corrupt: line 3 of /data/broken.jsonl is not JSON" }),
+      datasetFixture({ id: "ds-stop", name: "stopped-import", source: "local", hf_repo_id: null, hf_split: null, status: "cancelled" }),
+    ];
+    const backend = mockBackend({
+      datasets: () => list,
+      jobs: [
+        jobFixture({
+          id: "job-imp",
+          kind: "dataset.import",
+          target: "ds-imp",
+          stage: "Converting to Arrow",
+          progress: { unit: "bytes", done: 30 * MB, total: 60 * MB, bytes_per_sec: null },
+        }),
+      ],
+      retryDataset: (id) => {
+        list = list.map((d) => (d.id === id ? { ...d, status: "queued", error: null } : d));
+        return list.find((d) => d.id === id) ?? datasetFixture({ id });
+      },
+    });
+    const user = userEvent.setup();
+    render(<App />);
+    const cardOf = async (name: string) => {
+      const card = (await screen.findByRole("heading", { name })).closest("article");
+      if (!card) throw new Error(`no card for ${name}`);
+      return card;
+    };
+
+    const running = await cardOf("wiki");
+    expect(running).toHaveTextContent("Source: Local file");
+    expect(running).not.toHaveTextContent("HuggingFace");
+    await waitFor(() => expect(within(running).getByTestId("job-stage")).toHaveTextContent("Converting to Arrow"));
+    expect(within(running).getByTestId("job-percent")).toHaveTextContent("50%");
+    expect(within(running).getByTestId("job-transfer")).toHaveTextContent("30.0 MB / 60.0 MB");
+
+    expect(await cardOf("stopped-import")).toHaveTextContent("Import cancelled");
+
+    const failed = await cardOf("broken");
+    expect(within(failed).getByTestId("dataset-error")).toHaveTextContent("line 3 of /data/broken.jsonl is not JSON");
+    await user.click(within(failed).getByTestId("dataset-retry"));
+    await waitFor(() => expect(backend.callsOf("retry_dataset")).toHaveLength(1));
+    expect(backend.callsOf("retry_dataset")[0]?.args).toEqual({ id: "ds-bad" });
+    await waitFor(() => expect(within(failed).getByTestId("status-badge")).toHaveTextContent("Queued"));
+  });
 });

@@ -115,7 +115,8 @@ export function DatasetCard({ dataset, job, onOpen, onDelete, selection }: Props
   const titleId = `dataset-${dataset.id}-name`;
   const size = dataset.size_bytes;
   const retry = useAction();
-  // A failed or cancelled download can be queued again (bytes already fetched are reused).
+  // A failed or cancelled download or import can be queued again (a download reuses the bytes
+  // already fetched; an import reads its files again).
   const canRetry = !job && (dataset.status === "error" || dataset.status === "cancelled");
   const onRetry = () =>
     void retry.run(async () => {
@@ -207,7 +208,11 @@ export function DatasetCard({ dataset, job, onOpen, onDelete, selection }: Props
                 </div>
               ) : (
                 <p className="min-w-0 flex-1 py-1 text-sm text-slate-400">
-                  {dataset.status === "cancelled" ? "Download cancelled" : null}
+                  {dataset.status === "cancelled"
+                    ? dataset.source === "local"
+                      ? "Import cancelled"
+                      : "Download cancelled"
+                    : null}
                 </p>
               )}
               {canRetry && (

@@ -10,6 +10,8 @@ import { DatasetModal } from "./detail/DatasetModal";
 import { DeleteDatasetsDialog } from "./DeleteDatasetsDialog";
 import { DownloadForm } from "./DownloadForm";
 import { ErrorBox } from "./ErrorBox";
+import { ImportDropOverlay } from "./ImportDropOverlay";
+import { ImportForm, type ImportFormHandle } from "./ImportForm";
 
 export function DatasetsPanel() {
   const datasets = useDatasetsStore((s) => s.datasets);
@@ -27,6 +29,7 @@ export function DatasetsPanel() {
 
   const [listOptions, setListOptions] = useState<ListOptions>(DEFAULT_LIST_OPTIONS);
   const searchRef = useRef<HTMLInputElement>(null);
+  const importRef = useRef<ImportFormHandle>(null);
 
   const visible = useMemo(() => visibleDatasets(datasets, listOptions), [datasets, listOptions]);
   const deletable = visible.filter((d) => deleteBlocker(d, activeJobFor(jobs, d.id)) === null);
@@ -72,6 +75,8 @@ export function DatasetsPanel() {
       </div>
 
       <DownloadForm />
+      <ImportForm ref={importRef} />
+      <ImportDropOverlay onDrop={(paths) => importRef.current?.fillFromDrop(paths)} />
 
       {error && (
         <ErrorBox

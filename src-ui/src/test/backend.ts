@@ -1,5 +1,6 @@
 import { mockIPC, mockWindows } from "@tauri-apps/api/mocks";
 import type { InvokeArgs } from "@tauri-apps/api/core";
+import { importNameFromPath } from "../lib/importPath";
 import { DEFAULT_SETTINGS } from "../lib/tokenize";
 import type {
   AppError,
@@ -7,6 +8,7 @@ import type {
   DatasetStorage,
   DeleteReport,
   DownloadRequest,
+  ImportRequest,
   Job,
   MachineStatus,
   RepoInspection,
@@ -37,6 +39,8 @@ export type BackendOptions = {
   inspect?: (repoId: string, token: string | null, revision: string | null) => Reply<RepoInspection>;
   /** Answer to `start_download`; defaults to a queued dataset for the requested repo. */
   startDownload?: (request: DownloadRequest) => Reply<Dataset>;
+  /** Answer to `start_import`; defaults to a queued local dataset named as the engine would. */
+  startImport?: (request: ImportRequest) => Reply<Dataset>;
   /** Answer to `retry_dataset`; defaults to the dataset queued again. */
   retryDataset?: (id: string) => Reply<Dataset>;
   /** Answer to `cancel_job`; defaults to the job cancelled. */
@@ -379,6 +383,21 @@ export function mockBackend(options: BackendOptions = {}) {
                   hf_repo_id: request.repo_id,
                   hf_config: request.config,
                   hf_split: request.split,
+                  status: "queued",
+                }),
+          );
+        }
+        case "start_import": {
+          const { request } = args as { request: ImportRequest };
+          return resolveReply(
+            options.startImport
+              ? options.startImport(request)
+              : datasetFixture({
+                  id: "ds-import",
+                  name: request.name ?? importNameFromPath(request.path),
+                  source: "local",
+                  hf_repo_id: null,
+                  hf_split: null,
                   status: "queued",
                 }),
           );
