@@ -47,7 +47,7 @@ pub enum Compression {
     Zstd,
 }
 
-const SUPPORTED: &str = ".parquet, .jsonl, .ndjson, .json, .csv, .tsv, .txt, .arrow, .ipc or .feather, optionally compressed as .gz or .zst";
+pub const SUPPORTED_FORMATS: &str = ".parquet, .jsonl, .ndjson, .json, .csv, .tsv, .txt, .arrow, .ipc or .feather, optionally compressed as .gz or .zst";
 
 /// Recognises a file by its name alone, so a whole download can be checked before any work.
 pub fn detect_format(path: &Path) -> Result<(SourceFormat, Compression)> {
@@ -73,12 +73,12 @@ pub fn detect_format(path: &Path) -> Result<(SourceFormat, Compression)> {
         Some("arrow") | Some("ipc") | Some("feather") => SourceFormat::Ipc,
         Some(ext) => {
             return Err(Error::invalid(format!(
-                "{name}: files ending in .{ext} are not supported; use {SUPPORTED}"
+                "{name}: files ending in .{ext} are not supported; use {SUPPORTED_FORMATS}"
             )))
         }
         None => {
             return Err(Error::invalid(format!(
-                "{name} has no file extension, so its format is unknown; name it with {SUPPORTED}"
+                "{name} has no file extension, so its format is unknown; name it with {SUPPORTED_FORMATS}"
             )))
         }
     };

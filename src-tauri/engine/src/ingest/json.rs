@@ -7,7 +7,7 @@ use super::format::{file_label, open_stream, read_error, Compression, ReadLimits
 use super::text::{read_line, refuse_binary, repair_utf8, too_long, Line};
 use super::{BATCH_ROWS, CHUNK_BYTES};
 use crate::error::{Error, Result};
-use arrow::datatypes::SchemaRef;
+use arrow::datatypes::{DataType, SchemaRef};
 use arrow::error::ArrowError;
 use arrow::json::reader::{infer_json_schema_from_iterator, Decoder, ReaderBuilder};
 use arrow::record_batch::RecordBatch;
@@ -43,6 +43,7 @@ pub(super) struct JsonSource {
     at_end: bool,
     schema: Option<SchemaRef>,
     invalid_rows: u64,
+    drifted: Vec<(String, u64)>,
 }
 
 impl JsonSource {
@@ -93,6 +94,7 @@ impl JsonSource {
             at_end: false,
             schema: None,
             invalid_rows: 0,
+            drifted: Vec::new(),
         };
         source.fill_chunk()?;
         source.schema = source.infer()?;
@@ -153,6 +155,7 @@ impl JsonSource {
             }
             values.push(value);
         }
+        mark_drifted(&mut values);
         let infer = |n: usize| infer_json_schema_from_iterator(values[..n].iter().map(Ok));
         let schema = infer(values.len()).map_err(|e| {
             // Only on failure: find the first record that conflicts, to name its line.
@@ -173,6 +176,66 @@ impl JsonSource {
             ))
         })?;
         Ok(Some(Arc::new(schema)))
+    }
+
+    /// Fields whose type drifted, with the rows written as JSON text, in order of first drift.
+    pub fn drifted_fields(&self) -> &[(String, u64)] {
+        &self.drifted
+    }
+
+    /// Rewrites the chunk's records so that a list or object in a string column becomes its
+    /// JSON text; false if no record needed it. Only run when a chunk fails to decode, so files
+    /// without drift pay nothing.
+    fn stringify_drift(&mut self, schema: &SchemaRef) -> bool {
+        let text_fields: Vec<&str> = schema
+            .fields()
+            .iter()
+            .filter(|f| f.data_type() == &DataType::Utf8)
+            .map(|f| f.name().as_str())
+            .collect();
+        if text_fields.is_empty() {
+            return false;
+        }
+        let mut chunk = Vec::with_capacity(self.chunk.len());
+        let mut spans = Vec::with_capacity(self.spans.len());
+        let mut changed = false;
+        for span in &self.spans {
+            let bytes = &self.chunk[span.start..span.end];
+            let start = chunk.len();
+            let mut rewritten = false;
+            if let Ok(Value::Object(mut record)) = serde_json::from_slice::<Value>(bytes) {
+                for (key, value) in record.iter_mut() {
+                    if (value.is_array() || value.is_object())
+                        && text_fields.contains(&key.as_str())
+                    {
+                        *value = Value::String(value.to_string());
+                        rewritten = true;
+                        match self.drifted.iter_mut().find(|(k, _)| k == key) {
+                            Some((_, n)) => *n += 1,
+                            None => self.drifted.push((key.clone(), 1)),
+                        }
+                    }
+                }
+                if rewritten {
+                    serde_json::to_writer(&mut chunk, &record).expect("writing to a Vec");
+                }
+            }
+            if !rewritten {
+                chunk.extend_from_slice(bytes);
+            }
+            changed |= rewritten;
+            spans.push(Span {
+                line: span.line,
+                start,
+                end: chunk.len(),
+            });
+            chunk.push(b'\n');
+        }
+        if changed {
+            self.chunk = chunk;
+            self.spans = spans;
+        }
+        changed
     }
 
     /// The error for the `i`th record of the chunk, which serde_json rejected.
@@ -223,6 +286,10 @@ impl JsonSource {
             }
             let batches = match self.decode_chunk(schema) {
                 Ok(batches) => batches,
+                Err(e) if self.stringify_drift(schema) => match self.decode_chunk(schema) {
+                    Ok(batches) => batches,
+                    Err(_) => return Err(self.locate(schema, e)),
+                },
                 Err(e) => return Err(self.locate(schema, e)),
             };
             for batch in batches {
@@ -289,6 +356,102 @@ impl JsonSource {
             self.name,
             arrow_message(&chunk_error)
         ))
+    }
+}
+
+/// A field whose values are sometimes lists or objects and sometimes something else cannot be
+/// one Arrow type; it becomes a string column (the containers are written as JSON text when
+/// read). The same goes for a field whose nested values disagree with each other. Both are
+/// turned to strings in `values` so that inference sees text.
+fn mark_drifted(values: &mut [Value]) {
+    // The kinds seen at each path ("meta.v", "turns[]") and the top-level field it is under.
+    let mut kinds: std::collections::HashMap<String, (String, u8)> = Default::default();
+    for value in values.iter() {
+        let Value::Object(record) = value else {
+            continue;
+        };
+        for (key, v) in record {
+            note_kinds(key, key, v, &mut kinds);
+        }
+    }
+    let mut drifted: Vec<String> = Vec::new();
+    for (top, seen) in kinds.into_values() {
+        if seen.count_ones() > 1 && !drifted.contains(&top) {
+            drifted.push(top);
+        }
+    }
+    drifted.sort();
+    stringify(values, &drifted);
+    if infer_json_schema_from_iterator(values.iter().map(Ok)).is_ok() {
+        return;
+    }
+    // A conflict further down: find the top-level fields that cannot be inferred alone.
+    let keys: Vec<String> = values
+        .iter()
+        .filter_map(Value::as_object)
+        .flat_map(|r| r.keys().cloned())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .filter(|k| !drifted.contains(k))
+        .collect();
+    for key in keys {
+        let alone = values.iter().filter_map(|v| {
+            let x = v.get(&key)?;
+            Some(Ok(Value::Object(
+                std::iter::once((key.clone(), x.clone())).collect(),
+            )))
+        });
+        if infer_json_schema_from_iterator(alone).is_err() {
+            drifted.push(key);
+        }
+    }
+    stringify(values, &drifted);
+}
+
+fn note_kinds(
+    top: &str,
+    path: &str,
+    v: &Value,
+    kinds: &mut std::collections::HashMap<String, (String, u8)>,
+) {
+    let bit = match v {
+        Value::Null => return,
+        Value::Bool(_) | Value::Number(_) | Value::String(_) => 1,
+        Value::Array(_) => 2,
+        Value::Object(_) => 4,
+    };
+    kinds
+        .entry(path.to_string())
+        .or_insert_with(|| (top.to_string(), 0))
+        .1 |= bit;
+    match v {
+        Value::Array(items) => {
+            let inner = format!("{path}[]");
+            for item in items {
+                note_kinds(top, &inner, item, kinds);
+            }
+        }
+        Value::Object(fields) => {
+            for (k, x) in fields {
+                note_kinds(top, &format!("{path}.{k}"), x, kinds);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn stringify(values: &mut [Value], fields: &[String]) {
+    for value in values.iter_mut() {
+        let Value::Object(record) = value else {
+            continue;
+        };
+        for field in fields {
+            if let Some(v) = record.get_mut(field) {
+                if v.is_array() || v.is_object() {
+                    *v = Value::String(v.to_string());
+                }
+            }
+        }
     }
 }
 

@@ -29,7 +29,7 @@ mod writer;
 #[cfg(test)]
 mod tests;
 
-pub use format::{detect_format, Compression, SourceFormat};
+pub use format::{detect_format, Compression, SourceFormat, SUPPORTED_FORMATS};
 pub use schema::type_name;
 pub use txt::TextMode;
 pub(crate) use writer::Counting;
@@ -275,6 +275,13 @@ impl Source {
         }
     }
 
+    fn drifted_fields(&self) -> &[(String, u64)] {
+        match self {
+            Source::Json(j) => j.drifted_fields(),
+            _ => &[],
+        }
+    }
+
     fn invalid_utf8_rows(&self) -> u64 {
         match self {
             Source::Csv(c) => c.invalid_utf8_rows(),
@@ -304,6 +311,7 @@ fn convert(
     // Splits that got no rows before the schema was known are written at the end.
     let mut pending_empty: Vec<usize> = Vec::new();
     let mut invalid_utf8_rows = 0u64;
+    let mut drifted_fields: Vec<(String, u64)> = Vec::new();
 
     for (split_index, (split, files)) in plan.iter().enumerate() {
         let mut writer: Option<SplitWriter> = None;
@@ -356,6 +364,12 @@ fn convert(
                 Ok(())
             })?;
             invalid_utf8_rows += source.invalid_utf8_rows();
+            for (field, rows) in source.drifted_fields() {
+                match drifted_fields.iter_mut().find(|(f, _)| f == field) {
+                    Some((_, n)) => *n += rows,
+                    None => drifted_fields.push((field.clone(), *rows)),
+                }
+            }
             done_before += file.bytes;
             progress(done_before, total);
             last_reported = done_before;
@@ -393,7 +407,7 @@ fn convert(
         size_bytes: results.iter().map(|(_, b)| *b as i64).sum(),
         format: formats.join("+"),
         invalid_utf8_rows,
-        drifted_fields: Vec::new(),
+        drifted_fields,
     })
 }
 

@@ -420,3 +420,91 @@ fn a_binary_file_under_a_text_name_is_refused_by_name() {
     let e = run(&[split("train", &[&utf16])], &dest).unwrap_err();
     assert_failed(&e, ErrorKind::InvalidInput, &["wide.txt", "UTF-16"], &dest);
 }
+
+#[test]
+fn a_field_whose_type_drifts_is_kept_as_json_text_and_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut body = String::new();
+    for i in 0..3000 {
+        let tags = match i % 10 {
+            0 => r#"["a", "b"]"#.to_string(),
+            5 => "null".to_string(),
+            _ => format!("\"t{i}\""),
+        };
+        // Nested drift: meta.v is a number here and a list there.
+        let meta = if i == 3 {
+            r#"{"v": [1, 2]}"#.to_string()
+        } else {
+            format!(r#"{{"v": {i}}}"#)
+        };
+        // Past the records the schema is inferred from, an object where text was.
+        let text = if i == 2500 {
+            r#"{"oops": "an object"}"#.to_string()
+        } else {
+            format!("\"row {i}\"")
+        };
+        body.push_str(&format!(
+            "{{\"id\": {i}, \"tags\": {tags}, \"meta\": {meta}, \"text\": {text}}}\n"
+        ));
+    }
+    let path = dir.path().join("drift.jsonl");
+    write_bytes(&path, body.as_bytes());
+    let dest = dir.path().join("out");
+    let summary = run(&[split("train", &[&path])], &dest).unwrap();
+    assert_eq!(summary.splits[0].num_rows, 3000);
+    let types: std::collections::HashMap<String, String> = names(&summary).into_iter().collect();
+    assert_eq!(types["tags"], "string");
+    assert_eq!(types["meta"], "string");
+    assert_eq!(types["text"], "string");
+    assert_eq!(types["id"], "int64");
+    let mut drifted = summary.drifted_fields.clone();
+    drifted.sort();
+    assert_eq!(
+        drifted,
+        [
+            ("meta".to_string(), 3000),
+            ("tags".to_string(), 300),
+            ("text".to_string(), 1)
+        ]
+    );
+    assert_eq!(summary.text_column.as_deref(), Some("text"));
+    let batches = read_split(&dest.join("train"));
+    let tags = strings(&batches, "tags");
+    assert_eq!(tags[0].as_deref(), Some(r#"["a","b"]"#));
+    assert_eq!(tags[1].as_deref(), Some("t1"));
+    assert_eq!(tags[5], None);
+    let meta = strings(&batches, "meta");
+    assert_eq!(meta[3].as_deref(), Some(r#"{"v":[1,2]}"#));
+    assert_eq!(meta[4].as_deref(), Some(r#"{"v":4}"#));
+    let text = strings(&batches, "text");
+    assert_eq!(text[2500].as_deref(), Some(r#"{"oops":"an object"}"#));
+    assert_eq!(text[2501].as_deref(), Some("row 2501"));
+}
+
+#[test]
+fn nested_list_and_struct_columns_keep_their_types() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("nested.jsonl");
+    write_bytes(
+        &path,
+        b"{\"text\": \"a\", \"tags\": [\"x\", \"y\"], \"meta\": {\"source\": \"web\", \"score\": 0.5}, \"turns\": [{\"role\": \"user\", \"content\": \"hi\"}]}\n\
+          {\"text\": \"\", \"tags\": [], \"meta\": null, \"turns\": null}\n\
+          {\"text\": null, \"tags\": null, \"meta\": {\"source\": \"book\", \"score\": 1}, \"turns\": []}\n",
+    );
+    let dest = dir.path().join("out");
+    let summary = run(&[split("train", &[&path])], &dest).unwrap();
+    assert_eq!(summary.splits[0].num_rows, 3);
+    let types: std::collections::HashMap<String, String> = names(&summary).into_iter().collect();
+    assert_eq!(types["tags"], "list<string>");
+    assert_eq!(types["meta"], "struct<score: float64, source: string>");
+    assert_eq!(
+        types["turns"],
+        "list<struct<content: string, role: string>>"
+    );
+    assert!(summary.drifted_fields.is_empty());
+    // An empty string and a null stay apart.
+    assert_eq!(
+        strings(&read_split(&dest.join("train")), "text"),
+        [Some("a".to_string()), Some(String::new()), None]
+    );
+}
