@@ -8,6 +8,7 @@ fn main() {
         "text_statistics",
         "row_tokens",
         "dataset_storage",
+        "start_import",
         "inspect_dataset_repo",
         "start_download",
         "retry_dataset",

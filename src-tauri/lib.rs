@@ -30,6 +30,7 @@ pub fn specta_builder<R: tauri::Runtime>() -> tauri_specta::Builder<R> {
             commands::datasets::text_statistics,
             commands::datasets::row_tokens,
             commands::datasets::dataset_storage,
+            commands::datasets::start_import,
             commands::hub::inspect_dataset_repo,
             commands::hub::start_download,
             commands::hub::retry_dataset,

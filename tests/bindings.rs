@@ -57,7 +57,10 @@ fn every_command_is_declared_and_allowed_and_nothing_else() {
         .step_by(2)
         .map(str::to_string)
         .collect();
-    assert_eq!(declared, invoked, "src-tauri/build.rs and the registered commands differ");
+    assert_eq!(
+        declared, invoked,
+        "src-tauri/build.rs and the registered commands differ"
+    );
 
     let capability: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(root.join("src-tauri/capabilities/main-window.json")).unwrap(),

@@ -70,3 +70,14 @@ pub async fn dataset_storage(
 ) -> CommandResult<mistudio_engine::browse::DatasetStorage> {
     Ok(state.engine.dataset_storage(&dataset_id).await?)
 }
+
+/// Registers a dataset for a local file or folder (from the picker or a drop) and queues its
+/// import; returns at once.
+#[tauri::command]
+#[specta::specta]
+pub async fn start_import(
+    state: State<'_, AppState>,
+    request: mistudio_engine::datasets::ImportRequest,
+) -> CommandResult<mistudio_engine::Dataset> {
+    Ok(state.engine.start_import(&request).await?)
+}

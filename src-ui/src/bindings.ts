@@ -23,6 +23,11 @@ export const commands = {
 	/**  Where a dataset's bytes are: Hub cache, canonical data, each tokenization. */
 	datasetStorage: (datasetId: string) => typedError<DatasetStorage, AppError>(__TAURI_INVOKE("dataset_storage", { datasetId })),
 	/**
+	 *  Registers a dataset for a local file or folder (from the picker or a drop) and queues its
+	 *  import; returns at once.
+	 */
+	startImport: (request: ImportRequest) => typedError<Dataset, AppError>(__TAURI_INVOKE("start_import", { request })),
+	/**
 	 *  The configs and splits of a dataset repo, with sizes, for the download form's pickers.
 	 *  The token, if given, is used for this call only.
 	 */
@@ -154,6 +159,14 @@ export type HistogramBin = {
 	start: number,
 	end: number,
 	count: number,
+};
+
+/**  What the window's Import form (or `mistudio-cli import`) asks for. */
+export type ImportRequest = {
+	/**  A file or a folder of files. */
+	path: string,
+	/**  The dataset's name; the file or folder name when `None`. */
+	name: string | null,
 };
 
 export type Job = {

@@ -9,7 +9,7 @@ use mistudio_engine::{
     paths, AppError, Engine, EngineConfig, Error, ErrorKind, JobStatus, Result, TokenizeRequest,
 };
 use serde::Serialize;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -69,6 +69,18 @@ enum Command {
         /// Access token for gated or private datasets (else HF_TOKEN, else the saved token).
         #[arg(long)]
         token: Option<String>,
+        /// How to show progress on stderr.
+        #[arg(long, value_enum, default_value = "auto")]
+        progress: progress::ProgressFormat,
+    },
+    /// Import a local file or folder (parquet, jsonl, json; .gz/.zst) as a dataset; prints it
+    /// once ready. In a folder, splits come from file and folder names (train/validation/test).
+    Import {
+        /// A file, or a folder of files.
+        path: PathBuf,
+        /// The dataset's name (default: the file or folder name).
+        #[arg(long)]
+        name: Option<String>,
         /// How to show progress on stderr.
         #[arg(long, value_enum, default_value = "auto")]
         progress: progress::ProgressFormat,
@@ -336,6 +348,14 @@ async fn run(cli: Cli) -> Result<()> {
     if let Command::Tokenize(args) = &cli.command {
         return tokenize(cli.json, local_dir, settings, args).await;
     }
+    if let Command::Import {
+        path,
+        name,
+        progress,
+    } = &cli.command
+    {
+        return import(cli.json, local_dir, settings, path, name.clone(), *progress).await;
+    }
     let engine = Engine::open(
         EngineConfig {
             local_dir,
@@ -373,6 +393,35 @@ async fn download(
         }
         Err(e) => Err(e),
     };
+    engine.shutdown().await;
+    result
+}
+
+/// Runs the import job in this process and waits for it; Ctrl-C cancels it.
+async fn import(
+    json: bool,
+    local_dir: PathBuf,
+    settings: Settings,
+    path: &Path,
+    name: Option<String>,
+    progress: progress::ProgressFormat,
+) -> Result<()> {
+    // Relative to where the command runs, as a person typing a path means it.
+    let absolute = std::path::absolute(path)
+        .map_err(|e| Error::io(format!("resolving {}", path.display()), e))?;
+    let (engine, mut rx) = open_job_engine(local_dir, settings).await?;
+    let outcome = async {
+        let dataset = engine
+            .start_import(&mistudio_engine::datasets::ImportRequest {
+                path: absolute.to_string_lossy().into_owned(),
+                name,
+            })
+            .await?;
+        follow_job(&engine, &mut rx, &dataset.id, progress, "the import").await?;
+        engine.get_dataset(&dataset.id).await
+    }
+    .await;
+    let result = outcome.and_then(|d| emit(json, &d, || output::dataset_details(&d)));
     engine.shutdown().await;
     result
 }
@@ -484,9 +533,9 @@ async fn dispatch(cli: &Cli, engine: &Engine) -> Result<()> {
                 output::datasets_table(&datasets, &engine.settings().data_root)
             })
         }
-        // Runs in `download()`, which opens the engine with a job runner.
-        Command::Download { .. } => Err(Error::Internal(
-            "download dispatched to the read-only engine".into(),
+        // Run in `download()` and `import()`, which open the engine with a job runner.
+        Command::Download { .. } | Command::Import { .. } => Err(Error::Internal(
+            "a job command dispatched to the read-only engine".into(),
         )),
         Command::Show { dataset } => {
             let dataset = engine.get_dataset(dataset).await?;

@@ -202,3 +202,49 @@ fn jobs_are_listed_and_queued_ones_can_be_cancelled() {
     assert_eq!(code, Some(3));
     assert_eq!(missing["error"]["kind"], "not_found");
 }
+
+#[test]
+fn import_reads_a_relative_path_and_prints_the_ready_dataset() {
+    let sb = Sandbox::new();
+    let folder = sb.dir.path().join("work/corpus");
+    std::fs::create_dir_all(&folder).unwrap();
+    for (split, rows) in [("train", 12), ("validation", 3)] {
+        let body: String = (0..rows)
+            .map(|i| format!("{{\"text\": \"{split} {i}\"}}\n"))
+            .collect();
+        std::fs::write(folder.join(format!("{split}.jsonl")), body).unwrap();
+    }
+    // A path relative to where the command runs, as a person types it.
+    let out = Command::new(env!("CARGO_BIN_EXE_mistudio-cli"))
+        .args([
+            "--json",
+            "import",
+            "corpus",
+            "--name",
+            "lab corpus",
+            "--progress",
+            "none",
+        ])
+        .current_dir(sb.dir.path().join("work"))
+        .env("MISTUDIO_DATA_DIR", sb.dir.path().join("data"))
+        .env("MISTUDIO_LOCAL_DIR", sb.local())
+        .env("HOME", sb.dir.path())
+        .env("XDG_DATA_HOME", sb.dir.path().join("xdg"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let ds: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(ds["name"], "lab corpus");
+    assert_eq!(ds["status"], "ready");
+    assert_eq!(ds["source"], "local");
+    assert_eq!(ds["num_samples"], 15);
+    assert_eq!(ds["splits"][1]["name"], "validation");
+
+    let (code, err) = sb.json(&["import", "/no/such/place.jsonl"]);
+    assert_eq!(code, Some(3), "{err}");
+    assert_eq!(err["error"]["kind"], "not_found");
+}

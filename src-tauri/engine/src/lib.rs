@@ -86,6 +86,11 @@ impl Engine {
                         tokens: tokens.clone(),
                         cache_root: config.hf_cache.clone(),
                     })
+                    .handler(datasets::ImportHandler {
+                        store: store.clone(),
+                        state: state.clone(),
+                        sink: sink.clone(),
+                    })
                     .handler(tokenize::TokenizeHandler {
                         store: store.clone(),
                         state: state.clone(),
@@ -329,7 +334,87 @@ impl Engine {
         Ok(dataset)
     }
 
-    /// Queues the download of a failed or cancelled dataset again; fetched bytes are reused.
+    /// Registers a dataset for a local file or folder and queues its import; returns at once.
+    /// The files are checked (they exist, some are data) before anything is registered.
+    pub async fn start_import(&self, request: &datasets::ImportRequest) -> Result<Dataset> {
+        let runner = self.runner()?;
+        let raw = request.path.trim();
+        if raw.is_empty() {
+            return Err(Error::invalid("choose a file or a folder to import"));
+        }
+        let path = std::path::Path::new(raw);
+        if !path.is_absolute() {
+            return Err(Error::invalid(format!(
+                "\"{raw}\" is not an absolute path; choose the file or folder with the picker"
+            )));
+        }
+        let root = self.data_root().path().to_path_buf();
+        let (path, plan) = {
+            let path = path.to_path_buf();
+            tokio::task::spawn_blocking(move || -> Result<_> {
+                let path = std::fs::canonicalize(&path).map_err(|e| {
+                    if e.kind() == std::io::ErrorKind::NotFound {
+                        Error::not_found(format!("{} (nothing to import there)", path.display()))
+                    } else {
+                        Error::io(format!("reading {}", path.display()), e)
+                    }
+                })?;
+                // The data folder is ours: importing from inside it would read what it writes.
+                if path.starts_with(std::fs::canonicalize(&root).unwrap_or(root)) {
+                    return Err(Error::invalid(format!(
+                        "{} is inside the data folder; import files from elsewhere",
+                        path.display()
+                    )));
+                }
+                let plan = datasets::plan_import(&path)?;
+                Ok((path, plan))
+            })
+            .await
+            .map_err(|e| Error::Internal(format!("checking the files crashed: {e}")))??
+        };
+        let name = match request
+            .name
+            .as_deref()
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+        {
+            Some(n) => datasets::validate_name(n)?,
+            None => datasets::default_name(&path),
+        };
+        let id = library::new_id("ds");
+        let dataset = self
+            .store
+            .insert_dataset(&store::NewDataset {
+                id: id.clone(),
+                name,
+                source: store::DatasetSource::Local,
+                hf_repo_id: None,
+                hf_config: None,
+                hf_split: None,
+                status: store::DatasetStatus::Queued,
+            })
+            .await?;
+        let params = datasets::ImportParams {
+            dataset_id: id.clone(),
+            path: path.to_string_lossy().into_owned(),
+        };
+        let job = runner
+            .enqueue(store::NewJob {
+                kind: datasets::IMPORT_JOB.into(),
+                target: Some(id.clone()),
+                params: serde_json::to_value(&params)
+                    .map_err(|e| Error::Internal(e.to_string()))?,
+            })
+            .await?;
+        self.sink.emit(EngineEvent::DatasetsChanged {
+            dataset_ids: vec![id],
+        });
+        tracing::info!(dataset = %dataset.id, job = %job.id, files = plan.source_files.len(), "import queued");
+        Ok(dataset)
+    }
+
+    /// Queues the download or import of a failed or cancelled dataset again; fetched bytes
+    /// are reused.
     pub async fn retry_dataset(&self, id: &str) -> Result<Dataset> {
         library::validate_id(id, "ds")?;
         let runner = self.runner()?;
@@ -346,20 +431,23 @@ impl Engine {
                 .to_lowercase(),
             ));
         }
-        let last = self
-            .store
-            .latest_job_for_target(id, datasets::DOWNLOAD_JOB)
-            .await?
-            .ok_or_else(|| {
-                Error::Conflict(format!("dataset {id} was not downloaded from the Hub"))
-            })?;
+        let mut last = None;
+        for kind in [datasets::DOWNLOAD_JOB, datasets::IMPORT_JOB] {
+            if let Some(job) = self.store.latest_job_for_target(id, kind).await? {
+                last = Some(job);
+                break;
+            }
+        }
+        let last = last.ok_or_else(|| {
+            Error::Conflict(format!("dataset {id} has no download or import to retry"))
+        })?;
         let dataset = self
             .store
             .set_dataset_status(id, store::DatasetStatus::Queued, None)
             .await?;
         runner
             .enqueue(store::NewJob {
-                kind: datasets::DOWNLOAD_JOB.into(),
+                kind: last.kind,
                 target: Some(id.to_string()),
                 params: last.params,
             })

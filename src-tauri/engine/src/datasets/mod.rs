@@ -1,9 +1,16 @@
 //! The dataset lifecycle: download from the Hub (queued → downloading → processing → ready,
-//! or error / cancelled), with the manifest written into the data folder.
+//! or error / cancelled) or import of local files (queued → processing → ready), with the
+//! manifest written into the data folder.
 
 mod download;
+mod import;
 
 pub use download::{DownloadHandler, DownloadParams, DownloadRequest, TokenVault, DOWNLOAD_JOB};
+pub(crate) use import::validate_name;
+pub use import::{
+    default_name, plan_import, split_from_name, ImportHandler, ImportParams, ImportPlan,
+    ImportRequest, IMPORT_JOB,
+};
 
 use crate::error::{Error, Result};
 use crate::library::DataRoot;
