@@ -38,6 +38,6 @@ export function formatName(format: string | null): string {
 /** Why a dataset cannot be deleted now, or null when it can. */
 export function deleteBlocker(dataset: Dataset, job: Job | null): string | null {
   if (dataset.status === "deleting") return "Being deleted";
-  if (job) return "Downloading — cancel it first";
+  if (job) return job.kind === "dataset.import" ? "Importing — cancel it first" : "Downloading — cancel it first";
   return null;
 }
