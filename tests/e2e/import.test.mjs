@@ -55,10 +55,11 @@ test("type a file's path, name the dataset, import it and read its first row", a
     interval: 200,
     timeoutMsg: "the imported dataset never turned Ready",
   });
-  const text = await card.getText();
+  // WebKit's WebDriver leaves the text of ellipsis-truncated elements (the name) out of getText().
+  const text = await card.getProperty("textContent");
   assert.match(text, /e2e rows/);
-  assert.match(text, /Source: Local file/);
-  assert.match(text, new RegExp(`Samples: ${ROWS}\\b`));
+  assert.match(text, /Source:\s*Local file/);
+  assert.match(text, new RegExp(`Samples:\\s*${ROWS}(?!\\d)`));
 
   await card.click();
   await testid(browser, "dataset-modal");
