@@ -273,34 +273,82 @@ impl Selection {
     }
 }
 
-/// The text column of one record batch, as UTF-8.
-fn read_text_column(batch: &Batch, column: &str) -> Result<StringArray> {
-    let corrupt =
-        |e: &dyn std::fmt::Display| Error::Corrupt(format!("{}: {e}", batch.file.display()));
-    let open = || {
-        File::open(&batch.file)
-            .map_err(|e| Error::io(format!("opening {}", batch.file.display()), e))
-    };
-    let probe = FileReader::try_new(open()?, None).map_err(|e| corrupt(&e))?;
-    let col = probe.schema().index_of(column).map_err(|_| {
-        Error::invalid(format!(
-            "{} has no column \"{column}\"",
-            batch.file.display()
-        ))
-    })?;
-    drop(probe);
-    let mut reader = FileReader::try_new(open()?, Some(vec![col])).map_err(|e| corrupt(&e))?;
-    reader.set_index(batch.index).map_err(|e| corrupt(&e))?;
-    let read = reader
-        .next()
-        .ok_or_else(|| corrupt(&"fewer batches than its footer says"))?
-        .map_err(|e| corrupt(&e))?;
-    let text = arrow::compute::cast(read.column(0), &arrow::datatypes::DataType::Utf8)
-        .map_err(|e| Error::invalid(format!("column \"{column}\" is not text: {e}")))?;
-    text.as_any()
-        .downcast_ref::<StringArray>()
-        .cloned()
-        .ok_or_else(|| Error::invalid(format!("column \"{column}\" is not text")))
+/// A canonical file mapped into memory, so a scan reads its text straight from the page cache
+/// instead of copying it. Canonical files are never changed in place (a re-ingest writes new
+/// files and renames them over), so the mapping stays valid while it is held.
+struct MappedFile {
+    buffer: arrow::buffer::Buffer,
+    blocks: Vec<arrow::ipc::Block>,
+    schema: arrow::datatypes::SchemaRef,
+    version: arrow::ipc::MetadataVersion,
+}
+
+impl MappedFile {
+    fn open(path: &Path) -> Result<MappedFile> {
+        let corrupt =
+            |what: &dyn std::fmt::Display| Error::Corrupt(format!("{}: {what}", path.display()));
+        let file =
+            File::open(path).map_err(|e| Error::io(format!("opening {}", path.display()), e))?;
+        // SAFETY: see the type's comment: nothing writes to a canonical file once it is ready.
+        let map = unsafe { memmap2::Mmap::map(&file) }
+            .map_err(|e| Error::io(format!("mapping {}", path.display()), e))?;
+        let buffer = arrow::buffer::Buffer::from(bytes::Bytes::from_owner(map));
+        if buffer.len() < 10 {
+            return Err(corrupt(&"too short to be Arrow data"));
+        }
+        let trailer = buffer.len() - 10;
+        let footer_len =
+            arrow::ipc::reader::read_footer_length(buffer[trailer..].try_into().expect("10 bytes"))
+                .map_err(|e| corrupt(&e))?;
+        if footer_len > trailer {
+            return Err(corrupt(&"bad footer length"));
+        }
+        let footer = arrow::ipc::root_as_footer(&buffer[trailer - footer_len..trailer])
+            .map_err(|e| corrupt(&e))?;
+        let schema = footer
+            .schema()
+            .map(arrow::ipc::convert::fb_to_schema)
+            .ok_or_else(|| corrupt(&"no schema"))?;
+        Ok(MappedFile {
+            blocks: footer
+                .recordBatches()
+                .map(|b| b.iter().copied().collect())
+                .unwrap_or_default(),
+            schema: std::sync::Arc::new(schema),
+            version: footer.version(),
+            buffer,
+        })
+    }
+
+    /// One column of one record batch, as UTF-8.
+    fn text_column(&self, path: &Path, batch: usize, column: &str) -> Result<StringArray> {
+        let corrupt =
+            |what: &dyn std::fmt::Display| Error::Corrupt(format!("{}: {what}", path.display()));
+        let col = self.schema.index_of(column).map_err(|_| {
+            Error::invalid(format!("{} has no column \"{column}\"", path.display()))
+        })?;
+        let block = self
+            .blocks
+            .get(batch)
+            .ok_or_else(|| corrupt(&"fewer batches than its footer says"))?;
+        let len = block.metaDataLength() as usize + block.bodyLength() as usize;
+        let offset = block.offset() as usize;
+        if offset + len > self.buffer.len() {
+            return Err(corrupt(&"a batch runs past the end of the file"));
+        }
+        let data = self.buffer.slice_with_length(offset, len);
+        let read = arrow::ipc::reader::FileDecoder::new(self.schema.clone(), self.version)
+            .with_projection(vec![col])
+            .read_record_batch(block, &data)
+            .map_err(|e| corrupt(&e))?
+            .ok_or_else(|| corrupt(&"a block that is not a record batch"))?;
+        let text = arrow::compute::cast(read.column(0), &arrow::datatypes::DataType::Utf8)
+            .map_err(|e| Error::invalid(format!("column \"{column}\" is not text: {e}")))?;
+        text.as_any()
+            .downcast_ref::<StringArray>()
+            .cloned()
+            .ok_or_else(|| Error::invalid(format!("column \"{column}\" is not text")))
+    }
 }
 
 /// Rows of `texts` that hold a match: one pass of the matcher over the batch's whole value
@@ -391,10 +439,20 @@ fn selected_rows(
         )?),
         None => None,
     };
+    let mut mapped: Vec<(PathBuf, MappedFile)> = Vec::new();
+    for b in index {
+        if !mapped.iter().any(|(p, _)| p == &b.file) {
+            mapped.push((b.file.clone(), MappedFile::open(&b.file)?));
+        }
+    }
     let per_batch: Vec<Vec<u32>> = index
         .par_iter()
         .map(|b| {
-            let texts = read_text_column(b, column)?;
+            let (_, file) = mapped
+                .iter()
+                .find(|(p, _)| p == &b.file)
+                .expect("mapped above");
+            let texts = file.text_column(&b.file, b.index, column)?;
             let tokens = token_lengths
                 .as_deref()
                 .map(|l| &l[b.first_row as usize..(b.first_row + b.rows) as usize]);
