@@ -383,6 +383,22 @@ fn convert(
         }
     }
 
+    if results.iter().all(|(rows, _)| *rows == 0) {
+        let files: Vec<String> = plan
+            .iter()
+            .flat_map(|(_, f)| f)
+            .map(|f| format::file_label(&f.path))
+            .collect();
+        let shown = match files.len() {
+            1 => files[0].clone(),
+            n if n <= 3 => files.join(", "),
+            n => format!("{} and {} more", files[..3].join(", "), n - 3),
+        };
+        return Err(Error::invalid(format!(
+            "there are no rows to import: {shown} {} no records",
+            if files.len() == 1 { "holds" } else { "hold" }
+        )));
+    }
     let schema = dataset
         .map(|(s, _)| s)
         .unwrap_or_else(|| std::sync::Arc::new(arrow::datatypes::Schema::empty()));

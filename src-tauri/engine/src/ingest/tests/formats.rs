@@ -508,3 +508,194 @@ fn nested_list_and_struct_columns_keep_their_types() {
         [Some("a".to_string()), Some(String::new()), None]
     );
 }
+
+#[test]
+fn an_import_without_any_row_is_refused_and_leaves_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut files = Vec::new();
+    for (name, body) in [
+        ("a.jsonl", &b""[..]),
+        ("b.json", b"[]"),
+        ("c.csv", b"id,text\r\n"),
+        ("d.txt", b""),
+        ("e.json", b"{\"data\": []}"),
+    ] {
+        let path = dir.path().join(name);
+        write_bytes(&path, body);
+        files.push(path);
+    }
+    let dest = dir.path().join("out");
+    for file in &files {
+        let e = run(&[split("train", &[file])], &dest).unwrap_err();
+        let name = file.file_name().unwrap().to_str().unwrap();
+        assert_failed(&e, ErrorKind::InvalidInput, &["no rows", name], &dest);
+    }
+    // Every file but the text file, whose one column differs from the CSV's.
+    let all: Vec<&Path> = files
+        .iter()
+        .map(PathBuf::as_path)
+        .filter(|p| !p.ends_with("d.txt"))
+        .collect();
+    let e = run(&[split("train", &all)], &dest).unwrap_err();
+    assert_failed(
+        &e,
+        ErrorKind::InvalidInput,
+        &["a.jsonl, b.json, c.csv and 1 more"],
+        &dest,
+    );
+}
+
+fn small_limits() -> ReadLimits {
+    ReadLimits {
+        max_record: 1 << 20,
+        // gzip expands at most about 1000 times, so the test's bombs use a lower ratio.
+        bomb_ratio: 50,
+        bomb_floor: 4 << 20,
+    }
+}
+
+#[test]
+fn a_decompression_bomb_is_stopped_at_the_cap() {
+    let dir = tempfile::tempdir().unwrap();
+    let dest = dir.path().join("out");
+    // Highly repetitive rows: tens of megabytes from a few kilobytes.
+    let rows = 400_000;
+    let jsonl: Vec<u8> = "{\"text\": \"the same row again and again\"}\n"
+        .repeat(rows)
+        .into_bytes();
+    let txt: Vec<u8> = "the same row again and again\n".repeat(rows).into_bytes();
+    let mut csv = b"text\n".to_vec();
+    csv.extend_from_slice(&txt);
+    let zeros = batch(vec![(
+        "n",
+        Arc::new(Int64Array::from(vec![0i64; 1 << 20])),
+        true,
+    )]);
+    let cases: [(&str, Vec<u8>); 5] = [
+        ("bomb.jsonl.zst", zstd_bytes(&jsonl)),
+        ("bomb.jsonl.gz", gzip(&jsonl)),
+        ("bomb.csv.gz", gzip(&csv)),
+        ("bomb.txt.zst", zstd_bytes(&txt)),
+        ("bomb.arrow.zst", zstd_bytes(&ipc_stream(&[zeros]))),
+    ];
+    for (name, bytes) in cases {
+        assert!(
+            bytes.len() * 50 < (4 << 20),
+            "{name}: {} bytes",
+            bytes.len()
+        );
+        let path = dir.path().join(name);
+        write_bytes(&path, &bytes);
+        let e = run_limited(&[split("train", &[&path])], &dest, small_limits()).unwrap_err();
+        assert_failed(
+            &e,
+            ErrorKind::InvalidInput,
+            &[name, "more than 4 MiB", "decompression bomb"],
+            &dest,
+        );
+    }
+    // A compressed parquet file is unpacked on the side, under the same cap.
+    let big = dir.path().join("big.parquet");
+    let text: Vec<&str> = vec!["the same row again and again"; rows];
+    let props = parquet::file::properties::WriterProperties::builder()
+        .set_compression(parquet::basic::Compression::UNCOMPRESSED)
+        .set_dictionary_enabled(false)
+        .build();
+    let b = batch(vec![("text", Arc::new(StringArray::from(text)), true)]);
+    {
+        let file = File::create(&big).unwrap();
+        let mut w = parquet::arrow::ArrowWriter::try_new(file, b.schema(), Some(props)).unwrap();
+        w.write(&b).unwrap();
+        w.close().unwrap();
+    }
+    let packed = dir.path().join("big.parquet.zst");
+    write_bytes(
+        &packed,
+        &zstd::encode_all(File::open(&big).unwrap(), 19).unwrap(),
+    );
+    let e = run_limited(&[split("train", &[&packed])], &dest, small_limits()).unwrap_err();
+    assert_failed(
+        &e,
+        ErrorKind::InvalidInput,
+        &["big.parquet.zst", "decompression bomb"],
+        &dest,
+    );
+
+    // Under the cap, the same data reads.
+    let fine = dir.path().join("fine.jsonl.zst");
+    write_bytes(&fine, &zstd_bytes(&jsonl[..jsonl.len() / 20]));
+    let summary = run_limited(&[split("train", &[&fine])], &dest, small_limits()).unwrap();
+    assert_eq!(summary.splits[0].num_rows, rows as i64 / 20);
+}
+
+#[test]
+fn a_line_past_the_record_cap_names_the_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let dest = dir.path().join("out");
+    let huge = "x".repeat(3 << 20);
+    let cases: [(&str, String, &str); 4] = [
+        (
+            "long.jsonl",
+            format!("{{\"text\": \"a\"}}\n{{\"text\": \"{huge}\"}}\n"),
+            "long.jsonl line 2",
+        ),
+        ("long.txt", format!("a\nb\n{huge}"), "long.txt line 3"),
+        (
+            "long.csv",
+            format!("text\na\n\"{huge}\"\n"),
+            "long.csv line 3",
+        ),
+        (
+            "long.json",
+            format!("[\n{{\"text\": \"a\"}},\n{{\"text\": \"{huge}\"}}]"),
+            "long.json line 3",
+        ),
+    ];
+    for (name, body, at) in cases {
+        let path = dir.path().join(name);
+        write_bytes(&path, body.as_bytes());
+        let e = run_limited(&[split("train", &[&path])], &dest, small_limits()).unwrap_err();
+        assert_failed(
+            &e,
+            ErrorKind::InvalidInput,
+            &[at, "longer than 1 MiB"],
+            &dest,
+        );
+    }
+    // A whole file that is too big for one row says how to import it instead.
+    let path = dir.path().join("book.txt");
+    write_bytes(&path, huge.as_bytes());
+    let input = SplitInput {
+        name: "train".into(),
+        files: vec![path],
+        text_mode: TextMode::WholeFile,
+    };
+    let e = run_limited(&[input], &dest, small_limits()).unwrap_err();
+    assert_failed(
+        &e,
+        ErrorKind::InvalidInput,
+        &["book.txt", "one row per line"],
+        &dest,
+    );
+}
+
+#[test]
+fn a_single_line_longer_than_64_mib_is_refused_with_the_real_limits() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("one-line.txt.gz");
+    // 80 MiB of text without a line break, as a small gzip file.
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    let block = vec![b'y'; 1 << 20];
+    for _ in 0..80 {
+        e.write_all(&block).unwrap();
+    }
+    write_bytes(&path, &e.finish().unwrap());
+    let dest = dir.path().join("out");
+    let err = run(&[split("train", &[&path])], &dest).unwrap_err();
+    assert_failed(
+        &err,
+        ErrorKind::InvalidInput,
+        &["one-line.txt.gz line 1", "longer than 64 MiB"],
+        &dest,
+    );
+}

@@ -24,6 +24,20 @@ fn run(inputs: &[SplitInput], dest: &Path) -> Result<IngestSummary> {
     ingest(inputs, dest, &CancellationToken::new(), &mut |_, _| {})
 }
 
+fn run_limited(inputs: &[SplitInput], dest: &Path, read: ReadLimits) -> Result<IngestSummary> {
+    let limits = Limits {
+        files: FILE_LIMITS,
+        read,
+    };
+    ingest_with_limits(
+        inputs,
+        dest,
+        &CancellationToken::new(),
+        &mut |_, _| {},
+        limits,
+    )
+}
+
 fn zstd_bytes(bytes: &[u8]) -> Vec<u8> {
     zstd::encode_all(bytes, 3).unwrap()
 }
