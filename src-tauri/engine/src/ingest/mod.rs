@@ -1,5 +1,9 @@
-//! Turns downloaded or local files (parquet, JSON Lines, JSON; optionally gzip or zstd
-//! compressed) into a dataset's canonical Arrow data:
+//! Turns downloaded or local files into a dataset's canonical Arrow data. Formats, known by the
+//! file name, each optionally gzip (`.gz`) or zstd (`.zst`) compressed: parquet; JSON Lines
+//! (`.jsonl`, `.ndjson`); JSON (an array of objects, or an object with one array field); CSV
+//! and TSV with a header row (every column read as text, an empty field null); `.txt`, one row
+//! per line or one row per file ([`TextMode`]); Arrow IPC (`.arrow`, `.ipc`, `.feather`), the
+//! file or the stream format, told apart by the `ARROW1` magic.
 //!
 //! ```text
 //! DEST/<split>/data-00000.arrow, data-00001.arrow, ...
@@ -7,14 +11,23 @@
 //!
 //! Each file is in the Arrow IPC *file* format (random access for pagination), uncompressed,
 //! holds record batches of at most 8192 rows (fewer when rows are long: batches are also capped
-//! near 16 MiB), and is closed once it passes 64 MiB or 1,048,576 rows. Every split has at
-//! least one file, so the schema is readable even when a split has no rows. All files of all
-//! splits share one schema: the first file's, with every column nullable and top-level string
-//! columns stored as `utf8` (large_utf8, utf8_view and dictionary-encoded strings are cast).
+//! near 16 MiB; sources' batches are cut or gathered to fit), and is closed once it passes
+//! 64 MiB or 1,048,576 rows. Every split has at least one file, so the schema is readable even
+//! when a split has no rows. All files of all splits share one schema: the first file's, with
+//! every column nullable and top-level string columns stored as `utf8` (large_utf8, utf8_view
+//! and dictionary-encoded strings are cast).
 //!
-//! Everything streams: memory is bounded by the batch size, never by the dataset's size.
-//! The data is written into `DEST.partial` and renamed to `DEST` only when every split is
-//! complete, so a reader never sees half-written data and a failed re-ingest keeps the old.
+//! Real files are untidy, and what can be kept is kept and reported in [`IngestSummary`]: a
+//! JSON field whose type drifts (text here, a list there) becomes text, its lists and objects
+//! written as JSON text; bytes that are not UTF-8 in a text format become U+FFFD. What cannot
+//! is refused with the file (and line) named: a binary file under a text name, a record longer
+//! than 64 MiB, a compressed file expanding past 1000 times its size and 1 GiB, damaged or
+//! truncated files, and an import without a single row.
+//!
+//! Everything streams: memory is bounded by the batch size (and one record), never by the
+//! dataset's size. The data is written into `DEST.partial` and renamed to `DEST` only when
+//! every split is complete, so a reader never sees half-written data and a failed re-ingest
+//! keeps the old.
 
 mod csv_src;
 mod format;
