@@ -699,3 +699,28 @@ fn a_single_line_longer_than_64_mib_is_refused_with_the_real_limits() {
         &dest,
     );
 }
+
+#[test]
+fn crlf_json_lines_read_and_a_cut_zstd_file_is_corrupt() {
+    let dir = tempfile::tempdir().unwrap();
+    let body = jsonl(50).replace('\n', "\r\n");
+    let paths = three_ways(dir.path(), "crlf", "jsonl", body.as_bytes());
+    for (i, path) in paths.iter().enumerate() {
+        let dest = dir.path().join(format!("out{i}"));
+        let summary = run(&[split("train", &[path])], &dest).unwrap();
+        assert_eq!(summary.splits[0].num_rows, 50);
+        let texts = strings(&read_split(&dest.join("train")), "text");
+        assert_eq!(texts[49].as_deref(), Some("row number 49"));
+    }
+    let zst = zstd_bytes(jsonl(20_000).as_bytes());
+    let cut = dir.path().join("cut.jsonl.zst");
+    write_bytes(&cut, &zst[..zst.len() / 2]);
+    let dest = dir.path().join("cut-out");
+    let e = run(&[split("train", &[&cut])], &dest).unwrap_err();
+    assert_failed(
+        &e,
+        ErrorKind::Corrupt,
+        &["cut.jsonl.zst", "download"],
+        &dest,
+    );
+}
