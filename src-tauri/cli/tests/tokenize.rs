@@ -339,7 +339,10 @@ fn a_tokenization_is_read_by_python_with_the_same_ids_and_the_conflict_rule_hold
     let stats = json(&lab.run(&["--json", "stats", &ds]));
     // The text lengths come first, whatever the tokenizations.
     assert!(stats["text"]["num_rows"].as_u64().unwrap() > 0, "{stats}");
-    assert!(stats["text"]["chars"]["p90"].as_u64().unwrap() > 0, "{stats}");
+    assert!(
+        stats["text"]["chars"]["p90"].as_u64().unwrap() > 0,
+        "{stats}"
+    );
     let s = &stats["tokenizations"][0]["statistics"];
     for key in [
         "num_tokens",
