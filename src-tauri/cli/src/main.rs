@@ -73,8 +73,9 @@ enum Command {
         #[arg(long, value_enum, default_value = "auto")]
         progress: progress::ProgressFormat,
     },
-    /// Import a local file or folder (parquet, jsonl, json; .gz/.zst) as a dataset; prints it
-    /// once ready. In a folder, splits come from file and folder names (train/validation/test).
+    /// Import a local file or folder (parquet, jsonl, json, csv, tsv, txt, arrow; also .gz/.zst)
+    /// as a dataset; prints it once ready. In a folder, splits come from file and folder names
+    /// (train/validation/test).
     Import {
         /// A file, or a folder of files.
         path: PathBuf,

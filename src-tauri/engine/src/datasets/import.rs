@@ -84,6 +84,21 @@ fn bare_name(path: &Path) -> String {
         .to_string()
 }
 
+/// README.txt, LICENSE and the like sit beside data in a folder; they are not rows.
+fn is_documentation(path: &Path) -> bool {
+    let name = bare_name(path).to_lowercase();
+    [
+        "readme",
+        "license",
+        "licence",
+        "changelog",
+        "citation",
+        "notice",
+    ]
+    .iter()
+    .any(|d| name == *d || name.starts_with(&format!("{d}.")) || name.starts_with(&format!("{d}_")))
+}
+
 fn walk(dir: &Path, depth: usize, out: &mut Vec<PathBuf>) -> Result<()> {
     let entries = std::fs::read_dir(dir)
         .map_err(|e| Error::io(format!("reading the folder {}", dir.display()), e))?;
@@ -139,6 +154,10 @@ pub fn plan_import(path: &Path) -> Result<ImportPlan> {
             .unwrap_or(&file)
             .to_string_lossy()
             .into_owned();
+        if meta.is_dir() && is_documentation(&file) {
+            skipped.push(relative);
+            continue;
+        }
         if let Err(e) = detect_format(&file) {
             // One file picked on purpose must be readable; in a folder, other files are left out.
             if !meta.is_dir() {
@@ -374,6 +393,7 @@ mod tests {
             ("validation/part.json", "[]"),
             ("extra.parquet", "x"),
             ("README.md", "# about"),
+            ("LICENSE.txt", "CC-BY"),
             (".hidden/train.jsonl", "{}\n"),
         ] {
             let p = root.join(rel);
@@ -412,7 +432,10 @@ mod tests {
                 ("test".to_string(), vec!["data/test.jsonl".to_string()]),
             ]
         );
-        assert_eq!(plan.skipped, vec!["README.md".to_string()]);
+        assert_eq!(
+            plan.skipped,
+            vec!["LICENSE.txt".to_string(), "README.md".to_string()]
+        );
         assert!(plan.source_files.iter().all(|f| !f.starts_with('/')));
         assert_eq!(default_name(&root), "corpus");
     }
