@@ -342,12 +342,7 @@ impl MappedFile {
             .read_record_batch(block, &data)
             .map_err(|e| corrupt(&e))?
             .ok_or_else(|| corrupt(&"a block that is not a record batch"))?;
-        let text = arrow::compute::cast(read.column(0), &arrow::datatypes::DataType::Utf8)
-            .map_err(|e| Error::invalid(format!("column \"{column}\" is not text: {e}")))?;
-        text.as_any()
-            .downcast_ref::<StringArray>()
-            .cloned()
-            .ok_or_else(|| Error::invalid(format!("column \"{column}\" is not text")))
+        crate::ingest::column_as_text(read.column(0), column)
     }
 }
 

@@ -228,3 +228,77 @@ async fn a_folder_of_text_files_gives_one_row_per_file_and_a_file_one_row_per_li
     assert_eq!(ds.status, DatasetStatus::Ready, "{:?}", ds.error);
     assert_eq!(ds.num_samples, Some(2), "one row per line");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_chat_column_is_offered_as_text_and_searched_and_tokenized_as_turns() {
+    let lab = Lab::new().await;
+    let file = lab.dir.path().join("chats.jsonl");
+    let body: String = (0..40)
+        .map(|i| {
+            serde_json::json!({"id": i, "messages": [
+                {"role": "user", "content": format!("question {i}")},
+                {"role": "assistant", "content": "an answer about sparse features"}
+            ]})
+            .to_string()
+                + "\n"
+        })
+        .collect();
+    std::fs::write(&file, body).unwrap();
+    let ds = lab.engine.start_import(&import(&file, None)).await.unwrap();
+    let ds = lab.finish(&ds.id).await;
+    assert_eq!(ds.status, DatasetStatus::Ready, "{:?}", ds.error);
+    assert_eq!(ds.text_column.as_deref(), Some("messages"));
+
+    let page = lab
+        .engine
+        .samples(&SamplesQuery {
+            dataset_id: ds.id.clone(),
+            search: Some("QUESTION 17".into()),
+            limit: 5,
+            ..SamplesQuery::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(page.total, 1);
+    assert_eq!(page.samples[0].fields["id"], 17);
+    // The role words are part of the rendered text.
+    let page = lab
+        .engine
+        .samples(&SamplesQuery {
+            dataset_id: ds.id.clone(),
+            search: Some("assistant: an answer".into()),
+            limit: 5,
+            ..SamplesQuery::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(page.total, 40);
+
+    let stats = lab.engine.text_statistics(&ds.id, None).await.unwrap();
+    let first = "user: question 0\nassistant: an answer about sparse features";
+    assert_eq!(stats.chars.min, first.chars().count() as u64);
+
+    let tk = lab
+        .engine
+        .resolve_tokenizer(common::gpt2_path().to_str().unwrap(), None)
+        .await
+        .unwrap();
+    let tz = lab
+        .engine
+        .start_tokenization(&mistudio_engine::TokenizeRequest {
+            dataset_id: ds.id.clone(),
+            tokenizer_id: tk.id,
+            settings: mistudio_engine::tokenize::TokenizeSettings::default(),
+            replace: false,
+        })
+        .await
+        .unwrap();
+    let tz = common::wait_tokenization(&lab, &tz.id).await;
+    assert_eq!(
+        tz.status,
+        mistudio_engine::store::TokenizationStatus::Ready,
+        "{:?}",
+        tz.error
+    );
+    assert_eq!(tz.statistics.unwrap().num_samples, 40);
+}

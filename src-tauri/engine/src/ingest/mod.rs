@@ -29,6 +29,7 @@
 //! every split is complete, so a reader never sees half-written data and a failed re-ingest
 //! keeps the old.
 
+mod chat;
 mod csv_src;
 mod format;
 mod ipc_src;
@@ -42,6 +43,7 @@ mod writer;
 #[cfg(test)]
 mod tests;
 
+pub use chat::{column_as_text, is_chat_type};
 pub use format::{detect_format, Compression, SourceFormat, SUPPORTED_FORMATS};
 pub use schema::type_name;
 pub use txt::TextMode;

@@ -265,8 +265,9 @@ pub(super) fn mean_lengths(batch: &RecordBatch) -> Vec<(String, f64)> {
         .collect()
 }
 
-/// String columns best first, and the default: a column with a telling name, else the one
-/// with the longest values in the first batch.
+/// String columns best first, then chat columns (lists of {role, content} turns), and the
+/// default: a column with a telling name, else the one with the longest values in the first
+/// batch, else a chat column.
 pub(super) fn rank_text_columns(
     schema: &Schema,
     lengths: Option<&[(String, f64)]>,
@@ -291,10 +292,17 @@ pub(super) fn rank_text_columns(
     // Stable sorts: ties keep the file's column order.
     named.sort_by_key(|(rank, _)| *rank);
     others.sort_by(|a, b| b.0.total_cmp(&a.0));
+    // Chat columns come after every string column: offered, chosen only when nothing else is.
+    let chats = schema
+        .fields()
+        .iter()
+        .filter(|f| super::chat::is_chat_type(f.data_type()))
+        .map(|f| f.name().clone());
     let ranked: Vec<String> = named
         .into_iter()
         .map(|(_, n)| n)
         .chain(others.into_iter().map(|(_, n)| n))
+        .chain(chats)
         .collect();
     let default = ranked.first().cloned();
     (ranked, default)

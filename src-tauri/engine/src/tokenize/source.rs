@@ -6,8 +6,18 @@ use arrow::ipc::reader::FileReader;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
+/// Whether a column (by its readable type name) can be read as text: strings, and chat turns
+/// (a list of structs with `role` and `content` strings), which are rendered.
 pub fn is_text_type(data_type: &str) -> bool {
-    matches!(data_type, "string" | "large_string" | "string_view")
+    let chat = (data_type.starts_with("list<struct<")
+        || data_type.starts_with("large_list<struct<"))
+        && ["role", "content"].iter().all(|f| {
+            data_type.contains(&format!("<{f}: string"))
+                || data_type.contains(&format!(" {f}: string"))
+                || data_type.contains(&format!("<{f}: large_string"))
+                || data_type.contains(&format!(" {f}: large_string"))
+        });
+    chat || matches!(data_type, "string" | "large_string" | "string_view")
 }
 
 /// The canonical files of a split, in order.
@@ -66,14 +76,7 @@ pub fn read_text_batches(
     for batch in reader {
         let batch =
             batch.map_err(|e| Error::Corrupt(format!("reading {}: {e}", path.display())))?;
-        let col = batch.column(0);
-        let text = arrow::compute::cast(col, &arrow::datatypes::DataType::Utf8)
-            .map_err(|e| Error::invalid(format!("column \"{column}\" is not text: {e}")))?;
-        let text = text
-            .as_any()
-            .downcast_ref::<StringArray>()
-            .ok_or_else(|| Error::invalid(format!("column \"{column}\" is not text")))?
-            .clone();
+        let text = crate::ingest::column_as_text(batch.column(0), column)?;
         // Big batches are handed on in slices, so the encoder can spread them over cores and
         // the memory held at once stays small.
         let mut start = 0;
