@@ -7,6 +7,7 @@ import {
   defaultDraft,
   draftFromSettings,
   isReplaceConflict,
+  isTextType,
   samplesEta,
   settingsSummary,
   specialTokenList,
@@ -219,5 +220,17 @@ describe("small helpers", () => {
     expect(samplesEta({ ...p, samples_per_sec: null })).toBeNull();
     expect(samplesEta({ ...p, samples_per_sec: 0 })).toBeNull();
     expect(samplesEta({ ...p, total: null })).toBeNull();
+  });
+});
+
+describe("isTextType", () => {
+  it("accepts strings and chat turns, nothing else", () => {
+    expect(isTextType("string")).toBe(true);
+    expect(isTextType("large_string")).toBe(true);
+    expect(isTextType("list<struct<role: string, content: string>>")).toBe(true);
+    expect(isTextType("large_list<struct<content: large_string, name: string, role: string>>")).toBe(true);
+    expect(isTextType("list<struct<role: string, text: string>>")).toBe(false);
+    expect(isTextType("list<string>")).toBe(false);
+    expect(isTextType("int64")).toBe(false);
   });
 });

@@ -67,9 +67,15 @@ export type DraftErrors = Partial<Record<DraftField, string>>;
 
 export type BuiltSettings = { settings: TokenizeSettings | null; errors: DraftErrors };
 
-/** Column types the engine can tokenize. */
+/** Chat turns (a list of {role, content} structs), which the engine renders as "role: content" lines. */
+function isChatType(dataType: string): boolean {
+  if (!dataType.startsWith("list<struct<") && !dataType.startsWith("large_list<struct<")) return false;
+  return ["role", "content"].every((f) => new RegExp(`[< ]${f}: (large_)?string\\b`).test(dataType));
+}
+
+/** Column types the engine can tokenize (mirrors `is_text_type` in the engine). */
 export function isTextType(dataType: string): boolean {
-  return dataType === "string" || dataType === "large_string" || dataType === "string_view";
+  return dataType === "string" || dataType === "large_string" || dataType === "string_view" || isChatType(dataType);
 }
 
 export function stringColumns(dataset: Dataset): string[] {
