@@ -92,6 +92,11 @@ impl Error {
             Error::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
                 ErrorKind::NotFound
             }
+            // A file or folder this user may not read or write: the person fixes the
+            // permissions or picks another path.
+            Error::Io { source, .. } if source.kind() == std::io::ErrorKind::PermissionDenied => {
+                ErrorKind::InvalidInput
+            }
             Error::Io { .. } | Error::Internal(_) | Error::Migrate(_) => ErrorKind::Internal,
             Error::Database(sqlx::Error::RowNotFound) => ErrorKind::NotFound,
             Error::Database(_) => ErrorKind::Internal,
@@ -164,5 +169,11 @@ mod tests {
             std::io::Error::from(std::io::ErrorKind::NotFound),
         );
         assert_eq!(missing.kind(), ErrorKind::NotFound);
+        let unreadable = Error::io(
+            "reading /srv/share/train.jsonl",
+            std::io::Error::from(std::io::ErrorKind::PermissionDenied),
+        );
+        assert_eq!(unreadable.kind(), ErrorKind::InvalidInput);
+        assert!(unreadable.to_string().contains("/srv/share/train.jsonl"));
     }
 }
