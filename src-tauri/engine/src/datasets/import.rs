@@ -49,17 +49,11 @@ pub struct ImportPlan {
     pub skipped: Vec<String>,
 }
 
-/// The split a file or folder name stands for, from its words: `train-00000.parquet`,
-/// `data/validation/part.jsonl`, `my_test_set.csv`.
-pub fn split_from_name(name: &str) -> Option<&'static str> {
-    name.split(|c: char| !c.is_alphanumeric())
-        .map(str::to_lowercase)
-        .find_map(|word| match word.as_str() {
-            "train" | "training" => Some("train"),
-            "validation" | "valid" | "val" | "dev" | "eval" => Some("validation"),
-            "test" | "testing" => Some("test"),
-            _ => None,
-        })
+/// The split a file belongs to, by the `datasets` library's naming conventions (the same rule
+/// as for Hub repos): the file name's first word (`train-00000.parquet`, `test.jsonl`), else
+/// a folder named after a split (`data/validation/part.jsonl`).
+pub fn split_from_name(relative_path: &str) -> Option<&'static str> {
+    crate::hub::inspect::split_of(&relative_path.replace('\\', "/"))
 }
 
 /// The path's own name without its data extensions (`wiki.jsonl.gz` → `wiki`).
@@ -169,10 +163,7 @@ pub fn plan_import(path: &Path) -> Result<ImportPlan> {
         total_bytes += std::fs::metadata(&file)
             .map_err(|e| Error::io(format!("reading {}", file.display()), e))?
             .len();
-        let split = Path::new(&relative)
-            .components()
-            .find_map(|c| split_from_name(&c.as_os_str().to_string_lossy()))
-            .unwrap_or("train");
+        let split = split_from_name(&relative).unwrap_or("train");
         match by_split.iter_mut().find(|(name, _)| name == split) {
             Some((_, files)) => files.push(file),
             None => by_split.push((split.to_string(), vec![file])),
@@ -367,15 +358,15 @@ mod tests {
         for (name, want) in [
             ("train.jsonl", Some("train")),
             ("train-00000-of-00002.parquet", Some("train")),
-            ("training", Some("train")),
-            ("validation", Some("validation")),
+            ("training/part.jsonl", Some("train")),
+            ("data/validation/0.parquet", Some("validation")),
             ("valid.csv", Some("validation")),
             ("dev.jsonl", Some("validation")),
-            ("wiki.val.jsonl.gz", Some("validation")),
+            ("val_set.jsonl.gz", Some("validation")),
             ("TEST.json", Some("test")),
-            ("my_test_set.jsonl", Some("test")),
+            ("eval.jsonl", Some("test")),
             ("contest.jsonl", None),
-            ("data", None),
+            ("data/part.jsonl", None),
             ("trainer.parquet", None),
         ] {
             assert_eq!(split_from_name(name), want, "{name}");

@@ -127,7 +127,7 @@ impl RepoInspection {
 
 /// File name endings the ingester reads; compressed variants included.
 const DATA_EXTENSIONS: &[&str] = &[
-    "parquet", "jsonl", "ndjson", "json", "csv", "tsv", "txt", "arrow",
+    "parquet", "jsonl", "ndjson", "json", "csv", "tsv", "txt", "arrow", "ipc", "feather",
 ];
 
 pub fn is_data_file(path: &str) -> bool {
