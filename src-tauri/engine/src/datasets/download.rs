@@ -1,12 +1,12 @@
 //! The download job: inspect the repo, check the disk, fetch the files (resumable, verified),
 //! convert them to the canonical Arrow data, and mark the dataset ready.
 
-use super::{check_disk_space, write_manifest, Manifest};
+use super::check_disk_space;
 use crate::error::Result;
 use crate::events::{EngineEvent, EventSink};
 use crate::hub::download::{write_ref, ByteCounter, Downloader};
 use crate::hub::{inspect_dataset, HubClient, RepoKind};
-use crate::ingest::{ingest, SplitInput};
+use crate::ingest::SplitInput;
 use crate::jobs::{JobContext, JobHandler};
 use crate::library::DataRoot;
 use crate::settings::Settings;
@@ -205,7 +205,6 @@ impl DownloadHandler {
 
         self.set_status(&p.dataset_id, DatasetStatus::Processing, None)
             .await?;
-        ctx.stage("Converting to Arrow");
         let mut inputs: Vec<SplitInput> = Vec::new();
         let mut cursor = 0;
         for split in &splits {
@@ -217,39 +216,16 @@ impl DownloadHandler {
             });
             cursor += n;
         }
-        let dest = data_root.dataset_dir(&p.dataset_id)?.join("data");
-        let summary = ctx
-            .run_blocking(move |cancel, reporter| {
-                let mut report = |done: u64, total: u64| {
-                    reporter.progress(Progress::Bytes {
-                        done,
-                        total: Some(total),
-                        bytes_per_sec: None,
-                    })
-                };
-                ingest(&inputs, &dest, &cancel, &mut report)
-            })
-            .await?;
-        let dataset = self
-            .store
-            .mark_dataset_ready(
-                &p.dataset_id,
-                &summary.splits,
-                &summary.columns,
-                summary.text_column.as_deref(),
-                &summary.format,
-                summary.size_bytes,
-            )
-            .await?;
-        write_manifest(
+        super::convert_and_finish(
+            ctx,
+            &self.store,
             &data_root,
-            &Manifest {
-                format_version: 1,
-                dataset: &dataset,
-                hub_revision: Some(&inspection.sha),
-                source_files: files.iter().map(|f| f.path.clone()).collect(),
-            },
-        )?;
+            &p.dataset_id,
+            inputs,
+            Some(&inspection.sha),
+            files.iter().map(|f| f.path.clone()).collect(),
+        )
+        .await?;
         self.changed(&p.dataset_id);
         Ok(())
     }

@@ -3,14 +3,14 @@
 //! and their usual spellings); everything else is the `train` split. A single .txt file gives
 //! one row per line; in a folder, each .txt file is one row (a document).
 
-use super::{check_disk_space, write_manifest, Manifest};
+use super::check_disk_space;
 use crate::error::{Error, Result};
 use crate::events::{EngineEvent, EventSink};
-use crate::ingest::{detect_format, ingest, SplitInput, TextMode, SUPPORTED_FORMATS};
+use crate::ingest::{detect_format, SplitInput, TextMode, SUPPORTED_FORMATS};
 use crate::jobs::{JobContext, JobHandler};
 use crate::library::DataRoot;
 use crate::settings::Settings;
-use crate::store::{DatasetStatus, Progress, Store};
+use crate::store::{DatasetStatus, Store};
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -281,41 +281,16 @@ impl ImportHandler {
             .sum();
         check_disk_space(data_root.path(), data_root.path(), 0, estimate)?;
 
-        ctx.stage("Converting to Arrow");
-        let dest = data_root.dataset_dir(&p.dataset_id)?.join("data");
-        let inputs = plan.splits.clone();
-        let summary = ctx
-            .run_blocking(move |cancel, reporter| {
-                let mut report = |done: u64, total: u64| {
-                    reporter.progress(Progress::Bytes {
-                        done,
-                        total: Some(total),
-                        bytes_per_sec: None,
-                    })
-                };
-                ingest(&inputs, &dest, &cancel, &mut report)
-            })
-            .await?;
-        let dataset = self
-            .store
-            .mark_dataset_ready(
-                &p.dataset_id,
-                &summary.splits,
-                &summary.columns,
-                summary.text_column.as_deref(),
-                &summary.format,
-                summary.size_bytes,
-            )
-            .await?;
-        write_manifest(
+        let dataset = super::convert_and_finish(
+            ctx,
+            &self.store,
             &data_root,
-            &Manifest {
-                format_version: 1,
-                dataset: &dataset,
-                hub_revision: None,
-                source_files: plan.source_files,
-            },
-        )?;
+            &p.dataset_id,
+            plan.splits,
+            None,
+            plan.source_files,
+        )
+        .await?;
         self.changed(&p.dataset_id);
         tracing::info!(dataset = %p.dataset_id, rows = dataset.num_samples.unwrap_or(0), "import finished");
         Ok(())

@@ -37,6 +37,54 @@ pub fn write_manifest(root: &DataRoot, manifest: &Manifest<'_>) -> Result<()> {
     write_atomic(&dir.join("manifest.json"), &text)
 }
 
+/// The last stage of a download or an import: converts the files into the dataset's canonical
+/// data (progress in input bytes), marks it ready with what the conversion learned, and writes
+/// its manifest.
+pub(crate) async fn convert_and_finish(
+    ctx: &crate::jobs::JobContext,
+    store: &crate::store::Store,
+    root: &DataRoot,
+    dataset_id: &str,
+    inputs: Vec<crate::ingest::SplitInput>,
+    hub_revision: Option<&str>,
+    source_files: Vec<String>,
+) -> Result<Dataset> {
+    ctx.stage("Converting to Arrow");
+    let dest = root.dataset_dir(dataset_id)?.join("data");
+    let summary = ctx
+        .run_blocking(move |cancel, reporter| {
+            let mut report = |done: u64, total: u64| {
+                reporter.progress(crate::store::Progress::Bytes {
+                    done,
+                    total: Some(total),
+                    bytes_per_sec: None,
+                })
+            };
+            crate::ingest::ingest(&inputs, &dest, &cancel, &mut report)
+        })
+        .await?;
+    let dataset = store
+        .mark_dataset_ready(
+            dataset_id,
+            &summary.splits,
+            &summary.columns,
+            summary.text_column.as_deref(),
+            &summary.format,
+            summary.size_bytes,
+        )
+        .await?;
+    write_manifest(
+        root,
+        &Manifest {
+            format_version: 1,
+            dataset: &dataset,
+            hub_revision,
+            source_files,
+        },
+    )?;
+    Ok(dataset)
+}
+
 /// Temp file, fsync, rename: a reader sees the old file or the new one, never half of one.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     use std::io::Write;
