@@ -302,3 +302,23 @@ async fn a_chat_column_is_offered_as_text_and_searched_and_tokenized_as_turns() 
     );
     assert_eq!(tz.statistics.unwrap().num_samples, 40);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn what_the_conversion_repaired_is_reported_on_the_dataset() {
+    let lab = Lab::new().await;
+    let file = lab.dir.path().join("untidy.jsonl");
+    let mut body = Vec::new();
+    body.extend_from_slice(b"{\"text\": \"caf\xe9 latin-1\", \"tags\": \"one\"}\n");
+    body.extend_from_slice(b"{\"text\": \"plain\", \"tags\": [\"a\", \"b\"]}\n");
+    body.extend_from_slice(b"{\"text\": \"more\", \"tags\": \"two\"}\n");
+    std::fs::write(&file, body).unwrap();
+    let ds = lab.engine.start_import(&import(&file, None)).await.unwrap();
+    let ds = lab.finish(&ds.id).await;
+    assert_eq!(ds.status, DatasetStatus::Ready, "{:?}", ds.error);
+    let notes = ds.description.unwrap_or_default();
+    assert!(
+        notes.contains("1 row held bytes that are not UTF-8"),
+        "{notes}"
+    );
+    assert!(notes.contains("Field \"tags\" changes type"), "{notes}");
+}

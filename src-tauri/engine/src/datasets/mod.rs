@@ -37,6 +37,29 @@ pub fn write_manifest(root: &DataRoot, manifest: &Manifest<'_>) -> Result<()> {
     write_atomic(&dir.join("manifest.json"), &text)
 }
 
+/// What the conversion repaired, in words, or `None` when the files were clean.
+fn conversion_notes(summary: &crate::ingest::IngestSummary) -> Option<String> {
+    let mut notes = Vec::new();
+    if summary.invalid_utf8_rows > 0 {
+        notes.push(format!(
+            "{} row{} held bytes that are not UTF-8; they were replaced with \u{FFFD}.",
+            summary.invalid_utf8_rows,
+            if summary.invalid_utf8_rows == 1 {
+                ""
+            } else {
+                "s"
+            }
+        ));
+    }
+    for (field, rows) in &summary.drifted_fields {
+        notes.push(format!(
+            "Field \"{field}\" changes type between records; {rows} value{} kept as JSON text.",
+            if *rows == 1 { " is" } else { "s are" }
+        ));
+    }
+    (!notes.is_empty()).then(|| format!("Import notes: {}", notes.join(" ")))
+}
+
 /// The last stage of a download or an import: converts the files into the dataset's canonical
 /// data (progress in input bytes), marks it ready with what the conversion learned, and writes
 /// its manifest.
@@ -63,6 +86,17 @@ pub(crate) async fn convert_and_finish(
             crate::ingest::ingest(&inputs, &dest, &cancel, &mut report)
         })
         .await?;
+    // What the conversion had to repair is told where the dataset is described.
+    if let Some(notes) = conversion_notes(&summary) {
+        let current = store.get_dataset(dataset_id).await?.description;
+        let description = match current.as_deref().map(str::trim) {
+            Some(d) if !d.is_empty() => format!("{d}\n\n{notes}"),
+            _ => notes,
+        };
+        store
+            .set_dataset_details(dataset_id, None, Some(&description))
+            .await?;
+    }
     let dataset = store
         .mark_dataset_ready(
             dataset_id,
