@@ -86,6 +86,9 @@ enum Command {
         #[arg(long, value_enum, default_value = "auto")]
         progress: progress::ProgressFormat,
     },
+    /// Bring this machine's index in line with the data folder's manifests (datasets made or
+    /// deleted by another machine sharing the folder).
+    Rescan,
     /// Show one dataset.
     Show {
         /// Dataset id (ds_…).
@@ -538,6 +541,17 @@ async fn dispatch(cli: &Cli, engine: &Engine) -> Result<()> {
         Command::Download { .. } | Command::Import { .. } => Err(Error::Internal(
             "a job command dispatched to the read-only engine".into(),
         )),
+        Command::Rescan => {
+            let report = engine.rescan().await?;
+            emit(cli.json, &report, || {
+                format!(
+                    "{} added, {} updated, {} removed\n",
+                    report.added.len(),
+                    report.updated.len(),
+                    report.removed.len()
+                )
+            })
+        }
         Command::Show { dataset } => {
             let dataset = engine.get_dataset(dataset).await?;
             emit(cli.json, &dataset, || output::dataset_details(&dataset))

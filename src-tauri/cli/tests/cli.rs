@@ -244,6 +244,27 @@ fn import_reads_a_relative_path_and_prints_the_ready_dataset() {
     assert_eq!(ds["num_samples"], 15);
     assert_eq!(ds["splits"][1]["name"], "validation");
 
+    // Another machine (its own database) on the same data folder finds it by rescanning.
+    let other = |args: &[&str]| -> Value {
+        let out = Command::new(env!("CARGO_BIN_EXE_mistudio-cli"))
+            .args([&["--json"], args].concat())
+            .env("MISTUDIO_DATA_DIR", sb.dir.path().join("data"))
+            .env("MISTUDIO_LOCAL_DIR", sb.dir.path().join("laptop-local"))
+            .env("HOME", sb.dir.path())
+            .env("XDG_DATA_HOME", sb.dir.path().join("xdg"))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    assert_eq!(other(&["list"]), serde_json::json!([]));
+    assert_eq!(other(&["rescan"])["added"], serde_json::json!([ds["id"]]));
+    assert_eq!(other(&["list"])[0]["num_samples"], 15);
+
     let (code, err) = sb.json(&["import", "/no/such/place.jsonl"]);
     assert_eq!(code, Some(3), "{err}");
     assert_eq!(err["error"]["kind"], "not_found");

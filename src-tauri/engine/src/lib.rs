@@ -11,6 +11,7 @@ pub mod ingest;
 pub mod jobs;
 pub mod library;
 pub mod paths;
+pub mod rescan;
 pub mod samples;
 pub mod settings;
 pub mod store;

@@ -248,6 +248,40 @@ impl Store {
     }
 
     /// Removes the dataset's row; its tokenizations go with it (ON DELETE CASCADE).
+    /// Records a ready dataset as its manifest describes it (made by this machine or another
+    /// one sharing the data folder): added when unknown, brought up to date otherwise.
+    pub async fn adopt_dataset(&self, d: &Dataset) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO datasets (id, name, source, hf_repo_id, hf_config, hf_split, status, num_samples, \
+             size_bytes, splits, columns, text_column, format, description, error, created_at, updated_at) \
+             VALUES (?, ?, ?, ?, ?, ?, 'ready', ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?) \
+             ON CONFLICT(id) DO UPDATE SET name = excluded.name, source = excluded.source, \
+             hf_repo_id = excluded.hf_repo_id, hf_config = excluded.hf_config, hf_split = excluded.hf_split, \
+             status = 'ready', num_samples = excluded.num_samples, size_bytes = excluded.size_bytes, \
+             splits = excluded.splits, columns = excluded.columns, text_column = excluded.text_column, \
+             format = excluded.format, description = excluded.description, error = NULL, \
+             updated_at = excluded.updated_at",
+        )
+        .bind(&d.id)
+        .bind(&d.name)
+        .bind(d.source)
+        .bind(&d.hf_repo_id)
+        .bind(&d.hf_config)
+        .bind(&d.hf_split)
+        .bind(d.num_samples)
+        .bind(d.size_bytes)
+        .bind(Json(&d.splits))
+        .bind(Json(&d.columns))
+        .bind(&d.text_column)
+        .bind(&d.format)
+        .bind(&d.description)
+        .bind(d.created_at)
+        .bind(d.updated_at)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
     pub async fn delete_dataset(&self, id: &str) -> Result<()> {
         let done = sqlx::query("DELETE FROM datasets WHERE id = ?")
             .bind(id)
