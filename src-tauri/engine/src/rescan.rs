@@ -13,9 +13,61 @@ use std::path::Path;
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct RescanReport {
+    /// Datasets, tokenizers and tokenizations (by id) newly recorded.
     pub added: Vec<String>,
     pub updated: Vec<String>,
     pub removed: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct TokenizerManifest {
+    format_version: u32,
+    tokenizer: crate::store::Tokenizer,
+}
+
+#[derive(Deserialize)]
+struct TokenizerRef {
+    id: String,
+}
+
+/// `mistudio.json` beside a tokenization's `save_to_disk` files.
+#[derive(Deserialize)]
+struct TokenizationManifest {
+    format_version: u32,
+    tokenization_id: String,
+    dataset_id: String,
+    tokenizer: TokenizerRef,
+    settings: crate::tokenize::TokenizeSettings,
+    statistics: crate::tokenize::Statistics,
+}
+
+/// Manifests of one kind under `dir/<id>/<file>`, for folders named like ids with `prefix`.
+fn read_each<T: serde::de::DeserializeOwned>(
+    dir: &Path,
+    prefix: &str,
+    file: &str,
+) -> Vec<(String, T, u64)> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if validate_id(&name, prefix).is_err() {
+            continue;
+        }
+        let path = entry.path().join(file);
+        let Ok(bytes) = std::fs::read(&path) else {
+            continue;
+        };
+        match serde_json::from_slice::<T>(&bytes) {
+            Ok(m) => out.push((name, m, crate::deleting::tree_size(&entry.path()))),
+            Err(e) => {
+                tracing::warn!(path = %path.display(), error = %e, "unreadable manifest skipped")
+            }
+        }
+    }
+    out
 }
 
 #[derive(Deserialize)]
@@ -63,6 +115,102 @@ fn read_manifests(root: &Path) -> Result<HashMap<String, Dataset>> {
 }
 
 impl Engine {
+    /// Tokenizers other machines added to the shared library.
+    async fn rescan_tokenizers(&self, report: &mut RescanReport) -> Result<()> {
+        let dir = self.data_root().path().join(crate::library::TOKENIZERS_DIR);
+        let found = tokio::task::spawn_blocking(move || {
+            read_each::<TokenizerManifest>(&dir, "tk", "manifest.json")
+        })
+        .await
+        .map_err(|e| Error::Internal(format!("reading manifests crashed: {e}")))?;
+        for (folder, m, _) in found {
+            if m.format_version != 1 || m.tokenizer.id != folder {
+                continue;
+            }
+            let t = m.tokenizer;
+            if self.store.get_tokenizer(&t.id).await.is_ok() {
+                continue;
+            }
+            self.store
+                .insert_tokenizer(&crate::store::NewTokenizer {
+                    id: t.id.clone(),
+                    name: t.name,
+                    source: t.source,
+                    hf_repo_id: t.hf_repo_id,
+                    hf_revision: t.hf_revision,
+                    file_name: t.file_name,
+                    vocab_size: t.vocab_size,
+                    sha256: t.sha256,
+                    special_tokens: t.special_tokens,
+                })
+                .await?;
+            report.added.push(t.id);
+        }
+        Ok(())
+    }
+
+    /// Finished tokenizations of the datasets in the data folder, made here or elsewhere.
+    async fn rescan_tokenizations(
+        &self,
+        datasets: &HashMap<String, Dataset>,
+        report: &mut RescanReport,
+    ) -> Result<()> {
+        let root = self.data_root();
+        for id in datasets.keys() {
+            let dir = root.dataset_dir(id)?.join("tokenized");
+            let found = tokio::task::spawn_blocking(move || {
+                read_each::<TokenizationManifest>(&dir, "tok", crate::tokenize::MISTUDIO_FILE)
+            })
+            .await
+            .map_err(|e| Error::Internal(format!("reading manifests crashed: {e}")))?;
+            let known = self.store.list_tokenizations(id).await?;
+            for (folder, m, bytes) in &found {
+                let fits = m.format_version == 1
+                    && &m.tokenization_id == folder
+                    && &m.dataset_id == id
+                    && !known
+                        .iter()
+                        .any(|t| &t.id == folder || t.tokenizer_id == m.tokenizer.id)
+                    && self.store.get_tokenizer(&m.tokenizer.id).await.is_ok();
+                if !fits {
+                    continue;
+                }
+                self.store
+                    .insert_tokenization(&crate::store::NewTokenization {
+                        id: folder.clone(),
+                        dataset_id: id.clone(),
+                        tokenizer_id: m.tokenizer.id.clone(),
+                        settings: m.settings.clone(),
+                    })
+                    .await?;
+                self.store
+                    .finish_tokenization(folder, &m.statistics, *bytes)
+                    .await?;
+                report.added.push(folder.clone());
+                self.sink.emit(EngineEvent::TokenizationsChanged {
+                    dataset_id: id.clone(),
+                });
+            }
+            for t in known {
+                let gone = !found.iter().any(|(f, _, _)| f == &t.id);
+                let idle = t.status == crate::store::TokenizationStatus::Ready
+                    && self
+                        .store
+                        .unfinished_jobs_for_target(&t.id)
+                        .await?
+                        .is_empty();
+                if gone && idle {
+                    self.store.delete_tokenization(&t.id).await?;
+                    report.removed.push(t.id.clone());
+                    self.sink.emit(EngineEvent::TokenizationsChanged {
+                        dataset_id: id.clone(),
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// Brings the local index in line with the data folder's dataset manifests. Datasets this
     /// machine is still making (a job holds them) are left alone.
     pub async fn rescan(&self) -> Result<RescanReport> {
@@ -104,9 +252,6 @@ impl Engine {
                 report.removed.push(id.clone());
             }
         }
-        report.added.sort();
-        report.updated.sort();
-        report.removed.sort();
         let changed: Vec<String> = report
             .added
             .iter()
@@ -119,6 +264,15 @@ impl Engine {
                 dataset_ids: changed,
             });
         }
+        let before = report.added.len();
+        self.rescan_tokenizers(&mut report).await?;
+        if report.added.len() > before {
+            self.sink.emit(EngineEvent::TokenizersChanged);
+        }
+        self.rescan_tokenizations(&manifests, &mut report).await?;
+        report.added.sort();
+        report.updated.sort();
+        report.removed.sort();
         Ok(report)
     }
 }

@@ -74,6 +74,58 @@ async fn what_one_machine_imports_or_deletes_the_other_sees_after_a_rescan() {
         mistudio_engine::rescan::RescanReport::default()
     );
 
+    // A tokenization made on the Jetson is browsed on the laptop: its tokenizer, statistics and
+    // per-row token lengths come with it.
+    let tk = lab
+        .engine
+        .resolve_tokenizer(common::gpt2_path().to_str().unwrap(), None)
+        .await
+        .unwrap();
+    let tz = lab
+        .engine
+        .start_tokenization(&mistudio_engine::TokenizeRequest {
+            dataset_id: ds.id.clone(),
+            tokenizer_id: tk.id.clone(),
+            settings: mistudio_engine::tokenize::TokenizeSettings::default(),
+            replace: false,
+        })
+        .await
+        .unwrap();
+    let tz = common::wait_tokenization(&lab, &tz.id).await;
+    let report = laptop.rescan().await.unwrap();
+    assert_eq!(report.added, {
+        let mut want = vec![tk.id.clone(), tz.id.clone()];
+        want.sort();
+        want
+    });
+    let seen = laptop.get_tokenization(&tz.id).await.unwrap();
+    assert_eq!(
+        seen.status,
+        mistudio_engine::store::TokenizationStatus::Ready
+    );
+    assert_eq!(seen.statistics, tz.statistics);
+    assert_eq!(
+        laptop.get_dataset(&ds.id).await.unwrap().tokenization_count,
+        1
+    );
+    let by_tokens = |max: u64| {
+        let laptop = &laptop;
+        let q = SamplesQuery {
+            dataset_id: ds.id.clone(),
+            tokenization_id: Some(tz.id.clone()),
+            max_tokens: Some(max),
+            ..SamplesQuery::default()
+        };
+        async move { laptop.samples(&q).await.unwrap().total }
+    };
+    // "row 0" … "row 24" are two GPT-2 tokens each.
+    assert_eq!(by_tokens(2).await, 25);
+    assert_eq!(by_tokens(1).await, 0);
+
+    // Deleted on the Jetson, gone from the laptop.
+    lab.engine.delete_tokenization(&tz.id).await.unwrap();
+    assert_eq!(laptop.rescan().await.unwrap().removed, vec![tz.id.clone()]);
+
     // A manifest torn by a crash mid-write is skipped, not read as a dataset.
     let torn = std::path::Path::new(&lab.engine.settings().data_root).join("datasets/ds_torn");
     std::fs::create_dir_all(&torn).unwrap();
