@@ -9,6 +9,7 @@ fn main() {
         "row_tokens",
         "dataset_storage",
         "start_import",
+        "rescan",
         "inspect_dataset_repo",
         "start_download",
         "retry_dataset",

@@ -31,6 +31,7 @@ pub fn specta_builder<R: tauri::Runtime>() -> tauri_specta::Builder<R> {
             commands::datasets::row_tokens,
             commands::datasets::dataset_storage,
             commands::datasets::start_import,
+            commands::datasets::rescan,
             commands::hub::inspect_dataset_repo,
             commands::hub::start_download,
             commands::hub::retry_dataset,
@@ -124,6 +125,14 @@ pub fn run() {
             let guard = logging::init(&app.path().app_log_dir()?)?;
             app.manage(guard);
             let state = tauri::async_runtime::block_on(open_engine(app.handle()))?;
+            // What other machines did to a shared data folder while this app was closed; in the
+            // background, so the window opens at once (the list follows by event).
+            let engine = state.engine.clone();
+            tauri::async_runtime::spawn(async move {
+                if let Err(e) = engine.rescan().await {
+                    tracing::warn!(error = %e, "rescan at start failed");
+                }
+            });
             app.manage(state);
             Ok(())
         })

@@ -81,3 +81,13 @@ pub async fn start_import(
 ) -> CommandResult<mistudio_engine::Dataset> {
     Ok(state.engine.start_import(&request).await?)
 }
+
+/// Brings this machine's index in line with the data folder's manifests: what another machine
+/// sharing the folder made or deleted appears or disappears.
+#[tauri::command]
+#[specta::specta]
+pub async fn rescan(
+    state: State<'_, AppState>,
+) -> CommandResult<mistudio_engine::rescan::RescanReport> {
+    Ok(state.engine.rescan().await?)
+}

@@ -19,5 +19,7 @@ pub async fn update_settings<R: Runtime>(
 ) -> CommandResult<Settings> {
     let applied = state.engine.update_settings(&settings).await?;
     crate::settings_store::save(&app, &applied)?;
+    // A folder that already holds a library is adopted as it is: its datasets appear.
+    state.engine.rescan().await?;
     Ok(applied)
 }

@@ -28,6 +28,11 @@ export const commands = {
 	 */
 	startImport: (request: ImportRequest) => typedError<Dataset, AppError>(__TAURI_INVOKE("start_import", { request })),
 	/**
+	 *  Brings this machine's index in line with the data folder's manifests: what another machine
+	 *  sharing the folder made or deleted appears or disappears.
+	 */
+	rescan: () => typedError<RescanReport, AppError>(__TAURI_INVOKE("rescan")),
+	/**
 	 *  The configs and splits of a dataset repo, with sizes, for the download form's pickers.
 	 *  The token, if given, is used for this call only.
 	 */
@@ -270,6 +275,13 @@ export type RepoInspection = {
 	description: string | null,
 	source: FilesSource,
 	configs: ConfigInfo[],
+};
+
+export type RescanReport = {
+	/**  Datasets, tokenizers and tokenizations (by id) newly recorded. */
+	added: string[],
+	updated: string[],
+	removed: string[],
 };
 
 /**  Which row to show as tokens, and under which tokenization. */

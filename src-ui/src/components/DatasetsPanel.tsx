@@ -1,5 +1,6 @@
 import { useCallback, useMemo, useRef, useState } from "react";
-import { CheckSquare, Loader, SearchX, Trash2 } from "lucide-react";
+import { CheckSquare, Loader, RefreshCw, SearchX, Trash2 } from "lucide-react";
+import { useRescan } from "../hooks/useRescan";
 import { deleteBlocker } from "../lib/dataset";
 import { DEFAULT_LIST_OPTIONS, noMatchText, visibleDatasets, type ListOptions } from "../lib/datasetList";
 import { useDatasetsStore } from "../store/datasets";
@@ -14,6 +15,7 @@ import { ImportDropOverlay } from "./ImportDropOverlay";
 import { ImportForm, type ImportFormHandle } from "./ImportForm";
 
 export function DatasetsPanel() {
+  const rescan = useRescan();
   const datasets = useDatasetsStore((s) => s.datasets);
   const loading = useDatasetsStore((s) => s.loading);
   const error = useDatasetsStore((s) => s.error);
@@ -67,12 +69,33 @@ export function DatasetsPanel() {
 
   return (
     <section data-testid="datasets-panel" aria-labelledby="datasets-title">
-      <div className="mb-8">
-        <h2 id="datasets-title" className="text-2xl font-semibold text-slate-100">
-          Datasets
-        </h2>
-        <p className="text-slate-400">Manage training datasets from HuggingFace or local sources</p>
+      <div className="mb-8 flex flex-wrap items-start justify-between gap-3">
+        <div>
+          <h2 id="datasets-title" className="text-2xl font-semibold text-slate-100">
+            Datasets
+          </h2>
+          <p className="text-slate-400">Manage training datasets from HuggingFace or local sources</p>
+        </div>
+        <div className="flex flex-col items-end gap-1">
+          <button
+            type="button"
+            onClick={rescan.rescan}
+            disabled={rescan.running}
+            data-testid="datasets-rescan"
+            title="Look in the data folder for datasets and tokenizations made or deleted on another machine"
+            className="inline-flex items-center gap-1.5 rounded bg-slate-800 px-3 py-1.5 text-sm text-slate-200 hover:bg-slate-700 disabled:opacity-60 focus:outline-none focus-visible:ring-2 focus-visible:ring-emerald-500"
+          >
+            <RefreshCw className={`h-4 w-4 ${rescan.running ? "animate-spin" : ""}`} aria-hidden="true" />
+            {rescan.running ? "Rescanning…" : "Rescan data folder"}
+          </button>
+          <p role="status" className="text-xs text-slate-500" data-testid="datasets-rescan-status">
+            {rescan.message ?? ""}
+          </p>
+        </div>
       </div>
+      {rescan.error && (
+        <ErrorBox className="mb-6" title="Could not rescan the data folder" error={rescan.error} onRetry={rescan.rescan} />
+      )}
 
       <DownloadForm />
       <ImportForm ref={importRef} />

@@ -9,6 +9,7 @@ import type {
   DeleteReport,
   DownloadRequest,
   ImportRequest,
+  RescanReport,
   Job,
   MachineStatus,
   RepoInspection,
@@ -41,6 +42,7 @@ export type BackendOptions = {
   startDownload?: (request: DownloadRequest) => Reply<Dataset>;
   /** Answer to `start_import`; defaults to a queued local dataset named as the engine would. */
   startImport?: (request: ImportRequest) => Reply<Dataset>;
+  rescan?: () => Reply<RescanReport>;
   /** Answer to `retry_dataset`; defaults to the dataset queued again. */
   retryDataset?: (id: string) => Reply<Dataset>;
   /** Answer to `cancel_job`; defaults to the job cancelled. */
@@ -387,6 +389,8 @@ export function mockBackend(options: BackendOptions = {}) {
                 }),
           );
         }
+        case "rescan":
+          return resolveReply(options.rescan ? options.rescan() : { added: [], updated: [], removed: [] });
         case "start_import": {
           const { request } = args as { request: ImportRequest };
           return resolveReply(
