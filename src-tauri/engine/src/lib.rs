@@ -227,6 +227,31 @@ impl Engine {
         hub::inspect_dataset(&self.hub_client(token)?, repo_id, revision).await
     }
 
+    /// Queues a job that works on dataset `id` and tells the window the dataset changed.
+    async fn queue_dataset_job(
+        &self,
+        kind: &str,
+        id: &str,
+        params: serde_json::Value,
+    ) -> Result<Job> {
+        let job = self
+            .runner()?
+            .enqueue(store::NewJob {
+                kind: kind.into(),
+                target: Some(id.to_string()),
+                params,
+            })
+            .await?;
+        self.sink.emit(EngineEvent::DatasetsChanged {
+            dataset_ids: vec![id.to_string()],
+        });
+        Ok(job)
+    }
+
+    fn job_params(params: &impl Serialize) -> Result<serde_json::Value> {
+        serde_json::to_value(params).map_err(|e| Error::Internal(e.to_string()))
+    }
+
     fn runner(&self) -> Result<&JobRunner> {
         self.runner.as_ref().ok_or_else(|| {
             Error::Conflict("this process does not run jobs; start the job from the window or with `mistudio-cli`".into())
@@ -268,7 +293,8 @@ impl Engine {
     /// Registers the dataset and queues its download; progress arrives as job events.
     pub async fn start_download(&self, request: &datasets::DownloadRequest) -> Result<Dataset> {
         hub::validate_repo_id(&request.repo_id)?;
-        let runner = self.runner()?;
+        // A process that runs no jobs refuses before anything is registered.
+        self.runner()?;
         if let Some((ds, _)) = self.unfinished_download(request).await? {
             return Err(Error::Conflict(format!(
                 "{} is already being downloaded (dataset {}); wait for it or cancel it first",
@@ -320,17 +346,9 @@ impl Engine {
             split,
             revision,
         };
-        let job = runner
-            .enqueue(store::NewJob {
-                kind: datasets::DOWNLOAD_JOB.into(),
-                target: Some(id.clone()),
-                params: serde_json::to_value(&params)
-                    .map_err(|e| Error::Internal(e.to_string()))?,
-            })
+        let job = self
+            .queue_dataset_job(datasets::DOWNLOAD_JOB, &id, Self::job_params(&params)?)
             .await?;
-        self.sink.emit(EngineEvent::DatasetsChanged {
-            dataset_ids: vec![id],
-        });
         tracing::info!(dataset = %dataset.id, job = %job.id, repo = %request.repo_id, "download queued");
         Ok(dataset)
     }
@@ -338,7 +356,8 @@ impl Engine {
     /// Registers a dataset for a local file or folder and queues its import; returns at once.
     /// The files are checked (they exist, some are data) before anything is registered.
     pub async fn start_import(&self, request: &datasets::ImportRequest) -> Result<Dataset> {
-        let runner = self.runner()?;
+        // A process that runs no jobs refuses before anything is registered.
+        self.runner()?;
         let raw = request.path.trim();
         if raw.is_empty() {
             return Err(Error::invalid("choose a file or a folder to import"));
@@ -399,17 +418,9 @@ impl Engine {
             dataset_id: id.clone(),
             path: path.to_string_lossy().into_owned(),
         };
-        let job = runner
-            .enqueue(store::NewJob {
-                kind: datasets::IMPORT_JOB.into(),
-                target: Some(id.clone()),
-                params: serde_json::to_value(&params)
-                    .map_err(|e| Error::Internal(e.to_string()))?,
-            })
+        let job = self
+            .queue_dataset_job(datasets::IMPORT_JOB, &id, Self::job_params(&params)?)
             .await?;
-        self.sink.emit(EngineEvent::DatasetsChanged {
-            dataset_ids: vec![id],
-        });
         tracing::info!(dataset = %dataset.id, job = %job.id, files = plan.source_files.len(), "import queued");
         Ok(dataset)
     }
@@ -418,7 +429,8 @@ impl Engine {
     /// are reused.
     pub async fn retry_dataset(&self, id: &str) -> Result<Dataset> {
         library::validate_id(id, "ds")?;
-        let runner = self.runner()?;
+        // A process that runs no jobs refuses before anything is registered.
+        self.runner()?;
         let dataset = self.store.get_dataset(id).await?;
         if !matches!(
             dataset.status,
@@ -446,16 +458,7 @@ impl Engine {
             .store
             .set_dataset_status(id, store::DatasetStatus::Queued, None)
             .await?;
-        runner
-            .enqueue(store::NewJob {
-                kind: last.kind,
-                target: Some(id.to_string()),
-                params: last.params,
-            })
-            .await?;
-        self.sink.emit(EngineEvent::DatasetsChanged {
-            dataset_ids: vec![id.to_string()],
-        });
+        self.queue_dataset_job(&last.kind, id, last.params).await?;
         Ok(dataset)
     }
 

@@ -192,14 +192,15 @@ impl Engine {
                 });
             }
             for t in known {
-                let gone = !found.iter().any(|(f, _, _)| f == &t.id);
-                let idle = t.status == crate::store::TokenizationStatus::Ready
+                let gone = t.status == crate::store::TokenizationStatus::Ready
+                    && !found.iter().any(|(f, _, _)| f == &t.id);
+                if gone
                     && self
                         .store
                         .unfinished_jobs_for_target(&t.id)
                         .await?
-                        .is_empty();
-                if gone && idle {
+                        .is_empty()
+                {
                     self.store.delete_tokenization(&t.id).await?;
                     report.removed.push(t.id.clone());
                     self.sink.emit(EngineEvent::TokenizationsChanged {
@@ -246,8 +247,9 @@ impl Engine {
             }
         }
         for (id, local) in &known {
-            let busy = !self.store.unfinished_jobs_for_target(id).await?.is_empty();
-            if local.status == DatasetStatus::Ready && !manifests.contains_key(id) && !busy {
+            let gone = local.status == DatasetStatus::Ready && !manifests.contains_key(id);
+            // Only what has gone from the folder costs a look at the job ledger.
+            if gone && self.store.unfinished_jobs_for_target(id).await?.is_empty() {
                 self.store.delete_dataset(id).await?;
                 report.removed.push(id.clone());
             }
