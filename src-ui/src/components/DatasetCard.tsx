@@ -1,11 +1,13 @@
 import { useState } from "react";
-import { Database, Info, Loader, RotateCcw, Trash2, X } from "lucide-react";
-import { commands, type AppError, type Dataset, type Job } from "../bindings";
+import { Database, Info, Loader, Lock, RotateCcw, Trash2, X } from "lucide-react";
+import { commands, type AppError, type DataLock, type Dataset, type Job } from "../bindings";
 import { call, toAppError } from "../lib/api";
 import { formatBytes, formatCount, humanize, percentOf, transferText } from "../lib/format";
 import { useDatasetsStore } from "../store/datasets";
 import { useJobsStore } from "../store/jobs";
 import { deleteBlocker } from "../lib/dataset";
+import { busyLabel, lockBlocker, lockDescription } from "../lib/locks";
+import { useDatasetLock } from "../store/locks";
 import { ProgressBar } from "./ProgressBar";
 import { StatusBadge } from "./StatusBadge";
 
@@ -111,20 +113,41 @@ function JobProgress({ job }: { job: Job }) {
   );
 }
 
+/** "Busy on HOST": another process (usually another machine) is writing this dataset. */
+function BusyBadge({ lock }: { lock: DataLock }) {
+  const description = lockDescription(lock);
+  return (
+    <span
+      className="mt-2 inline-flex max-w-full items-center gap-1 rounded border border-amber-500/30 bg-amber-500/10 px-2 py-0.5 text-xs text-amber-300"
+      title={description}
+      data-testid="dataset-busy"
+    >
+      <Lock className="h-3 w-3 shrink-0" aria-hidden="true" />
+      <span className="truncate">{busyLabel(lock)}</span>
+      <span className="sr-only">: {description}</span>
+    </span>
+  );
+}
+
 export function DatasetCard({ dataset, job, onOpen, onDelete, selection }: Props) {
   const titleId = `dataset-${dataset.id}-name`;
   const size = dataset.size_bytes;
   const retry = useAction();
+  const lock = useDatasetLock(dataset.id);
   // A failed or cancelled download or import can be queued again (a download reuses the bytes
   // already fetched; an import reads its files again).
   const canRetry = !job && (dataset.status === "error" || dataset.status === "cancelled");
+  // Another process writes the dataset: its own work (a retry) would be refused.
+  const lockReason = lock ? lockBlocker(lock) : null;
   const onRetry = () =>
     void retry.run(async () => {
       await call(commands.retryDataset(dataset.id));
       void useDatasetsStore.getState().load();
     });
   const openable = dataset.status === "ready" && onOpen !== undefined && selection === undefined;
-  const blocker = deleteBlocker(dataset, job);
+  const blocker = deleteBlocker(dataset, job, lock);
+  // Busy elsewhere: the Delete stays in view, disabled, saying why (a job here offers Cancel).
+  const showDelete = blocker === null || (lockReason !== null && blocker === lockReason);
   const checkboxId = `dataset-${dataset.id}-select`;
   return (
     <article
@@ -188,6 +211,7 @@ export function DatasetCard({ dataset, job, onOpen, onDelete, selection }: Props
           {dataset.num_samples !== null && (
             <p className="mt-1 text-sm text-slate-400">Samples: {formatCount(dataset.num_samples)}</p>
           )}
+          {lock && <BusyBadge lock={lock} />}
           {dataset.tokenization_count > 0 && (
             <span className="mt-2 inline-flex items-center gap-1 rounded border border-emerald-500/30 bg-emerald-500/10 px-2 py-0.5 text-xs text-emerald-400">
               <Info className="h-3 w-3" aria-hidden="true" />
@@ -216,39 +240,52 @@ export function DatasetCard({ dataset, job, onOpen, onDelete, selection }: Props
                 </p>
               )}
               {canRetry && (
-                <button
-                  type="button"
-                  data-testid="dataset-retry"
-                  onClick={(e) => {
-                    e.stopPropagation();
-                    onRetry();
-                  }}
-                  disabled={retry.busy}
-                  className={`${smallButton} ${dataset.error ? "mt-2" : ""}`}
+                // A disabled button shows no tooltip in WebKit: the wrapper carries it.
+                <span
+                  title={lockReason ?? undefined}
+                  className={`flex shrink-0 ${dataset.error ? "mt-2" : ""}`}
+                  onClick={(e) => e.stopPropagation()}
                 >
-                  <RotateCcw className={`h-3 w-3 ${retry.busy ? "animate-spin" : ""}`} aria-hidden="true" />
-                  {retry.busy ? "Retrying…" : "Retry"}
-                </button>
+                  <button
+                    type="button"
+                    data-testid="dataset-retry"
+                    onClick={(e) => {
+                      e.stopPropagation();
+                      onRetry();
+                    }}
+                    disabled={retry.busy || lockReason !== null}
+                    aria-description={lockReason ?? undefined}
+                    className={smallButton}
+                  >
+                    <RotateCcw className={`h-3 w-3 ${retry.busy ? "animate-spin" : ""}`} aria-hidden="true" />
+                    {retry.busy ? "Retrying…" : "Retry"}
+                  </button>
+                </span>
               )}
             </div>
           )}
           {retry.error && <InlineError error={retry.error} testId="dataset-retry-error" />}
 
-          {onDelete && !selection && blocker === null && (
+          {onDelete && !selection && showDelete && (
             <div className="mt-3 flex justify-end">
-              <button
-                type="button"
-                data-testid="dataset-delete"
-                aria-label={`Delete ${dataset.name}`}
-                onClick={(e) => {
-                  e.stopPropagation();
-                  onDelete();
-                }}
-                className={`${smallButton} hover:text-red-400`}
-              >
-                <Trash2 className="h-3 w-3" aria-hidden="true" />
-                Delete
-              </button>
+              {/* A disabled button shows no tooltip in WebKit: the wrapper carries it. */}
+              <span title={blocker ?? undefined} onClick={(e) => e.stopPropagation()}>
+                <button
+                  type="button"
+                  data-testid="dataset-delete"
+                  aria-label={`Delete ${dataset.name}`}
+                  aria-description={blocker ?? undefined}
+                  disabled={blocker !== null}
+                  onClick={(e) => {
+                    e.stopPropagation();
+                    onDelete();
+                  }}
+                  className={`${smallButton} hover:text-red-400 disabled:hover:text-slate-200`}
+                >
+                  <Trash2 className="h-3 w-3" aria-hidden="true" />
+                  Delete
+                </button>
+              </span>
             </div>
           )}
         </div>

@@ -3,8 +3,10 @@ import { CheckSquare, Loader, RefreshCw, SearchX, Trash2 } from "lucide-react";
 import { useRescan } from "../hooks/useRescan";
 import { deleteBlocker } from "../lib/dataset";
 import { DEFAULT_LIST_OPTIONS, noMatchText, visibleDatasets, type ListOptions } from "../lib/datasetList";
+import { liveLockFor } from "../lib/locks";
 import { useDatasetsStore } from "../store/datasets";
 import { activeJobFor, useJobsStore } from "../store/jobs";
+import { useLocksStore } from "../store/locks";
 import { DatasetCard } from "./DatasetCard";
 import { DatasetListToolbar } from "./DatasetListToolbar";
 import { DatasetModal } from "./detail/DatasetModal";
@@ -21,6 +23,7 @@ export function DatasetsPanel() {
   const error = useDatasetsStore((s) => s.error);
   const load = useDatasetsStore((s) => s.load);
   const jobs = useJobsStore((s) => s.jobs);
+  const locks = useLocksStore((s) => s.locks);
   const [openId, setOpenId] = useState<string | null>(null);
   // The modal shows the live dataset; it closes if the dataset goes away or stops being ready.
   const opened = datasets.find((d) => d.id === openId && d.status === "ready") ?? null;
@@ -34,7 +37,10 @@ export function DatasetsPanel() {
   const importRef = useRef<ImportFormHandle>(null);
 
   const visible = useMemo(() => visibleDatasets(datasets, listOptions), [datasets, listOptions]);
-  const deletable = visible.filter((d) => deleteBlocker(d, activeJobFor(jobs, d.id)) === null);
+  // A dataset busy on another machine cannot be selected (the engine would refuse it).
+  const deletable = visible.filter(
+    (d) => deleteBlocker(d, activeJobFor(jobs, d.id), liveLockFor(locks, d.id)) === null,
+  );
   // Only what is on screen, still exists and can be deleted counts as selected: a card hidden
   // by the search or a filter must never be deleted without being seen.
   const selected = deletable.filter((d) => selectedIds.has(d.id));

@@ -28,7 +28,7 @@ describe("Settings dialog", () => {
     const { dialog, dataFolder, endpoint, save } = await openSettings();
     expect(dialog).toHaveAttribute("aria-modal", "true");
     expect(dataFolder).toHaveAccessibleDescription(
-      "Where datasets and tokenizations are stored. May be a shared folder.",
+      "Datasets, tokenizations and tokenizers live here; it can be a shared folder. The index and the Hub cache stay on this machine. A folder that already holds a library is adopted as it is.",
     );
     expect(endpoint).toHaveValue("https://huggingface.co");
     expect(endpoint).toHaveAccessibleDescription("Leave as https://huggingface.co unless you use a mirror.");
@@ -133,6 +133,57 @@ describe("Settings dialog", () => {
     expect(alert).toHaveTextContent("corrupt");
     expect(alert).toHaveTextContent("settings.json is not valid JSON");
     expect(within(dialog).getByRole("button", { name: "Save" })).toBeDisabled();
+  });
+
+  it("fills the data folder from the folder picker, and a cancelled pick keeps it", async () => {
+    let picked: string | null = null;
+    const backend = mockBackend({ dialogOpen: () => picked });
+    const { user, dialog, dataFolder, save } = await openSettings();
+    const browse = within(dialog).getByTestId("settings-data-root-browse");
+    expect(browse).toHaveTextContent("Choose…");
+
+    // Cancelled: nothing changes.
+    await user.click(browse);
+    await waitFor(() => expect(backend.callsOf("plugin:dialog|open")).toHaveLength(1));
+    await waitFor(() => expect(browse).toBeEnabled());
+    expect(dataFolder).toHaveValue("/srv/mistudio/data");
+    expect(save).toBeDisabled();
+    expect(backend.callsOf("plugin:dialog|open")[0]?.args).toMatchObject({
+      options: {
+        directory: true,
+        multiple: false,
+        title: "Choose the data folder",
+        defaultPath: "/srv/mistudio/data",
+      },
+    });
+
+    picked = "/mnt/nas/mistudio";
+    await user.click(browse);
+    await waitFor(() => expect(dataFolder).toHaveValue("/mnt/nas/mistudio"));
+    expect(save).toBeEnabled();
+
+    // Typing still works after a pick, and an emptied field opens the picker without a start folder.
+    await user.clear(dataFolder);
+    picked = null;
+    await user.click(browse);
+    await waitFor(() => expect(backend.callsOf("plugin:dialog|open")).toHaveLength(3));
+    const third = (backend.callsOf("plugin:dialog|open")[2]?.args as { options: Record<string, unknown> }).options;
+    expect(third.defaultPath).toBeUndefined();
+    expect(dataFolder).toHaveValue("");
+    await user.type(dataFolder, "/data/typed");
+    await user.click(save);
+    await waitFor(() => expect(backend.callsOf("update_settings")).toHaveLength(1));
+    expect(backend.callsOf("update_settings")[0]?.args).toMatchObject({ settings: { data_root: "/data/typed" } });
+  });
+
+  it("shows why the folder picker could not open", async () => {
+    mockBackend({ dialogOpen: () => ({ error: { kind: "internal", message: "no file chooser portal" } }) });
+    const { user, dialog, dataFolder } = await openSettings();
+    await user.click(within(dialog).getByTestId("settings-data-root-browse"));
+    const alert = await within(dialog).findByRole("alert");
+    expect(alert).toHaveTextContent("Could not open the folder picker");
+    expect(alert).toHaveTextContent("no file chooser portal");
+    expect(dataFolder).toHaveValue("/srv/mistudio/data");
   });
 
   it("sets the tokenization thread budget, refusing what is not a count", async () => {

@@ -1,5 +1,6 @@
 import { useEffect, useId, useRef, useState, type FormEvent, type MouseEvent } from "react";
-import { Loader, X } from "lucide-react";
+import { open } from "@tauri-apps/plugin-dialog";
+import { FolderOpen, Loader, X } from "lucide-react";
 import { commands, type AppError, type Settings } from "../bindings";
 import { call, toAppError } from "../lib/api";
 import { parseThreads, validateSettings } from "../lib/settings";
@@ -28,6 +29,8 @@ export function SettingsDialog({ onClose, onSaved }: Props) {
   const [loadError, setLoadError] = useState<AppError | null>(null);
   const [saveError, setSaveError] = useState<AppError | null>(null);
   const [saving, setSaving] = useState(false);
+  const [picking, setPicking] = useState(false);
+  const [pickError, setPickError] = useState<AppError | null>(null);
 
   useEffect(() => {
     let cancelled = false;
@@ -105,6 +108,26 @@ export function SettingsDialog({ onClose, onSaved }: Props) {
     setSaveError(null);
   };
 
+  // The native folder picker; cancelling it leaves the typed path as it is.
+  const pickDataRoot = async () => {
+    setPickError(null);
+    setPicking(true);
+    try {
+      const current = draft.data_root.trim();
+      const picked = await open({
+        directory: true,
+        multiple: false,
+        title: "Choose the data folder",
+        ...(current !== "" ? { defaultPath: current } : {}),
+      });
+      if (typeof picked === "string") edit("data_root")(picked);
+    } catch (e) {
+      setPickError(toAppError(e));
+    } finally {
+      setPicking(false);
+    }
+  };
+
   return (
     <div
       className="fixed inset-0 z-50 flex items-center justify-center bg-black/50 p-4"
@@ -145,22 +168,39 @@ export function SettingsDialog({ onClose, onSaved }: Props) {
             <label htmlFor={dataRootId} className="mb-2 block text-sm font-medium text-slate-300">
               Data folder
             </label>
-            <input
-              ref={firstInput}
-              id={dataRootId}
-              data-testid="settings-data-root"
-              type="text"
-              spellCheck={false}
-              autoComplete="off"
-              value={draft.data_root}
-              disabled={!original || saving}
-              onChange={(e) => edit("data_root")(e.target.value)}
-              aria-describedby={`${dataRootId}-help`}
-              className={`${inputClass} font-mono text-sm`}
-            />
+            <div className="flex gap-2">
+              <input
+                ref={firstInput}
+                id={dataRootId}
+                data-testid="settings-data-root"
+                type="text"
+                spellCheck={false}
+                autoComplete="off"
+                value={draft.data_root}
+                disabled={!original || saving}
+                onChange={(e) => edit("data_root")(e.target.value)}
+                aria-describedby={`${dataRootId}-help`}
+                className={`${inputClass} min-w-0 flex-1 font-mono text-sm`}
+              />
+              <button
+                type="button"
+                onClick={() => void pickDataRoot()}
+                disabled={!original || saving || picking}
+                data-testid="settings-data-root-browse"
+                title="Choose the data folder"
+                className="flex shrink-0 items-center gap-1.5 rounded bg-slate-800 px-3 py-2 text-sm text-slate-200 hover:bg-slate-700 focus:outline-none focus-visible:ring-2 focus-visible:ring-emerald-500 disabled:cursor-not-allowed disabled:opacity-50"
+              >
+                <FolderOpen className="h-4 w-4" aria-hidden="true" />
+                Choose…
+              </button>
+            </div>
             <p id={`${dataRootId}-help`} className="mt-1 text-xs text-slate-500">
-              Where datasets and tokenizations are stored. May be a shared folder.
+              Datasets, tokenizations and tokenizers live here; it can be a shared folder. The index and the
+              Hub cache stay on this machine. A folder that already holds a library is adopted as it is.
             </p>
+            {pickError && (
+              <ErrorBox className="mt-2" title="Could not open the folder picker" error={pickError} />
+            )}
           </div>
 
           <div>

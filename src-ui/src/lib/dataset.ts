@@ -1,5 +1,6 @@
-import type { Dataset, Job } from "../bindings";
+import type { DataLock, Dataset, Job } from "../bindings";
 import { formatBytes, formatCount, humanize } from "./format";
+import { lockBlocker } from "./locks";
 
 /** "2.3 GB • 12,345 samples", leaving out what is unknown. */
 export function datasetSubtitle(dataset: Dataset): string {
@@ -35,9 +36,13 @@ export function formatName(format: string | null): string {
   return FORMAT_NAMES[format.toLowerCase()] ?? format;
 }
 
-/** Why a dataset cannot be deleted now, or null when it can. */
-export function deleteBlocker(dataset: Dataset, job: Job | null): string | null {
+/**
+ * Why a dataset cannot be deleted now, or null when it can: it is being deleted, a job here
+ * writes it, or another process (another machine sharing the folder) holds its live lock.
+ */
+export function deleteBlocker(dataset: Dataset, job: Job | null, lock: DataLock | null): string | null {
   if (dataset.status === "deleting") return "Being deleted";
   if (job) return job.kind === "dataset.import" ? "Importing — cancel it first" : "Downloading — cancel it first";
+  if (lock && lock.stale === null) return lockBlocker(lock);
   return null;
 }

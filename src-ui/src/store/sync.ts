@@ -1,5 +1,6 @@
 import { startDatasetsSync } from "./datasets";
 import { startJobsSync } from "./jobs";
+import { startLocksSync } from "./locks";
 import { startMachineSync } from "./machine";
 import { noteTokenizeJob, startTokenizeSync } from "./tokenize";
 
@@ -15,7 +16,9 @@ export function startBackendSync(): () => void {
   });
   const stopDatasets = startDatasetsSync();
   const stopTokenize = startTokenizeSync();
+  const stopLocks = startLocksSync();
   return () => {
+    stopLocks();
     stopTokenize();
     stopDatasets();
     stopJobs();

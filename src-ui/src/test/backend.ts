@@ -4,6 +4,7 @@ import { importNameFromPath } from "../lib/importPath";
 import { DEFAULT_SETTINGS } from "../lib/tokenize";
 import type {
   AppError,
+  DataLock,
   Dataset,
   DatasetStorage,
   DeleteReport,
@@ -75,6 +76,8 @@ export type BackendOptions = {
   textStatistics?: (datasetId: string, split: string | null) => Reply<TextStatistics>;
   /** Answer to `dataset_storage`; defaults to {@link storageFixture}. */
   datasetStorage?: (datasetId: string) => Reply<DatasetStorage>;
+  /** Answer to `data_locks` (locks other processes hold); defaults to none. */
+  dataLocks?: Reply<DataLock[]>;
 };
 
 export type Call = { cmd: string; args: InvokeArgs | undefined };
@@ -309,6 +312,19 @@ export const textStatisticsFixture = (over: Partial<TextStatistics> = {}): TextS
   ...over,
 });
 
+/** A live lock another machine holds on `ds-1` while tokenizing it. */
+export const lockFixture = (over: Partial<DataLock> = {}): DataLock => ({
+  dataset_id: "ds-1",
+  host: "jetson-01",
+  pid: 4242,
+  purpose: "tokenizing with gpt2",
+  started_at: new Date(2026, 2, 3, 14, 3).getTime(), // 3 Mar 2026, 14:03 local time
+  heartbeat_at: new Date(2026, 2, 3, 14, 5).getTime(),
+  same_machine: false,
+  stale: null,
+  ...over,
+});
+
 /** Bytes on disk of a Hub dataset with one tokenization. */
 export const storageFixture = (over: Partial<DatasetStorage> = {}): DatasetStorage => ({
   raw_cache_bytes: 1_288_490_189, // 1.2 GB
@@ -529,6 +545,8 @@ export function mockBackend(options: BackendOptions = {}) {
           const { datasetId } = args as { datasetId: string };
           return resolveReply(options.datasetStorage ? options.datasetStorage(datasetId) : storageFixture());
         }
+        case "data_locks":
+          return resolveReply(options.dataLocks ?? []);
         default:
           throw { kind: "not_found", message: `unknown command ${cmd}` } satisfies AppError;
       }

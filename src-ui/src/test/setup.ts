@@ -4,6 +4,7 @@ import { clearMocks } from "@tauri-apps/api/mocks";
 import { afterEach } from "vitest";
 import { useDatasetsStore } from "../store/datasets";
 import { useJobsStore } from "../store/jobs";
+import { useLocksStore } from "../store/locks";
 import { useMachineStore } from "../store/machine";
 import { useTokenizeStore } from "../store/tokenize";
 
@@ -29,6 +30,7 @@ afterEach(() => {
   clearMocks();
   useDatasetsStore.getState().reset();
   useJobsStore.getState().reset();
+  useLocksStore.getState().reset();
   useMachineStore.getState().reset();
   useTokenizeStore.getState().reset();
 });

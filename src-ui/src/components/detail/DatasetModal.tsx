@@ -1,7 +1,10 @@
 import { useEffect, useId, useRef, useState, type KeyboardEvent, type MouseEvent } from "react";
-import { Trash2, X } from "lucide-react";
+import { Lock, Trash2, X } from "lucide-react";
 import type { Dataset } from "../../bindings";
-import { datasetSubtitle } from "../../lib/dataset";
+import { datasetSubtitle, deleteBlocker } from "../../lib/dataset";
+import { lockDescription, lockNotice } from "../../lib/locks";
+import { activeJobFor, useJobsStore } from "../../store/jobs";
+import { useDatasetLock } from "../../store/locks";
 import { OverviewTab } from "./OverviewTab";
 import { SamplesTab } from "../samples/SamplesTab";
 import { DeleteDatasetsDialog } from "../DeleteDatasetsDialog";
@@ -92,6 +95,9 @@ export function DatasetModal({ dataset, onClose }: Props) {
   };
 
   const subtitle = datasetSubtitle(dataset);
+  const lock = useDatasetLock(dataset.id);
+  const job = useJobsStore((s) => activeJobFor(s.jobs, dataset.id));
+  const deleteBlocked = deleteBlocker(dataset, job, lock);
 
   return (
     <div
@@ -121,16 +127,20 @@ export function DatasetModal({ dataset, onClose }: Props) {
             )}
           </div>
           <div className="flex shrink-0 items-center gap-1">
-            <button
-              type="button"
-              onClick={() => setConfirmDelete(true)}
-              data-testid="dataset-modal-delete"
-              title="Delete this dataset"
-              className="inline-flex items-center gap-1.5 rounded px-3 py-2 text-sm text-slate-400 transition-colors hover:bg-red-500/10 hover:text-red-400 focus:outline-none focus-visible:ring-2 focus-visible:ring-emerald-500"
-            >
-              <Trash2 className="h-4 w-4" aria-hidden="true" />
-              Delete
-            </button>
+            {/* A disabled button shows no tooltip in WebKit: the wrapper carries it. */}
+            <span title={deleteBlocked ?? "Delete this dataset"}>
+              <button
+                type="button"
+                onClick={() => setConfirmDelete(true)}
+                disabled={deleteBlocked !== null}
+                aria-description={deleteBlocked ?? undefined}
+                data-testid="dataset-modal-delete"
+                className="inline-flex items-center gap-1.5 rounded px-3 py-2 text-sm text-slate-400 transition-colors hover:bg-red-500/10 hover:text-red-400 focus:outline-none focus-visible:ring-2 focus-visible:ring-emerald-500 disabled:cursor-not-allowed disabled:opacity-50 disabled:hover:bg-transparent disabled:hover:text-slate-400"
+              >
+                <Trash2 className="h-4 w-4" aria-hidden="true" />
+                Delete
+              </button>
+            </span>
             <button
               ref={closeRef}
               type="button"
@@ -144,6 +154,18 @@ export function DatasetModal({ dataset, onClose }: Props) {
             </button>
           </div>
         </div>
+
+        {lock && (
+          <div
+            role="status"
+            data-testid="dataset-busy-notice"
+            title={lockDescription(lock)}
+            className="flex items-start gap-2 border-b border-amber-500/30 bg-amber-500/10 px-6 py-3 text-sm text-amber-300"
+          >
+            <Lock className="mt-0.5 h-4 w-4 shrink-0" aria-hidden="true" />
+            <p className="min-w-0 break-words">{lockNotice(lock)}</p>
+          </div>
+        )}
 
         <div className="border-b border-slate-800 px-6" role="tablist" aria-label="Dataset details">
           {TABS.map((t) => {

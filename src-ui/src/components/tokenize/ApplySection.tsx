@@ -2,7 +2,9 @@ import { useId, useState } from "react";
 import { CircleCheckBig, Loader } from "lucide-react";
 import { commands, type AppError, type Dataset, type Tokenizer, type TokenizeSettings } from "../../bindings";
 import { call, toAppError } from "../../lib/api";
+import { lockBlocker } from "../../lib/locks";
 import { isReplaceConflict } from "../../lib/tokenize";
+import { useDatasetLock } from "../../store/locks";
 import { useTokenizeStore } from "../../store/tokenize";
 import { ConfirmDialog } from "../ConfirmDialog";
 import { ErrorBox } from "../ErrorBox";
@@ -18,6 +20,8 @@ type Props = {
 export function ApplySection({ dataset, tokenizer, settings }: Props) {
   const helpId = useId();
   const [busy, setBusy] = useState(false);
+  // Another process (another machine) writes the dataset: the engine would refuse to start.
+  const lock = useDatasetLock(dataset.id);
   const [error, setError] = useState<AppError | null>(null);
   const [queued, setQueued] = useState<string | null>(null);
   const [confirm, setConfirm] = useState<{ tokenizer: Tokenizer; settings: TokenizeSettings; message: string } | null>(
@@ -46,11 +50,13 @@ export function ApplySection({ dataset, tokenizer, settings }: Props) {
     }
   };
 
-  const disabledReason = !tokenizer
-    ? "Add or choose a tokenizer first."
-    : !settings
-      ? "Fix the settings marked above first."
-      : null;
+  const disabledReason = lock
+    ? `${lockBlocker(lock)}.`
+    : !tokenizer
+      ? "Add or choose a tokenizer first."
+      : !settings
+        ? "Fix the settings marked above first."
+        : null;
 
   return (
     <div data-testid="tokenize-apply">

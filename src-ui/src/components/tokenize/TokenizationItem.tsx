@@ -3,8 +3,10 @@ import { BarChart3, ChevronDown, ChevronUp, RotateCcw, Trash2 } from "lucide-rea
 import { commands, type AppError, type Dataset, type Job, type Tokenization } from "../../bindings";
 import { call, toAppError } from "../../lib/api";
 import { formatBytes, formatCount, formatDateTime } from "../../lib/format";
+import { lockBlocker } from "../../lib/locks";
 import { tokenizationLook } from "../../lib/status";
 import { settingsSummary } from "../../lib/tokenize";
+import { useDatasetLock } from "../../store/locks";
 import { useTokenizeStore } from "../../store/tokenize";
 import { ConfirmDialog } from "../ConfirmDialog";
 import { StatusBadge } from "../StatusBadge";
@@ -31,6 +33,9 @@ export function TokenizationItem({ dataset, tokenization: tz, tokenizerName, job
   const [retrying, setRetrying] = useState(false);
   const [actionError, setActionError] = useState<AppError | null>(null);
   const active = isActive(tz);
+  // Another process (another machine) writes the dataset: deleting or retrying would be refused.
+  const lock = useDatasetLock(dataset.id);
+  const lockReason = lock ? lockBlocker(lock) : null;
   const stats = tz.statistics;
   const statsId = `tokenization-${tz.id}-stats`;
 
@@ -66,7 +71,7 @@ export function TokenizationItem({ dataset, tokenization: tz, tokenizerName, job
     ? "Cancel the tokenization before deleting it"
     : tz.status === "deleting"
       ? "Already being deleted"
-      : null;
+      : lockReason;
 
   return (
     <article
@@ -130,16 +135,19 @@ export function TokenizationItem({ dataset, tokenization: tz, tokenizerName, job
           </button>
         )}
         {tz.status === "error" && (
-          <button
-            type="button"
-            className={smallButton}
-            onClick={() => void retry()}
-            disabled={retrying}
-            data-testid="tokenization-retry"
-          >
-            <RotateCcw className={`h-3 w-3 ${retrying ? "animate-spin" : ""}`} aria-hidden="true" />
-            {retrying ? "Retrying…" : "Retry"}
-          </button>
+          <span title={lockReason ?? undefined}>
+            <button
+              type="button"
+              className={smallButton}
+              onClick={() => void retry()}
+              disabled={retrying || lockReason !== null}
+              aria-description={lockReason ?? undefined}
+              data-testid="tokenization-retry"
+            >
+              <RotateCcw className={`h-3 w-3 ${retrying ? "animate-spin" : ""}`} aria-hidden="true" />
+              {retrying ? "Retrying…" : "Retry"}
+            </button>
+          </span>
         )}
         {/* A disabled button shows no tooltip in WebKit: the wrapper carries it. */}
         <span title={deleteBlocked ?? undefined}>
