@@ -227,6 +227,9 @@ pub fn run(
             });
         }
         drop(done_tx);
+        // Only the encoders hold the work queue: once they are gone (the writer stopped), a
+        // reader blocked on a full queue gets an error instead of waiting forever.
+        drop(work_rx);
 
         let written = write_in_order(
             tokenizer,

@@ -613,3 +613,40 @@ fn a_cancelled_pass_stops() {
     .expect("cancelled");
     assert_eq!(e.kind(), ErrorKind::Cancelled);
 }
+
+/// Cancelled while the reader is blocked handing a batch to busy encoders (more batches than
+/// can be in flight): the pass must still end. It once waited forever there.
+#[test]
+fn a_pass_cancelled_with_batches_in_flight_ends() {
+    let tok = gpt2();
+    let dir = tempfile::tempdir().unwrap();
+    // Enough rows for well over the in-flight limit of record batches.
+    let many: Vec<String> = (0..80_000)
+        .map(|i| format!("row {i} of a corpus"))
+        .collect();
+    let data = canonical(dir.path(), &many);
+    let r = resolved(&tok, TokenizeSettings::default());
+    for attempt in 0..3 {
+        let cancel = CancellationToken::new();
+        let sources = vec![SplitSource {
+            name: "train".into(),
+            dir: data.join("train"),
+        }];
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::scope(|scope| {
+            scope.spawn(|| {
+                let out = dir.path().join(format!("out-{attempt}"));
+                let result = pipeline::run(&tok, &r, &sources, &out, 1, "x", &cancel, &|_| {
+                    cancel.cancel()
+                });
+                let _ = tx.send(result.err().map(|e| e.kind()));
+            });
+            let ended = rx.recv_timeout(std::time::Duration::from_secs(60));
+            if ended.is_err() {
+                // Leave the stuck pass behind rather than hang the test run.
+                std::process::abort();
+            }
+            assert_eq!(ended.unwrap(), Some(ErrorKind::Cancelled));
+        });
+    }
+}
