@@ -10,6 +10,7 @@ fn main() {
         "dataset_storage",
         "start_import",
         "rescan",
+        "data_locks",
         "inspect_dataset_repo",
         "start_download",
         "retry_dataset",

@@ -27,6 +27,11 @@ pub struct TokenizationsChanged {
 #[derive(Debug, Clone, Serialize, Deserialize, specta::Type, Event)]
 pub struct TokenizersChanged {}
 
+/// Lock files in the data folder came or went: another process started or finished work on
+/// a dataset.
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type, Event)]
+pub struct LocksChanged {}
+
 pub struct TauriSink {
     app: AppHandle,
 }
@@ -48,6 +53,7 @@ impl EventSink for TauriSink {
                 TokenizationsChanged { dataset_id }.emit(&self.app)
             }
             EngineEvent::TokenizersChanged => TokenizersChanged {}.emit(&self.app),
+            EngineEvent::LocksChanged => LocksChanged {}.emit(&self.app),
         };
         if let Err(e) = sent {
             tracing::warn!(error = %e, "could not deliver an event to the window");

@@ -32,6 +32,7 @@ pub fn specta_builder<R: tauri::Runtime>() -> tauri_specta::Builder<R> {
             commands::datasets::dataset_storage,
             commands::datasets::start_import,
             commands::datasets::rescan,
+            commands::datasets::data_locks,
             commands::hub::inspect_dataset_repo,
             commands::hub::start_download,
             commands::hub::retry_dataset,
@@ -57,7 +58,8 @@ pub fn specta_builder<R: tauri::Runtime>() -> tauri_specta::Builder<R> {
             events::JobEvent,
             events::DatasetsChanged,
             events::TokenizationsChanged,
-            events::TokenizersChanged
+            events::TokenizersChanged,
+            events::LocksChanged
         ])
         // Counts and byte sizes are u64/i64 in Rust; every value the app produces stays far
         // below 2^53, where a JavaScript number is exact.
@@ -132,6 +134,8 @@ pub fn run() {
                 if let Err(e) = engine.rescan().await {
                     tracing::warn!(error = %e, "rescan at start failed");
                 }
+                // Then what they do while it is open.
+                Engine::watch_data_folder(Arc::downgrade(&engine), None).await;
             });
             app.manage(state);
             Ok(())

@@ -91,3 +91,13 @@ pub async fn rescan(
 ) -> CommandResult<mistudio_engine::rescan::RescanReport> {
     Ok(state.engine.rescan().await?)
 }
+
+/// Datasets other processes are working on (another machine sharing the data folder, or
+/// another miStudio process here), with who holds them and whether the lock is stale.
+#[tauri::command]
+#[specta::specta]
+pub async fn data_locks(
+    state: State<'_, AppState>,
+) -> CommandResult<Vec<mistudio_engine::locks::DataLock>> {
+    Ok(state.engine.data_locks().await?)
+}

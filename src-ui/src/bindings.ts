@@ -33,6 +33,11 @@ export const commands = {
 	 */
 	rescan: () => typedError<RescanReport, AppError>(__TAURI_INVOKE("rescan")),
 	/**
+	 *  Datasets other processes are working on (another machine sharing the data folder, or
+	 *  another miStudio process here), with who holds them and whether the lock is stale.
+	 */
+	dataLocks: () => typedError<DataLock[], AppError>(__TAURI_INVOKE("data_locks")),
+	/**
 	 *  The configs and splits of a dataset repo, with sizes, for the download form's pickers.
 	 *  The token, if given, is used for this call only.
 	 */
@@ -69,6 +74,7 @@ export const commands = {
 export const events = {
 	datasetsChanged: makeEvent<DatasetsChanged, DatasetsChanged>("datasets-changed"),
 	jobEvent: makeEvent<JobEvent, JobEvent>("job-event"),
+	locksChanged: makeEvent<LocksChanged, LocksChanged>("locks-changed"),
 	tokenizationsChanged: makeEvent<TokenizationsChanged, TokenizationsChanged>("tokenizations-changed"),
 	tokenizersChanged: makeEvent<TokenizersChanged, TokenizersChanged>("tokenizers-changed"),
 };
@@ -89,6 +95,22 @@ export type ConfigInfo = {
 	name: string,
 	default: boolean,
 	splits: SplitFiles[],
+};
+
+/**  A lock another process holds on a dataset, as the window shows it. */
+export type DataLock = {
+	dataset_id: string,
+	host: string,
+	pid: number,
+	/**  What the holder is doing, e.g. "tokenizing". */
+	purpose: string,
+	/**  Milliseconds since the epoch, by the holder's clock. */
+	started_at: number,
+	heartbeat_at: number,
+	/**  Held by another process on this machine rather than by another machine. */
+	same_machine: boolean,
+	/**  Why the lock is stale and will be broken by the next job that needs it, if it is. */
+	stale: string | null,
 };
 
 /**  A dataset as the window, the CLI's `--json` and the manifests see it. */
@@ -204,6 +226,12 @@ export type LengthSummary = {
 	p90: number,
 	p99: number,
 };
+
+/**
+ *  Lock files in the data folder came or went: another process started or finished work on
+ *  a dataset.
+ */
+export type LocksChanged = Record<string, never>;
 
 /**  This machine at a glance, for the window's header. */
 export type MachineStatus = {

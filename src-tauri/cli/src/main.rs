@@ -89,6 +89,9 @@ enum Command {
     /// Bring this machine's index in line with the data folder's manifests (datasets made or
     /// deleted by another machine sharing the folder).
     Rescan,
+    /// List the datasets other processes are working on (another machine sharing the data
+    /// folder, or the window here), from the lock files in the data folder.
+    Locks,
     /// Show one dataset.
     Show {
         /// Dataset id (ds_…).
@@ -551,6 +554,10 @@ async fn dispatch(cli: &Cli, engine: &Engine) -> Result<()> {
                     report.removed.len()
                 )
             })
+        }
+        Command::Locks => {
+            let locks = engine.data_locks().await?;
+            emit(cli.json, &locks, || output::locks_table(&locks))
         }
         Command::Show { dataset } => {
             let dataset = engine.get_dataset(dataset).await?;

@@ -306,6 +306,38 @@ pub fn text_statistics(t: &mistudio_engine::browse::TextStatistics) -> String {
     out
 }
 
+pub fn locks_table(locks: &[mistudio_engine::locks::DataLock]) -> String {
+    if locks.is_empty() {
+        return "No other process is working in the data folder.\n".into();
+    }
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{:<36}  {:<20}  {:>8}  {:<10}  DOING",
+        "DATASET", "HOST", "PID", "STATE"
+    );
+    for l in locks {
+        let state = match &l.stale {
+            None => "busy".to_string(),
+            Some(_) => "stale".to_string(),
+        };
+        let _ = writeln!(
+            out,
+            "{:<36}  {:<20}  {:>8}  {:<10}  {}{}",
+            l.dataset_id,
+            l.host,
+            l.pid,
+            state,
+            l.purpose,
+            l.stale
+                .as_deref()
+                .map(|why| format!(" ({why}; broken by the next job)"))
+                .unwrap_or_default()
+        );
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::format_bytes;

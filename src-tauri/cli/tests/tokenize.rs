@@ -3,95 +3,12 @@
 //! interrupted (cancel, `kill -9`) and rerun to the same bytes, and the Conflict rule.
 
 mod common;
-use common::cli;
+use common::{cli, json, shared, texts, wait_for_progress};
 
 use mistudio_hub_emulator::{EmulatorConfig, HubEmulator, RepoFile, RepoSpec};
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
-
-fn shared(name: &str) -> PathBuf {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/data")
-        .join(name);
-    assert!(
-        p.exists(),
-        "{} is missing: the shared data folder sits beside the clone",
-        p.display()
-    );
-    p
-}
-
-fn json(out: &Output) -> serde_json::Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "not JSON ({e}): {}\nstderr: {}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        )
-    })
-}
-
-/// Varied English-like texts, deterministic.
-fn texts(n: usize, seed: u64) -> Vec<String> {
-    const WORDS: &[&str] = &[
-        "the",
-        "model",
-        "learns",
-        "sparse",
-        "features",
-        "of",
-        "language",
-        "while",
-        "a",
-        "researcher",
-        "reads",
-        "activations",
-        "from",
-        "layer",
-        "twelve",
-        "and",
-        "finds",
-        "monosemantic",
-        "directions",
-        "in",
-        "its",
-        "residual",
-        "stream",
-        "naïve",
-        "café",
-        "东京",
-        "🚀",
-        "—",
-        "\"quoted\"",
-        "numbers",
-        "1234",
-        "3.14159",
-        "\n",
-        "dictionary",
-        "learning",
-    ];
-    let mut x = seed;
-    (0..n)
-        .map(|_| {
-            x = x
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            let len = 5 + (x >> 33) as usize % 300;
-            (0..len)
-                .map(|_| {
-                    x = x
-                        .wrapping_mul(6364136223846793005)
-                        .wrapping_add(1442695040888963407);
-                    WORDS[(x >> 35) as usize % WORDS.len()]
-                })
-                .collect::<Vec<_>>()
-                .join(" ")
-        })
-        .collect()
-}
 
 struct Lab {
     _rt: tokio::runtime::Runtime,
@@ -370,24 +287,6 @@ fn start_and_wait_for_progress(lab: &Lab, args: &[&str], min_samples: u64) -> st
         .unwrap();
     wait_for_progress(&mut child, min_samples);
     child
-}
-
-/// Waits until the running tokenization has written `min_samples`, reading `--progress json`.
-fn wait_for_progress(child: &mut std::process::Child, min_samples: u64) {
-    let stderr = child.stderr.take().unwrap();
-    let deadline = Instant::now() + Duration::from_secs(120);
-    for line in BufReader::new(stderr).lines() {
-        let line = line.unwrap();
-        assert!(Instant::now() < deadline, "no progress in time");
-        if let Ok(v) = serde_json::from_str::<serde_json::Value>(&line) {
-            if v["progress"]["unit"] == "samples"
-                && v["progress"]["done"].as_u64().unwrap_or(0) >= min_samples
-            {
-                return;
-            }
-        }
-    }
-    panic!("the tokenization ended before it was interrupted");
 }
 
 #[test]

@@ -83,6 +83,10 @@ impl Engine {
     /// a job works on one of them or on one of their tokenizations.
     pub async fn delete_datasets(&self, ids: &[String], hub_files: bool) -> Result<DeleteReport> {
         let mut datasets = Vec::new();
+        let root = self.data_root();
+        // Held until the files are gone: another machine sharing the folder must not start
+        // work on a dataset that is being deleted, nor this one delete what it works on.
+        let mut locks = Vec::new();
         for id in ids {
             validate_id(id, "ds")?;
             let ds = self.store.get_dataset(id).await?;
@@ -107,9 +111,9 @@ impl Engine {
                     )));
                 }
             }
+            locks.push(self.locks.acquire(&root, &ds.id, "deleting")?);
             datasets.push((ds, targets));
         }
-        let root = self.data_root();
         let cache = match &self.hf_cache {
             Some(c) => Some(c.clone()),
             None => crate::hub::hf_hub_cache().ok(),

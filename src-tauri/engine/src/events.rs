@@ -13,6 +13,8 @@ pub enum EngineEvent {
     TokenizationsChanged { dataset_id: String },
     /// Tokenizers were added or removed.
     TokenizersChanged,
+    /// Lock files in the data folder came or went: what other processes are busy with changed.
+    LocksChanged,
 }
 
 pub trait EventSink: Send + Sync + 'static {

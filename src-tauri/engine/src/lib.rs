@@ -10,6 +10,7 @@ pub mod hub;
 pub mod ingest;
 pub mod jobs;
 pub mod library;
+pub mod locks;
 pub mod paths;
 pub mod rescan;
 pub mod samples;
@@ -18,6 +19,7 @@ pub mod store;
 mod time;
 pub mod tokenize;
 mod tokenizing;
+pub mod watch;
 
 pub use deleting::DeleteReport;
 pub use error::{AppError, Error, ErrorKind, Result};
@@ -68,6 +70,15 @@ pub struct Engine {
     state: Arc<RwLock<(Settings, DataRoot)>>,
     tokens: Arc<datasets::TokenVault>,
     hf_cache: Option<PathBuf>,
+    locks: Arc<locks::DataLocks>,
+    /// Refreshes the lock files this process holds while it lives.
+    heartbeat: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Engine {
+    fn drop(&mut self) {
+        self.heartbeat.abort();
+    }
 }
 
 impl Engine {
@@ -77,6 +88,7 @@ impl Engine {
         let store = Store::open(&config.local_dir.join(paths::DATABASE_FILE)).await?;
         let state = Arc::new(RwLock::new((settings.clone(), data_root)));
         let tokens = Arc::new(datasets::TokenVault::default());
+        let locks = locks::DataLocks::new(&config.local_dir)?;
         let runner = if config.run_jobs {
             Some(
                 JobRunner::builder(store.clone(), sink.clone())
@@ -86,16 +98,19 @@ impl Engine {
                         sink: sink.clone(),
                         tokens: tokens.clone(),
                         cache_root: config.hf_cache.clone(),
+                        locks: locks.clone(),
                     })
                     .handler(datasets::ImportHandler {
                         store: store.clone(),
                         state: state.clone(),
                         sink: sink.clone(),
+                        locks: locks.clone(),
                     })
                     .handler(tokenize::TokenizeHandler {
                         store: store.clone(),
                         state: state.clone(),
                         sink: sink.clone(),
+                        locks: locks.clone(),
                     })
                     .start(&config.local_dir.join(paths::RUNNER_LOCK_FILE))
                     .await?,
@@ -104,6 +119,16 @@ impl Engine {
             None
         };
         tracing::info!(data_root = %settings.data_root, local_dir = %config.local_dir.display(), "engine open");
+        let heartbeat = tokio::spawn({
+            let locks = locks.clone();
+            async move {
+                loop {
+                    tokio::time::sleep(locks::HEARTBEAT_INTERVAL).await;
+                    let locks = locks.clone();
+                    let _ = tokio::task::spawn_blocking(move || locks.heartbeat()).await;
+                }
+            }
+        });
         Ok(Engine {
             store,
             runner,
@@ -111,6 +136,8 @@ impl Engine {
             state,
             tokens,
             hf_cache: config.hf_cache,
+            locks,
+            heartbeat,
         })
     }
 
@@ -482,11 +509,21 @@ impl Engine {
         })
     }
 
+    /// Locks other processes hold in the data folder (another machine sharing it, or another
+    /// miStudio process here): the datasets they are busy with.
+    pub async fn data_locks(&self) -> Result<Vec<locks::DataLock>> {
+        let (locks, root) = (self.locks.clone(), self.data_root());
+        tokio::task::spawn_blocking(move || locks.others(&root))
+            .await
+            .map_err(|e| Error::Internal(format!("listing locks crashed: {e}")))
+    }
+
     /// Interrupts running jobs (they resume on the next start) and closes the database.
     pub async fn shutdown(&self) {
         if let Some(runner) = &self.runner {
             runner.shutdown().await;
         }
+        self.heartbeat.abort();
         self.store.close().await;
     }
 }

@@ -5,6 +5,8 @@ use std::path::{Path, PathBuf};
 
 pub const DATASETS_DIR: &str = "datasets";
 pub const TOKENIZERS_DIR: &str = "tokenizers";
+/// Lock files of jobs writing into the folder (see [`crate::locks`]).
+pub const LOCKS_DIR: &str = "locks";
 
 /// Ids become folder names, so they are checked before any path is built from them:
 /// a known prefix, then 1–64 of `[a-z0-9_-]`. No separators, no dots, no surprises.
@@ -51,7 +53,7 @@ impl DataRoot {
                 path.display()
             )));
         }
-        for sub in [DATASETS_DIR, TOKENIZERS_DIR] {
+        for sub in [DATASETS_DIR, TOKENIZERS_DIR, LOCKS_DIR] {
             let dir = path.join(sub);
             std::fs::create_dir_all(&dir).map_err(|e| {
                 let mut err = Error::io(format!("creating {}", dir.display()), e);

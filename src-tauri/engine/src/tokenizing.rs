@@ -4,7 +4,9 @@
 use crate::error::{Error, Result};
 use crate::events::EngineEvent;
 use crate::library::{new_id, validate_id};
-use crate::store::{self, DatasetStatus, NewJob, NewTokenization, Tokenization, Tokenizer};
+use crate::store::{
+    self, DatasetStatus, NewJob, NewTokenization, Tokenization, TokenizationStatus, Tokenizer,
+};
 use crate::tokenize::{
     self, registry, TokenizeParams, TokenizePreview, TokenizeSettings, TOKENIZE_JOB,
 };
@@ -183,6 +185,11 @@ impl Engine {
         }
         let tokenizer = self.store.get_tokenizer(&request.tokenizer_id).await?;
         let root = self.data_root();
+        // Refused at once when another machine works on the dataset; held while a replaced
+        // tokenization's files are removed. The job takes the lock again when it runs.
+        let lock = self
+            .locks
+            .acquire(&root, &dataset.id, "starting a tokenization")?;
         {
             let (root, tokenizer, settings, dataset) = (
                 root.clone(),
@@ -208,7 +215,8 @@ impl Engine {
                     dataset.name, tokenizer.name
                 )))
             }
-            Some(_) if !request.replace => {
+            // A failed one holds nothing worth keeping: it is made again without asking.
+            Some(tz) if !request.replace && tz.status != TokenizationStatus::Error => {
                 return Err(Error::Conflict(format!(
                     "{} already has a tokenization with {}; confirm to replace it",
                     dataset.name, tokenizer.name
@@ -235,6 +243,8 @@ impl Engine {
                     .await?
             }
         };
+        // Released before the job is queued, so that the job's own lock says what it does.
+        drop(lock);
         let params = TokenizeParams {
             tokenization_id: tz.id.clone(),
         };
@@ -262,7 +272,11 @@ impl Engine {
                 "this tokenization is being made; cancel its job before deleting it".into(),
             ));
         }
-        let out = self.data_root().tokenization_dir(&tz.dataset_id, id)?;
+        let root = self.data_root();
+        let _lock = self
+            .locks
+            .acquire(&root, &tz.dataset_id, "deleting a tokenization")?;
+        let out = root.tokenization_dir(&tz.dataset_id, id)?;
         for dir in [tokenize::partial_dir(&out), out] {
             if dir.exists() {
                 std::fs::remove_dir_all(&dir)

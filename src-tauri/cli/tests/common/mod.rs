@@ -1,7 +1,10 @@
 //! What the CLI's tests share.
+#![allow(dead_code)] // each test file uses its own part
 
-use std::path::Path;
-use std::process::Command;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
 
 /// The CLI on its own folders under `dir` (data, database, HOME, HF cache), talking to `endpoint`.
 pub fn cli(dir: &Path, endpoint: &str) -> Command {
@@ -15,4 +18,103 @@ pub fn cli(dir: &Path, endpoint: &str) -> Command {
         .env_remove("HF_TOKEN")
         .env_remove("HF_HUB_CACHE");
     cmd
+}
+
+pub fn shared(name: &str) -> PathBuf {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/data")
+        .join(name);
+    assert!(
+        p.exists(),
+        "{} is missing: the shared data folder sits beside the clone",
+        p.display()
+    );
+    p
+}
+
+pub fn json(out: &Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): {}\nstderr: {}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
+}
+
+/// Varied English-like texts, deterministic.
+pub fn texts(n: usize, seed: u64) -> Vec<String> {
+    const WORDS: &[&str] = &[
+        "the",
+        "model",
+        "learns",
+        "sparse",
+        "features",
+        "of",
+        "language",
+        "while",
+        "a",
+        "researcher",
+        "reads",
+        "activations",
+        "from",
+        "layer",
+        "twelve",
+        "and",
+        "finds",
+        "monosemantic",
+        "directions",
+        "in",
+        "its",
+        "residual",
+        "stream",
+        "naïve",
+        "café",
+        "东京",
+        "🚀",
+        "—",
+        "\"quoted\"",
+        "numbers",
+        "1234",
+        "3.14159",
+        "\n",
+        "dictionary",
+        "learning",
+    ];
+    let mut x = seed;
+    (0..n)
+        .map(|_| {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let len = 5 + (x >> 33) as usize % 300;
+            (0..len)
+                .map(|_| {
+                    x = x
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    WORDS[(x >> 35) as usize % WORDS.len()]
+                })
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect()
+}
+
+/// Waits until the running tokenization has written `min_samples`, reading `--progress json`.
+pub fn wait_for_progress(child: &mut std::process::Child, min_samples: u64) {
+    let stderr = child.stderr.take().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    for line in BufReader::new(stderr).lines() {
+        let line = line.unwrap();
+        assert!(Instant::now() < deadline, "no progress in time");
+        if let Ok(v) = serde_json::from_str::<serde_json::Value>(&line) {
+            if v["progress"]["unit"] == "samples"
+                && v["progress"]["done"].as_u64().unwrap_or(0) >= min_samples
+            {
+                return;
+            }
+        }
+    }
+    panic!("the tokenization ended before it was interrupted");
 }

@@ -93,6 +93,7 @@ pub struct DownloadHandler {
     pub tokens: Arc<TokenVault>,
     /// The HF cache to download into; `None` resolves `HF_HUB_CACHE` / `HF_HOME` at run time.
     pub cache_root: Option<PathBuf>,
+    pub locks: Arc<crate::locks::DataLocks>,
 }
 
 impl DownloadHandler {
@@ -110,6 +111,9 @@ impl DownloadHandler {
 
     async fn download(&self, ctx: &JobContext, p: &DownloadParams) -> Result<()> {
         let (settings, data_root) = self.state.read().unwrap_or_else(|e| e.into_inner()).clone();
+        let _lock = self
+            .locks
+            .acquire(&data_root, &p.dataset_id, "downloading")?;
         let token = self
             .tokens
             .get(&p.dataset_id)

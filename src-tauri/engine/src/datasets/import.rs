@@ -236,6 +236,7 @@ pub struct ImportHandler {
     pub store: Store,
     pub state: Arc<RwLock<(Settings, DataRoot)>>,
     pub sink: Arc<dyn EventSink>,
+    pub locks: Arc<crate::locks::DataLocks>,
 }
 
 impl ImportHandler {
@@ -252,6 +253,7 @@ impl ImportHandler {
             .unwrap_or_else(|e| e.into_inner())
             .1
             .clone();
+        let _lock = self.locks.acquire(&data_root, &p.dataset_id, "importing")?;
         self.store
             .set_dataset_status(&p.dataset_id, DatasetStatus::Processing, None)
             .await?;

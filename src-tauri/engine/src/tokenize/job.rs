@@ -29,6 +29,7 @@ pub struct TokenizeHandler {
     pub store: Store,
     pub state: Arc<RwLock<(Settings, DataRoot)>>,
     pub sink: Arc<dyn EventSink>,
+    pub locks: Arc<crate::locks::DataLocks>,
 }
 
 pub fn partial_dir(out: &Path) -> PathBuf {
@@ -60,6 +61,12 @@ impl TokenizeHandler {
         let tz = self.store.get_tokenization(&p.tokenization_id).await?;
         let dataset = self.store.get_dataset(&tz.dataset_id).await?;
         let tokenizer_row = self.store.get_tokenizer(&tz.tokenizer_id).await?;
+        // Another machine sharing the folder may be tokenizing the same dataset.
+        let _lock = self.locks.acquire(
+            &root,
+            &dataset.id,
+            &format!("tokenizing with {}", tokenizer_row.name),
+        )?;
         // The stage first, so the window never shows a processing tokenization without one.
         ctx.stage("Loading the tokenizer");
         self.store
