@@ -78,6 +78,15 @@ impl Error {
         }
     }
 
+    /// An Arrow failure while writing `context`: the I/O error inside it keeps its meaning
+    /// (a full disk is DiskFull), anything else is a bug.
+    pub fn arrow(context: impl Into<String>, e: arrow::error::ArrowError) -> Self {
+        match e {
+            arrow::error::ArrowError::IoError(_, source) => Error::io(context, source),
+            other => Error::Internal(format!("{}: {other}", context.into())),
+        }
+    }
+
     pub fn kind(&self) -> ErrorKind {
         match self {
             Error::NotFound { .. } => ErrorKind::NotFound,

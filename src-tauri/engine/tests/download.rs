@@ -335,35 +335,9 @@ async fn cancel_stops_a_download_within_a_second_and_retry_resumes_it() {
 }
 
 /// A small tmpfs; unmounted when dropped. Needs root, as CI has.
-struct TinyFs(tempfile::TempDir);
-
-impl TinyFs {
-    fn mount(size: &str) -> TinyFs {
-        let dir = tempfile::tempdir().unwrap();
-        let status = std::process::Command::new("mount")
-            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
-            .arg(dir.path())
-            .status()
-            .expect("running mount");
-        assert!(
-            status.success(),
-            "mounting a tmpfs failed: this test needs root (CI runs as root)"
-        );
-        TinyFs(dir)
-    }
-}
-
-impl Drop for TinyFs {
-    fn drop(&mut self) {
-        let _ = std::process::Command::new("umount")
-            .arg(self.0.path())
-            .status();
-    }
-}
-
 #[tokio::test]
 async fn a_data_root_on_a_tiny_disk_fails_before_any_byte_is_fetched() {
-    let tiny = TinyFs::mount("1m");
+    let tiny = common::TinyFs::mount("1m");
     let lab = Lab::with_data_root(Some(tiny.0.path().join("data"))).await;
     lab.hub.add_repo(RepoSpec::dataset(
         "lab/big",

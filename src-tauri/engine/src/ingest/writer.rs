@@ -54,11 +54,8 @@ pub(super) struct SplitWriter {
     pending_bytes: usize,
 }
 
-fn write_error(path: &Path, e: impl std::fmt::Display) -> Error {
-    Error::io(
-        format!("writing {}", path.display()),
-        std::io::Error::other(e.to_string()),
-    )
+fn write_error(path: &Path, e: arrow::error::ArrowError) -> Error {
+    Error::arrow(format!("writing {}", path.display()), e)
 }
 
 impl SplitWriter {

@@ -71,7 +71,7 @@ fn io_err<'a>(path: &'a Path, what: &str) -> impl FnOnce(std::io::Error) -> Erro
 }
 
 fn arrow_err(e: arrow::error::ArrowError) -> Error {
-    Error::Internal(format!("writing the tokenized data: {e}"))
+    Error::arrow("writing the tokenized data", e)
 }
 
 struct Shard {

@@ -166,3 +166,30 @@ pub async fn wait_tokenization(lab: &Lab, id: &str) -> mistudio_engine::store::T
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
+
+/// A tmpfs of a given size mounted on a temp folder (needs root, as CI has): a disk that fills.
+pub struct TinyFs(pub tempfile::TempDir);
+
+impl TinyFs {
+    pub fn mount(size: &str) -> TinyFs {
+        let dir = tempfile::tempdir().unwrap();
+        let status = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(dir.path())
+            .status()
+            .expect("running mount");
+        assert!(
+            status.success(),
+            "mounting a tmpfs failed: this test needs root (CI runs as root)"
+        );
+        TinyFs(dir)
+    }
+}
+
+impl Drop for TinyFs {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount")
+            .arg(self.0.path())
+            .status();
+    }
+}

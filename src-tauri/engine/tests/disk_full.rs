@@ -1,0 +1,220 @@
+//! A data folder on a small disk that fills up while a job writes (a tmpfs of a few MB, so
+//! the test needs root, as CI has): the job fails with DiskFull naming the problem, nothing
+//! half-written is marked ready, what was there before stays usable, and once space is freed
+//! the retry finishes with the same bytes an unhindered run writes.
+
+mod common;
+use common::{corpus, Lab, TinyFs};
+use mistudio_engine::samples::SamplesQuery;
+use mistudio_engine::store::{DatasetStatus, TokenizationStatus};
+use mistudio_engine::tokenize::TokenizeSettings;
+use mistudio_engine::{ErrorKind, TokenizeRequest};
+use mistudio_hub_emulator::{Faults, RepoFile, RepoSpec};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// Every file under `dir`, relative path → bytes.
+fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let rel = p.strip_prefix(dir).unwrap().to_string_lossy().into_owned();
+                out.insert(rel, std::fs::read(&p).unwrap());
+            }
+        }
+    }
+    out
+}
+
+fn free_bytes(path: &Path) -> u64 {
+    mistudio_engine::datasets::free_bytes(path).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_disk_that_fills_during_a_download_fails_cleanly_and_the_retry_matches() {
+    let body = corpus(6_000);
+    // An unhindered run on a normal disk, for the bytes to compare with.
+    let reference = {
+        let lab = Lab::new().await;
+        lab.hub.add_repo(RepoSpec::dataset(
+            "lab/docs",
+            vec![RepoFile::new("data/train.jsonl", body.clone())],
+        ));
+        let ds = lab.download("lab/docs", None, None).await;
+        let ds = lab.finish(&ds.id).await;
+        assert_eq!(ds.status, DatasetStatus::Ready, "{:?}", ds.error);
+        tree(
+            &lab.dir
+                .path()
+                .join("data/datasets")
+                .join(&ds.id)
+                .join("data"),
+        )
+    };
+
+    let tiny = TinyFs::mount("24m");
+    let lab = Lab::with_data_root(Some(tiny.0.path().join("data"))).await;
+    lab.hub.add_repo(RepoSpec::dataset(
+        "lab/docs",
+        vec![RepoFile::new("data/train.jsonl", body.clone())],
+    ));
+    // A slow body, so the disk can fill after the space check passed and before the rows land.
+    lab.hub.set_faults(
+        "lab/docs",
+        "data/train.jsonl",
+        Faults {
+            bytes_per_sec: Some(4_000_000),
+            ..Faults::default()
+        },
+    );
+    let ds = lab.download("lab/docs", None, None).await;
+    lab.wait(&ds.id, &[DatasetStatus::Downloading]).await;
+    // Something else on the machine takes nearly all the space.
+    let filler = tiny.0.path().join("filler");
+    let leave = 256 * 1024;
+    let take = free_bytes(tiny.0.path()).saturating_sub(leave);
+    std::fs::write(&filler, vec![7u8; take as usize]).unwrap();
+
+    let failed = lab.finish(&ds.id).await;
+    assert_eq!(failed.status, DatasetStatus::Error);
+    let err = lab.job_error(&ds.id).await;
+    assert_eq!(err.kind, ErrorKind::DiskFull, "{}", err.message);
+    assert!(
+        failed
+            .error
+            .as_deref()
+            .unwrap_or_default()
+            .contains("space")
+            || err.message.contains("space"),
+        "the error names the problem: {}",
+        err.message
+    );
+    let data_dir = tiny.0.path().join("data/datasets").join(&ds.id);
+    assert!(
+        !data_dir.join("manifest.json").exists(),
+        "a failed dataset has no manifest"
+    );
+    assert!(
+        !data_dir.join("data").exists(),
+        "no half-written canonical data stays: {:?}",
+        tree(&data_dir).keys().collect::<Vec<_>>()
+    );
+
+    std::fs::remove_file(&filler).unwrap();
+    lab.engine.retry_dataset(&ds.id).await.unwrap();
+    let ds = lab.finish(&ds.id).await;
+    assert_eq!(ds.status, DatasetStatus::Ready, "{:?}", ds.error);
+    assert_eq!(ds.num_samples, Some(6_000));
+    assert_eq!(
+        tree(&data_dir.join("data")),
+        reference,
+        "the retry wrote other bytes"
+    );
+    drop(lab);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_disk_that_fills_during_a_tokenization_leaves_the_dataset_usable() {
+    let tiny = TinyFs::mount("16m");
+    let lab = Lab::with_data_root(Some(tiny.0.path().join("data"))).await;
+    let ds = common::ready_dataset(&lab, 6_000).await;
+    let tk = lab
+        .engine
+        .resolve_tokenizer(common::gpt2_path().to_str().unwrap(), None)
+        .await
+        .unwrap();
+    let before = free_bytes(tiny.0.path());
+    // Leave less room than the token ids need.
+    let filler = tiny.0.path().join("filler");
+    let take = before.saturating_sub(1024 * 1024);
+    std::fs::write(&filler, vec![7u8; take as usize]).unwrap();
+
+    let tz = lab
+        .engine
+        .start_tokenization(&TokenizeRequest {
+            dataset_id: ds.clone(),
+            tokenizer_id: tk.id.clone(),
+            settings: TokenizeSettings::default(),
+            replace: false,
+        })
+        .await
+        .unwrap();
+    let tz = common::wait_tokenization(&lab, &tz.id).await;
+    assert_eq!(tz.status, TokenizationStatus::Error);
+    let message = tz.error.clone().unwrap_or_default();
+    assert!(
+        message.contains("space") || message.contains("full"),
+        "{message}"
+    );
+    let job = lab.engine.tokenization_job(&tz.id).await.unwrap();
+    assert!(job.is_none(), "the job ended");
+    let jobs = lab.engine.list_jobs().await.unwrap();
+    let failed = jobs
+        .iter()
+        .find(|j| j.target.as_deref() == Some(tz.id.as_str()))
+        .unwrap();
+    assert_eq!(failed.error.as_ref().unwrap().kind, ErrorKind::DiskFull);
+    let out = tiny
+        .0
+        .path()
+        .join("data/datasets")
+        .join(&ds)
+        .join("tokenized")
+        .join(&tz.id);
+    assert!(!out.exists(), "no tokenization folder for a failed pass");
+    assert!(
+        !out.with_extension("partial").exists(),
+        "the partial folder is gone"
+    );
+    assert!(
+        !tiny
+            .0
+            .path()
+            .join("data/locks")
+            .join(format!("{ds}.lock"))
+            .exists(),
+        "the lock is released"
+    );
+
+    // The dataset itself is untouched and readable.
+    let dataset = lab.engine.get_dataset(&ds).await.unwrap();
+    assert_eq!(dataset.status, DatasetStatus::Ready);
+    let page = lab
+        .engine
+        .samples(&SamplesQuery {
+            dataset_id: ds.clone(),
+            offset: 5_999,
+            limit: 1,
+            ..SamplesQuery::default()
+        })
+        .await
+        .unwrap();
+    assert!(page.samples[0].fields["text"]
+        .as_str()
+        .unwrap()
+        .starts_with("Document 5999:"));
+
+    // Space freed: the same request runs to the end.
+    std::fs::remove_file(&filler).unwrap();
+    let again = lab
+        .engine
+        .start_tokenization(&TokenizeRequest {
+            dataset_id: ds.clone(),
+            tokenizer_id: tk.id.clone(),
+            settings: TokenizeSettings::default(),
+            replace: false,
+        })
+        .await
+        .unwrap();
+    let again = common::wait_tokenization(&lab, &again.id).await;
+    assert_eq!(again.status, TokenizationStatus::Ready, "{:?}", again.error);
+    drop(lab);
+}
