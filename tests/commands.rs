@@ -156,3 +156,107 @@ fn download_commands_validate_before_touching_the_network() {
     let missing = invoke(&h, "retry_dataset", json!({ "id": "ds_nothing" })).unwrap_err();
     assert_eq!(missing["kind"], "not_found");
 }
+
+/// Whatever the window sends, every command checks it in Rust: ids that would escape the data
+/// folder, relative or foreign paths, malformed repo ids and settings are refused with a typed
+/// error before anything is touched, and the app keeps answering.
+#[test]
+fn every_command_refuses_hostile_input_whatever_the_window_sends() {
+    let h = harness();
+    let data_root = h.engine.settings().data_root;
+    let settings =
+        serde_json::to_value(mistudio_engine::tokenize::TokenizeSettings::default()).unwrap();
+    let cases: Vec<(&str, Value)> = vec![
+        ("get_dataset", json!({ "id": "../../etc" })),
+        ("get_dataset", json!({ "id": "ds_../x" })),
+        (
+            "list_samples",
+            json!({ "query": { "dataset_id": "ds_a/../../b", "split": null, "offset": 0, "limit": 10,
+                "search": null, "min_chars": null, "max_chars": null } }),
+        ),
+        (
+            "delete_datasets",
+            json!({ "ids": ["/etc/passwd"], "hubFiles": true }),
+        ),
+        (
+            "text_statistics",
+            json!({ "datasetId": "..", "split": "train" }),
+        ),
+        (
+            "row_tokens",
+            json!({ "query": { "dataset_id": "ds_a", "tokenization_id": "tok_../b", "split": "train", "index": 0 } }),
+        ),
+        ("dataset_storage", json!({ "datasetId": "ds_A B" })),
+        (
+            "start_import",
+            json!({ "request": { "path": "relative/notes.jsonl", "name": null } }),
+        ),
+        (
+            "start_import",
+            json!({ "request": { "path": format!("{data_root}/datasets"), "name": null } }),
+        ),
+        (
+            "inspect_dataset_repo",
+            json!({ "repoId": "../../etc", "token": null, "revision": null }),
+        ),
+        (
+            "start_download",
+            json!({ "request": { "repo_id": "a/b/c", "config": null, "split": null, "revision": null, "token": null } }),
+        ),
+        ("retry_dataset", json!({ "id": "tok_x" })),
+        (
+            "update_settings",
+            json!({ "settings": { "data_root": "relative/folder", "hub_endpoint": "https://huggingface.co", "tokenize_threads": null } }),
+        ),
+        (
+            "update_settings",
+            json!({ "settings": { "data_root": data_root, "hub_endpoint": "file:///etc/passwd", "tokenize_threads": null } }),
+        ),
+        (
+            "add_tokenizer_file",
+            json!({ "path": "relative/tokenizer.json", "name": null }),
+        ),
+        (
+            "add_tokenizer_hub",
+            json!({ "repoId": "../x", "revision": null, "token": null }),
+        ),
+        ("delete_tokenizer", json!({ "id": "tk_../x" })),
+        ("list_tokenizations", json!({ "datasetId": "../x" })),
+        (
+            "start_tokenization",
+            json!({ "request": { "dataset_id": "ds_../", "tokenizer_id": "tk_a", "settings": settings } }),
+        ),
+        ("delete_tokenization", json!({ "id": "../x" })),
+        (
+            "preview_tokenization",
+            json!({ "tokenizerId": "tk_../x", "settings": settings, "text": "hi" }),
+        ),
+    ];
+    let before: Vec<_> = std::fs::read_dir(h._dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    for (cmd, args) in &cases {
+        let error = invoke(&h, cmd, args.clone()).expect_err(&format!("{cmd} accepted {args}"));
+        assert_eq!(error["kind"], "invalid_input", "{cmd} with {args}: {error}");
+        assert!(
+            !error["message"].as_str().unwrap_or_default().is_empty(),
+            "{cmd}: an error names the problem"
+        );
+    }
+    // A payload of the wrong shape never reaches the engine.
+    let shape = invoke(&h, "get_dataset", json!({ "id": 42 })).unwrap_err();
+    assert!(shape.to_string().contains("invalid"), "{shape}");
+    // Still answering, and nothing was created beside the app's own folders.
+    assert_eq!(invoke(&h, "list_datasets", json!({})), Ok(json!([])));
+    let after: Vec<_> = std::fs::read_dir(h._dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(before, after);
+    assert!(std::fs::read_dir(format!("{data_root}/datasets"))
+        .unwrap()
+        .next()
+        .is_none());
+    eprintln!("hostile command inputs refused: {}", cases.len() + 1);
+}

@@ -585,7 +585,9 @@ async fn dispatch(cli: &Cli, engine: &Engine) -> Result<()> {
             } => {
                 let path = std::path::Path::new(source);
                 let t = if path.exists() {
-                    engine.add_tokenizer_file(path, name.as_deref()).await?
+                    let path = std::path::absolute(path)
+                        .map_err(|e| Error::io(format!("resolving {source}"), e))?;
+                    engine.add_tokenizer_file(&path, name.as_deref()).await?
                 } else {
                     engine
                         .add_tokenizer_hub(source, revision.as_deref(), token.as_deref())

@@ -34,6 +34,13 @@ impl Engine {
     }
 
     pub async fn add_tokenizer_file(&self, path: &Path, name: Option<&str>) -> Result<Tokenizer> {
+        // The app's working folder means nothing to the person choosing a file.
+        if !path.is_absolute() {
+            return Err(Error::invalid(format!(
+                "the tokenizer path {} is not absolute; choose the file with the picker or give its full path",
+                path.display()
+            )));
+        }
         let t = registry::add_from_file(&self.store, &self.data_root(), path, name).await?;
         self.sink.emit(EngineEvent::TokenizersChanged);
         Ok(t)
@@ -79,6 +86,9 @@ impl Engine {
         }
         let path = Path::new(spec);
         if path.exists() {
+            // A path typed in a terminal is relative to where it was typed.
+            let path = &std::path::absolute(path)
+                .map_err(|e| Error::io(format!("resolving {}", path.display()), e))?;
             let file = if path.is_dir() {
                 path.join(registry::TOKENIZER_FILE)
             } else {

@@ -230,6 +230,10 @@ async fn gated_repos_need_a_granted_token_which_never_leaks() {
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Gated);
     assert!(e.to_string().contains("has no access"), "{e}");
+    assert!(
+        !e.to_string().contains(SECRET) && !format!("{e:?}").contains(SECRET),
+        "the refusal does not repeat the token"
+    );
 
     lab.hub.grant(SECRET, "lab/gated");
     let inspection = lab
