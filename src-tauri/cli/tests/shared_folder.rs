@@ -144,6 +144,27 @@ fn two_machines_tokenizing_one_dataset_at_once_take_turns() {
     );
     assert_eq!(json(&again)["status"], "ready");
     assert!(!folder.lock_file(&ds).exists());
+
+    // Deleted on the Jetson, gone from the laptop after its rescan, tokenizations included.
+    let out = folder.run("jetson", &["--json", "delete", &ds, "--yes"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let report = json(&folder.run("laptop", &["--json", "rescan"]));
+    assert!(
+        report["removed"]
+            .as_array()
+            .unwrap()
+            .contains(&ds.as_str().into()),
+        "{report}"
+    );
+    let gone = folder.run("laptop", &["--json", "show", &ds]);
+    assert_eq!(gone.status.code(), Some(3), "not found exits 3");
+    assert_eq!(json(&gone)["error"]["kind"], "not_found");
+    let listed = json(&folder.run("laptop", &["--json", "list"]));
+    assert_eq!(listed, serde_json::json!([]));
 }
 
 #[test]
