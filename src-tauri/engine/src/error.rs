@@ -106,6 +106,16 @@ impl Error {
             Error::Io { source, .. } if source.kind() == std::io::ErrorKind::PermissionDenied => {
                 ErrorKind::InvalidInput
             }
+            // A name too long for the file system, or a path that runs through a file: the
+            // input (a folder chosen, a repo's file name) is what has to change.
+            Error::Io { source, .. }
+                if matches!(
+                    source.kind(),
+                    std::io::ErrorKind::InvalidFilename | std::io::ErrorKind::NotADirectory
+                ) =>
+            {
+                ErrorKind::InvalidInput
+            }
             Error::Io { .. } | Error::Internal(_) | Error::Migrate(_) => ErrorKind::Internal,
             Error::Database(sqlx::Error::RowNotFound) => ErrorKind::NotFound,
             Error::Database(_) => ErrorKind::Internal,

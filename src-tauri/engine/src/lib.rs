@@ -251,6 +251,10 @@ impl Engine {
         revision: Option<&str>,
     ) -> Result<hub::RepoInspection> {
         hub::validate_repo_id(repo_id)?;
+        let revision = revision.map(str::trim).filter(|r| !r.is_empty());
+        if let Some(r) = revision {
+            hub::validate_revision(r)?;
+        }
         hub::inspect_dataset(&self.hub_client(token)?, repo_id, revision).await
     }
 
@@ -339,6 +343,9 @@ impl Engine {
             clean(&request.split),
             clean(&request.revision),
         );
+        if let Some(r) = &revision {
+            hub::validate_revision(r)?;
+        }
         let token = clean(&request.token);
         if request.remember_token {
             let token = token.as_deref().ok_or_else(|| {

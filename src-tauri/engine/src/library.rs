@@ -63,6 +63,11 @@ impl DataRoot {
                             "the data folder {} cannot be written by this user; choose another folder or fix its permissions",
                             path.display()
                         ));
+                    } else if source.kind() == std::io::ErrorKind::NotADirectory {
+                        err = Error::invalid(format!(
+                            "the data folder {} lies inside a file, not a folder; choose a folder",
+                            path.display()
+                        ));
                     }
                 }
                 err

@@ -61,6 +61,9 @@ impl Engine {
             None => hub::hf_hub_cache()?,
         };
         let revision = revision.map(str::trim).filter(|r| !r.is_empty());
+        if let Some(r) = revision {
+            hub::validate_revision(r)?;
+        }
         let t = registry::add_from_hub(
             &self.store,
             &self.data_root(),

@@ -593,7 +593,6 @@ async fn the_bad_input_corpus_is_refused_with_specific_errors_and_nothing_escape
     for (name, rev, says) in [
         ("missing branch", "no-such-branch", "no-such-branch"),
         ("slash, not a ref", "feature/x", "feature/x"),
-        ("parent path", "refs/heads/../../x", "refs/heads/../../x"),
         ("very long", &"r".repeat(5000), "rrrrrrrr"),
     ] {
         add(
@@ -601,6 +600,32 @@ async fn the_bad_input_corpus_is_refused_with_specific_errors_and_nothing_escape
             &format!("inspect: {name}"),
             inspect("lab/docs", Some(rev), None),
             fails(NotFound, &["revision", says]),
+        );
+    }
+    // Not ref names at all: refused before the Hub is asked (".." once meant main, and a
+    // revision became a file path in the cache).
+    for (name, rev) in [
+        ("parent path", "refs/heads/../../x"),
+        ("dot dot", ".."),
+        ("dot", "."),
+        ("escaping ref", "../../../escaped-ref"),
+        ("space", "main branch"),
+    ] {
+        add(
+            "revision",
+            &format!("inspect: {name}"),
+            inspect("lab/docs", Some(rev), None),
+            fails(InvalidInput, &["not a valid revision", "branch"]),
+        );
+        add(
+            "revision",
+            &format!("download: {name}"),
+            Call::Download {
+                repo: "lab/docs".into(),
+                revision: Some(rev.into()),
+                token: None,
+            },
+            fails(InvalidInput, &["not a valid revision"]),
         );
     }
     add(

@@ -763,6 +763,8 @@ pub fn write_ref(
     revision: &str,
     commit: &str,
 ) -> Result<()> {
+    // The ref is a file under the cache: a revision that is not a ref name never becomes a path.
+    super::validate_revision(revision)?;
     let repo_type = match kind {
         RepoKind::Dataset => hf_hub::RepoType::Dataset,
         RepoKind::Model => hf_hub::RepoType::Model,

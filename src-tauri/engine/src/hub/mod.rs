@@ -15,6 +15,38 @@ use std::path::PathBuf;
 
 /// Checks a repo id the way the Hub does: `name` or `owner/name`, letters, digits, `-`, `_`, `.`,
 /// at most 96 characters per part, no `--` or `..`, not starting or ending with `-` or `.`.
+/// A revision becomes a URL segment and a file name in the cache (`refs/<revision>`), so it is
+/// checked like Git checks ref names before it is used: no `..`, no segment starting with `.`,
+/// no empty segment, none of the characters Git refuses.
+pub fn validate_revision(revision: &str) -> Result<()> {
+    let fail = |why: &str| {
+        Err(Error::invalid(format!(
+            "{revision:?} is not a valid revision: {why}. Use a branch (main), a tag, or a commit hash"
+        )))
+    };
+    if revision.trim().is_empty() {
+        return fail("it is empty");
+    }
+    if revision
+        .chars()
+        .any(|c| c.is_control() || matches!(c, ' ' | '~' | '^' | ':' | '?' | '*' | '[' | '\\'))
+    {
+        return fail("it holds a character Git does not allow in a ref name");
+    }
+    if revision.contains("..") || revision.contains("@{") {
+        return fail("it holds \"..\" or \"@{\"");
+    }
+    for segment in revision.split('/') {
+        if segment.is_empty() {
+            return fail("it has an empty path segment");
+        }
+        if segment.starts_with('.') || segment.ends_with(".lock") {
+            return fail("a segment starts with '.' or ends with \".lock\"");
+        }
+    }
+    Ok(())
+}
+
 pub fn validate_repo_id(repo_id: &str) -> Result<()> {
     let fail = |why: &str| {
         Err(Error::invalid(format!(
@@ -184,5 +216,47 @@ mod tests {
             assert!(e.to_string().contains("owner/name"));
         }
         assert!(validate_repo_id(&format!("a/{}", "x".repeat(97))).is_err());
+    }
+
+    #[test]
+    fn revisions_are_ref_names_or_commits() {
+        for ok in [
+            "main",
+            "v1.0",
+            "refs/convert/parquet",
+            "refs/pr/12",
+            "feature/x",
+            "0123456789abcdef0123456789abcdef01234567",
+        ] {
+            assert!(validate_revision(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "",
+            " ",
+            ".",
+            "..",
+            "../../../escaped",
+            "refs/heads/../../x",
+            "a/./b",
+            "a//b",
+            "/main",
+            "main/",
+            ".hidden",
+            "x.lock",
+            "a b",
+            "a\\b",
+            "a:b",
+            "a~1",
+            "a^",
+            "a?",
+            "a*",
+            "a[b",
+            "a@{1}",
+            "a\nb",
+        ] {
+            let e = validate_revision(bad).unwrap_err();
+            assert_eq!(e.kind(), crate::ErrorKind::InvalidInput, "{bad:?}");
+            assert!(e.to_string().contains("not a valid revision"), "{e}");
+        }
     }
 }
