@@ -520,3 +520,59 @@ async fn private_repos_need_a_token_that_can_read_them() {
     assert_eq!(ds.status, DatasetStatus::Ready, "{:?}", ds.error);
     assert_eq!(ds.num_samples, Some(5));
 }
+
+/// A link throttled to a trickle (16 KB/s, far below anything a timeout would call dead):
+/// the download keeps going, reports a rate near the link's, and arrives whole.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_trickle_still_arrives_whole_with_its_rate_reported() {
+    let lab = Lab::new().await;
+    let body = jsonl(600, 2); // about 40 KB: a few seconds at 16 KB/s
+    lab.hub.add_repo(RepoSpec::dataset(
+        "lab/trickle",
+        vec![RepoFile::new("train.jsonl", body.clone())],
+    ));
+    lab.hub.set_faults(
+        "lab/trickle",
+        "train.jsonl",
+        Faults {
+            bytes_per_sec: Some(16_000),
+            ..Faults::default()
+        },
+    );
+    let ds = lab.download("lab/trickle", None, None).await;
+    let started = std::time::Instant::now();
+    let mut rates = Vec::new();
+    loop {
+        let job = lab
+            .engine
+            .store()
+            .latest_job_for_target(&ds.id, "dataset.download")
+            .await
+            .unwrap()
+            .unwrap();
+        if let Some(mistudio_engine::Progress::Bytes {
+            bytes_per_sec: Some(rate),
+            ..
+        }) = job.progress
+        {
+            rates.push(rate);
+        }
+        if job.status.is_finished() {
+            break;
+        }
+        assert!(started.elapsed().as_secs() < 60, "the trickle stalled");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let ds = lab.finish(&ds.id).await;
+    assert_eq!(ds.status, DatasetStatus::Ready, "{:?}", ds.error);
+    assert_eq!(ds.num_samples, Some(600));
+    assert!(
+        started.elapsed().as_millis() as u64 >= body.len() as u64 * 1000 / 16_000 / 2,
+        "the throttle was in force"
+    );
+    let last = *rates.last().expect("a rate was reported while it trickled");
+    assert!(
+        (4_000..=64_000).contains(&last),
+        "the reported rate {last} B/s is near the link's 16,000 B/s ({rates:?})"
+    );
+}
