@@ -1,7 +1,10 @@
 //! Standalone Hub emulator with a few demo repositories, for end-to-end tests and manual runs.
 //!
 //! `hub-emulator [--port 8080] [--blob-port 0] [--throttle-kbps N] [--page-size 50] [--corpus PATH]
-//! [--tokenizer PATH]`
+//! [--tokenizer PATH] [--grant TOKEN:REPO_ID]...`
+//!
+//! `--grant TOKEN:REPO_ID` (repeatable) lets TOKEN read the gated or private repo REPO_ID, besides
+//! the built-in demo token.
 //!
 //! The first stdout line is always
 //! `hub-emulator listening on http://localhost:PORT (blobs on http://127.0.0.1:PORT2)`, so a
@@ -20,11 +23,13 @@ struct Args {
     corpus: Option<String>,
     /// A real `tokenizer.json`, served as the model repo `demo/gpt2`.
     tokenizer: Option<String>,
+    /// Extra `(token, repo_id)` grants from `--grant TOKEN:REPO_ID`.
+    grants: Vec<(String, String)>,
 }
 
 fn usage() -> String {
     "usage: hub-emulator [--port N] [--blob-port N] [--throttle-kbps N] [--page-size N] \
-     [--corpus PATH] [--tokenizer PATH]"
+     [--corpus PATH] [--tokenizer PATH] [--grant TOKEN:REPO_ID]..."
         .to_string()
 }
 
@@ -35,6 +40,7 @@ fn parse_args() -> Result<Args, String> {
     };
     let mut corpus = None;
     let mut tokenizer = None;
+    let mut grants = Vec::new();
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
         if flag == "--help" || flag == "-h" {
@@ -54,6 +60,17 @@ fn parse_args() -> Result<Args, String> {
             "--page-size" => config.tree_page_size = num(&value)?.max(1) as usize,
             "--corpus" => corpus = Some(value),
             "--tokenizer" => tokenizer = Some(value),
+            "--grant" => match value.split_once(':') {
+                Some((token, repo)) if !token.is_empty() && !repo.is_empty() => {
+                    grants.push((token.to_string(), repo.to_string()));
+                }
+                _ => {
+                    return Err(format!(
+                        "--grant: expected TOKEN:REPO_ID, got {value}\n{}",
+                        usage()
+                    ))
+                }
+            },
             _ => return Err(format!("unknown flag {flag}\n{}", usage())),
         }
     }
@@ -61,6 +78,7 @@ fn parse_args() -> Result<Args, String> {
         config,
         corpus,
         tokenizer,
+        grants,
     })
 }
 
@@ -228,6 +246,9 @@ async fn main() -> ExitCode {
     );
     hub.grant(DEMO_TOKEN, "demo/gated");
     hub.grant(DEMO_TOKEN, "demo/private");
+    for (token, repo) in &args.grants {
+        hub.grant(token, repo);
+    }
 
     let mut out = std::io::stdout().lock();
     // The first line is a contract with harnesses that parse it; keep its shape.
@@ -244,6 +265,9 @@ async fn main() -> ExitCode {
         out,
         "  token with access to demo/gated and demo/private: {DEMO_TOKEN}"
     );
+    for (_, repo) in &args.grants {
+        let _ = writeln!(out, "  --grant: a given token has access to {repo}");
+    }
     let _ = writeln!(
         out,
         "  demo/flaky data/train.jsonl: one 429, one 500, one reset after 10000 bytes"
