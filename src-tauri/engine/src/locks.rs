@@ -24,6 +24,9 @@ use std::time::Duration;
 pub const HEARTBEAT_INTERVAL: Duration = Duration::from_secs(20);
 /// A lock not refreshed for this long belongs to a machine that stopped or lost the share.
 pub const STALE_AFTER: Duration = Duration::from_secs(120);
+/// How long a job waits for another process on this machine to let go of its dataset (an app
+/// restarted while the previous one is still shutting down).
+pub const JOB_PATIENCE: Duration = Duration::from_secs(20);
 
 const LOCK_FORMAT_VERSION: u32 = 1;
 const MACHINE_ID_FILE: &str = "machine-id";
@@ -199,6 +202,42 @@ impl DataLocks {
         Err(Error::Conflict(format!(
             "dataset {dataset_id} is being locked by other processes again and again; try again in a moment"
         )))
+    }
+
+    /// Like [`DataLocks::acquire`], but waits up to `patience` while the holder is another
+    /// process on this machine: an app started again while the previous one is still shutting
+    /// down gets the lock once that one is gone. Another machine's lock is refused at once.
+    pub async fn acquire_patiently(
+        self: &Arc<Self>,
+        root: &DataRoot,
+        dataset_id: &str,
+        purpose: &str,
+        patience: Duration,
+    ) -> Result<LockGuard> {
+        let deadline = std::time::Instant::now() + patience;
+        loop {
+            match self.acquire(root, dataset_id, purpose) {
+                Err(Error::Conflict(_))
+                    if std::time::Instant::now() < deadline
+                        && self.held_on_this_machine(root, dataset_id) =>
+                {
+                    tokio::time::sleep(Duration::from_millis(250)).await;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    fn held_on_this_machine(&self, root: &DataRoot, dataset_id: &str) -> bool {
+        let path = root
+            .path()
+            .join(LOCKS_DIR)
+            .join(format!("{dataset_id}.lock"));
+        read_lock_file(&path)
+            .ok()
+            .flatten()
+            .and_then(|(bytes, _)| serde_json::from_slice::<LockRecord>(&bytes).ok())
+            .is_some_and(|r| r.machine_id == self.owner.machine_id)
     }
 
     /// `Conflict` when another process holds a live lock on the dataset; takes nothing.
@@ -517,6 +556,16 @@ fn process_alive(pid: u32, started: Option<u64>) -> bool {
     #[cfg(target_os = "linux")]
     {
         if Path::new("/proc/self/stat").exists() {
+            // A zombie (killed, not yet reaped by its parent) holds nothing any more.
+            let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+                return false;
+            };
+            let state = stat
+                .rfind(')')
+                .and_then(|i| stat[i + 1..].split_whitespace().next());
+            if matches!(state, Some("Z") | Some("X") | None) {
+                return false;
+            }
             return match process_start(pid) {
                 None => false,
                 // The same pid with another start time is another process.
@@ -651,6 +700,28 @@ mod tests {
         let guard = again.acquire(&root, "ds_one", "tokenizing").unwrap();
         drop(guard);
 
+        // A killed process its parent has not reaped yet (a zombie) holds nothing either.
+        let zombie = std::process::Command::new("true").spawn().unwrap();
+        let zombie_pid = zombie.id();
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while std::fs::read_to_string(format!("/proc/{zombie_pid}/stat"))
+            .map(|s| !s.contains(") Z"))
+            .unwrap_or(false)
+        {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the child never exited"
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        std::mem::forget(a.acquire(&root, "ds_three", "tokenizing").unwrap());
+        rewrite(&root, "ds_three", |v| {
+            v["pid"] = zombie_pid.into();
+            v["process_start"] = process_start(zombie_pid).into();
+        });
+        drop(again.acquire(&root, "ds_three", "tokenizing").unwrap());
+        drop(zombie); // reaped when the test process ends
+
         // A live pid with another start time is a reused pid: also stale.
         std::mem::forget(a.acquire(&root, "ds_two", "tokenizing").unwrap());
         rewrite(&root, "ds_two", |v| {
@@ -687,6 +758,48 @@ mod tests {
             record.nonce, "someone-else",
             "a release leaves another holder's lock"
         );
+    }
+
+    #[tokio::test]
+    async fn a_job_waits_for_a_process_of_this_machine_but_not_for_another_machine() {
+        let (dir, root) = root();
+        let a = locks(dir.path(), "a");
+        std::mem::forget(a.acquire(&root, "ds_one", "downloading").unwrap());
+        // Held by another live process of this machine: a child that will exit soon.
+        let mut child = std::process::Command::new("sleep")
+            .arg("1")
+            .spawn()
+            .unwrap();
+        let pid = child.id();
+        rewrite(&root, "ds_one", |v| {
+            v["pid"] = pid.into();
+            v["process_start"] = process_start(pid).into();
+        });
+        let waiter = std::thread::spawn(move || child.wait());
+        let again = locks(dir.path(), "a");
+        let started = std::time::Instant::now();
+        assert!(
+            again.acquire(&root, "ds_one", "downloading").is_err(),
+            "busy at first"
+        );
+        let guard = again
+            .acquire_patiently(&root, "ds_one", "downloading", Duration::from_secs(20))
+            .await
+            .unwrap();
+        assert!(started.elapsed() >= Duration::from_millis(500), "it waited");
+        waiter.join().unwrap().unwrap();
+        drop(guard);
+
+        // Another machine's lock: refused at once, however patient.
+        std::mem::forget(a.acquire(&root, "ds_two", "tokenizing").unwrap());
+        let b = locks(dir.path(), "b");
+        let started = std::time::Instant::now();
+        let e = b
+            .acquire_patiently(&root, "ds_two", "tokenizing", Duration::from_secs(20))
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind(), crate::ErrorKind::Conflict);
+        assert!(started.elapsed() < Duration::from_secs(2));
     }
 
     #[test]

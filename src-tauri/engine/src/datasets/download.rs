@@ -113,7 +113,13 @@ impl DownloadHandler {
         let (settings, data_root) = self.state.read().unwrap_or_else(|e| e.into_inner()).clone();
         let _lock = self
             .locks
-            .acquire(&data_root, &p.dataset_id, "downloading")?;
+            .acquire_patiently(
+                &data_root,
+                &p.dataset_id,
+                "downloading",
+                crate::locks::JOB_PATIENCE,
+            )
+            .await?;
         let token = self
             .tokens
             .get(&p.dataset_id)

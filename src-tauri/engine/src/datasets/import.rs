@@ -253,7 +253,15 @@ impl ImportHandler {
             .unwrap_or_else(|e| e.into_inner())
             .1
             .clone();
-        let _lock = self.locks.acquire(&data_root, &p.dataset_id, "importing")?;
+        let _lock = self
+            .locks
+            .acquire_patiently(
+                &data_root,
+                &p.dataset_id,
+                "importing",
+                crate::locks::JOB_PATIENCE,
+            )
+            .await?;
         self.store
             .set_dataset_status(&p.dataset_id, DatasetStatus::Processing, None)
             .await?;

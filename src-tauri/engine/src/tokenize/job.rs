@@ -62,11 +62,15 @@ impl TokenizeHandler {
         let dataset = self.store.get_dataset(&tz.dataset_id).await?;
         let tokenizer_row = self.store.get_tokenizer(&tz.tokenizer_id).await?;
         // Another machine sharing the folder may be tokenizing the same dataset.
-        let _lock = self.locks.acquire(
-            &root,
-            &dataset.id,
-            &format!("tokenizing with {}", tokenizer_row.name),
-        )?;
+        let _lock = self
+            .locks
+            .acquire_patiently(
+                &root,
+                &dataset.id,
+                &format!("tokenizing with {}", tokenizer_row.name),
+                crate::locks::JOB_PATIENCE,
+            )
+            .await?;
         // The stage first, so the window never shows a processing tokenization without one.
         ctx.stage("Loading the tokenizer");
         self.store
