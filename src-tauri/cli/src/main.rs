@@ -418,12 +418,18 @@ async fn import(
         .map_err(|e| Error::io(format!("resolving {}", path.display()), e))?;
     let (engine, mut rx) = open_job_engine(local_dir, settings).await?;
     let outcome = async {
-        let dataset = engine
-            .start_import(&mistudio_engine::datasets::ImportRequest {
-                path: absolute.to_string_lossy().into_owned(),
-                name,
-            })
-            .await?;
+        // An interrupted run of the same import was re-queued when the engine opened: follow it.
+        let dataset = match engine.unfinished_import(&absolute).await? {
+            Some(dataset) => dataset,
+            None => {
+                engine
+                    .start_import(&mistudio_engine::datasets::ImportRequest {
+                        path: absolute.to_string_lossy().into_owned(),
+                        name,
+                    })
+                    .await?
+            }
+        };
         follow_job(&engine, &mut rx, &dataset.id, progress, "the import").await?;
         engine.get_dataset(&dataset.id).await
     }

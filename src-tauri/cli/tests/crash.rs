@@ -1,11 +1,12 @@
-//! The crash suite: `kill -9` at seeded random points of a download and a tokenization, many
-//! trials each. After each kill the same CLI command is run again on the same folders and must
-//! finish with the bytes of an uninterrupted reference run, a database that passes SQLite's
-//! integrity and foreign-key checks, and, once the dataset is deleted, nothing of it left behind.
+//! The crash suite: `kill -9` at seeded random points of a download, an import and a
+//! tokenization, many trials each. After each kill the same CLI command is run again on the same
+//! folders and must finish with the bytes of an uninterrupted reference run, a database that
+//! passes SQLite's integrity and foreign-key checks, and, once the dataset is deleted, nothing of
+//! it left behind.
 //!
-//! The import is not here yet: a kill between the import's dataset row and its job (about 20 to
-//! 40 ms into the command here) leaves a dataset "queued" with no job, which no rerun finishes.
-//! Its test goes in with the fix; `Crash::idempotent == false` is the import's path.
+//! The import's trials found that a kill between its dataset row and its job left a dataset
+//! "queued" forever, and that a rerun imported a second copy; both are fixed (one transaction;
+//! the CLI follows the unfinished import of the same path), so every kind is idempotent now.
 //!
 //! `MISTUDIO_CRASH_TRIALS` sets the trials per kind (default 4); `MISTUDIO_CRASH_SEED` the first
 //! trial's seed (trial `i` uses seed + i), so `MISTUDIO_CRASH_SEED=<seed> MISTUDIO_CRASH_TRIALS=1`
@@ -910,4 +911,37 @@ fn db_state(dir: &Path) -> String {
         .unwrap();
         format!("datasets {datasets:?}, jobs {jobs:?}")
     })
+}
+
+#[test]
+fn an_import_killed_anywhere_reruns_to_the_reference_bytes() {
+    let (rt, hub) = hub();
+    let endpoint = hub.endpoint();
+    let source = fresh_dir();
+    std::fs::write(source.path().join("train.jsonl"), jsonl(&texts(40_000, 21))).unwrap();
+    std::fs::write(source.path().join("test.jsonl"), jsonl(&texts(8_000, 22))).unwrap();
+    let src = source.path().to_string_lossy().into_owned();
+    let args = |_: &Path| {
+        vec![
+            "--json".to_string(),
+            "import".to_string(),
+            src.clone(),
+            "--name".to_string(),
+            "crash".to_string(),
+            "--progress".to_string(),
+            "json".to_string(),
+        ]
+    };
+    let canonical =
+        |dir: &Path, v: &serde_json::Value| dataset_data(dir, v["id"].as_str().unwrap());
+    Crash {
+        kind: "import",
+        idempotent: true,
+        seed: base_seed(2_000),
+        endpoint: &endpoint,
+        args: &args,
+        canonical: &canonical,
+    }
+    .run();
+    rt.block_on(hub.shutdown());
 }

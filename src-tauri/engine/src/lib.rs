@@ -279,6 +279,31 @@ impl Engine {
         Ok(job)
     }
 
+    /// Registers a new dataset together with the job that makes it (one transaction) and
+    /// tells the window.
+    async fn queue_new_dataset(
+        &self,
+        dataset: &store::NewDataset,
+        kind: &str,
+        params: &impl Serialize,
+    ) -> Result<(Dataset, Job)> {
+        let queued = self
+            .runner()?
+            .enqueue_with_dataset(
+                dataset,
+                store::NewJob {
+                    kind: kind.into(),
+                    target: Some(dataset.id.clone()),
+                    params: Self::job_params(params)?,
+                },
+            )
+            .await?;
+        self.sink.emit(EngineEvent::DatasetsChanged {
+            dataset_ids: vec![dataset.id.clone()],
+        });
+        Ok(queued)
+    }
+
     fn job_params(params: &impl Serialize) -> Result<serde_json::Value> {
         serde_json::to_value(params).map_err(|e| Error::Internal(e.to_string()))
     }
@@ -321,6 +346,26 @@ impl Engine {
         Ok(None)
     }
 
+    /// The unfinished import of the same file or folder, if any (a CLI run again after it was
+    /// killed follows it instead of importing a second copy).
+    pub async fn unfinished_import(&self, path: &std::path::Path) -> Result<Option<Dataset>> {
+        let Ok(path) = std::fs::canonicalize(path) else {
+            return Ok(None);
+        };
+        for job in self.store.list_jobs(500).await? {
+            if job.kind != datasets::IMPORT_JOB || job.status.is_finished() {
+                continue;
+            }
+            let Ok(params) = serde_json::from_value::<datasets::ImportParams>(job.params) else {
+                continue;
+            };
+            if std::path::Path::new(&params.path) == path {
+                return self.store.get_dataset(&params.dataset_id).await.map(Some);
+            }
+        }
+        Ok(None)
+    }
+
     /// Registers the dataset and queues its download; progress arrives as job events.
     pub async fn start_download(&self, request: &datasets::DownloadRequest) -> Result<Dataset> {
         hub::validate_repo_id(&request.repo_id)?;
@@ -358,18 +403,16 @@ impl Engine {
             Some(split) => format!("{} · {split}", request.repo_id),
             None => request.repo_id.clone(),
         };
-        let dataset = self
-            .store
-            .insert_dataset(&store::NewDataset {
-                id: id.clone(),
-                name,
-                source: store::DatasetSource::HuggingFace,
-                hf_repo_id: Some(request.repo_id.clone()),
-                hf_config: config.clone(),
-                hf_split: split.clone(),
-                status: store::DatasetStatus::Queued,
-            })
-            .await?;
+        let new_dataset = store::NewDataset {
+            id: id.clone(),
+            name,
+            source: store::DatasetSource::HuggingFace,
+            hf_repo_id: Some(request.repo_id.clone()),
+            hf_config: config.clone(),
+            hf_split: split.clone(),
+            status: store::DatasetStatus::Queued,
+        };
+        // Kept before the job exists, so the job finds it; forgotten if nothing is queued.
         if let Some(token) = token {
             self.tokens.put(&id, token);
         }
@@ -380,9 +423,10 @@ impl Engine {
             split,
             revision,
         };
-        let job = self
-            .queue_dataset_job(datasets::DOWNLOAD_JOB, &id, Self::job_params(&params)?)
-            .await?;
+        let (dataset, job) = self
+            .queue_new_dataset(&new_dataset, datasets::DOWNLOAD_JOB, &params)
+            .await
+            .inspect_err(|_| self.tokens.forget(&id))?;
         tracing::info!(dataset = %dataset.id, job = %job.id, repo = %request.repo_id, "download queued");
         Ok(dataset)
     }
@@ -436,24 +480,21 @@ impl Engine {
             None => datasets::default_name(&path),
         };
         let id = library::new_id("ds");
-        let dataset = self
-            .store
-            .insert_dataset(&store::NewDataset {
-                id: id.clone(),
-                name,
-                source: store::DatasetSource::Local,
-                hf_repo_id: None,
-                hf_config: None,
-                hf_split: None,
-                status: store::DatasetStatus::Queued,
-            })
-            .await?;
+        let new_dataset = store::NewDataset {
+            id: id.clone(),
+            name,
+            source: store::DatasetSource::Local,
+            hf_repo_id: None,
+            hf_config: None,
+            hf_split: None,
+            status: store::DatasetStatus::Queued,
+        };
         let params = datasets::ImportParams {
             dataset_id: id.clone(),
             path: path.to_string_lossy().into_owned(),
         };
-        let job = self
-            .queue_dataset_job(datasets::IMPORT_JOB, &id, Self::job_params(&params)?)
+        let (dataset, job) = self
+            .queue_new_dataset(&new_dataset, datasets::IMPORT_JOB, &params)
             .await?;
         tracing::info!(dataset = %dataset.id, job = %job.id, files = plan.source_files.len(), "import queued");
         Ok(dataset)

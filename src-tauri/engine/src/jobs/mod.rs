@@ -148,6 +148,38 @@ impl JobRunner {
 
     /// Persists a new job and wakes the dispatcher.
     pub async fn enqueue(&self, new: NewJob) -> Result<Job> {
+        self.check_enqueue(&new)?;
+        let _order = self.inner.ordering.lock().await;
+        let job = self.inner.store.insert_job(&new).await?;
+        self.announce(&job);
+        Ok(job)
+    }
+
+    /// Registers a dataset and queues the job that makes it in one transaction.
+    pub async fn enqueue_with_dataset(
+        &self,
+        dataset: &crate::store::NewDataset,
+        new: NewJob,
+    ) -> Result<(crate::store::Dataset, Job)> {
+        self.check_enqueue(&new)?;
+        let _order = self.inner.ordering.lock().await;
+        let (dataset, job) = self
+            .inner
+            .store
+            .insert_dataset_and_job(dataset, &new)
+            .await?;
+        self.announce(&job);
+        Ok((dataset, job))
+    }
+
+    fn announce(&self, job: &Job) {
+        self.inner
+            .sink
+            .emit(EngineEvent::Job(Box::new(job.clone())));
+        self.inner.wake.notify_one();
+    }
+
+    fn check_enqueue(&self, new: &NewJob) -> Result<()> {
         if !self.inner.handlers.contains_key(new.kind.as_str()) {
             return Err(Error::invalid(format!(
                 "unknown job kind {:?}; this version runs: {}",
@@ -160,13 +192,7 @@ impl JobRunner {
                 "the job runner is shutting down; try again after restart".into(),
             ));
         }
-        let _order = self.inner.ordering.lock().await;
-        let job = self.inner.store.insert_job(&new).await?;
-        self.inner
-            .sink
-            .emit(EngineEvent::Job(Box::new(job.clone())));
-        self.inner.wake.notify_one();
-        Ok(job)
+        Ok(())
     }
 
     pub fn kinds(&self) -> Vec<&'static str> {

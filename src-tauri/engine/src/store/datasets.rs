@@ -132,32 +132,27 @@ const SELECT_DATASET: &str = "SELECT d.id, d.name, d.source, d.hf_repo_id, d.hf_
 
 impl Store {
     pub async fn insert_dataset(&self, new: &NewDataset) -> Result<Dataset> {
-        let now = now_ms();
-        let inserted = sqlx::query(
-            "INSERT INTO datasets (id, name, source, hf_repo_id, hf_config, hf_split, status, created_at, updated_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(&new.id)
-        .bind(&new.name)
-        .bind(new.source)
-        .bind(&new.hf_repo_id)
-        .bind(&new.hf_config)
-        .bind(&new.hf_split)
-        .bind(new.status)
-        .bind(now)
-        .bind(now)
-        .execute(self.pool())
-        .await;
-        match inserted {
-            Err(sqlx::Error::Database(db)) if db.is_unique_violation() => {
-                return Err(Error::Conflict(format!(
-                    "a dataset with id {} already exists",
-                    new.id
-                )))
-            }
-            other => other?,
-        };
+        let mut conn = self.pool().acquire().await?;
+        insert_dataset_row(&mut conn, new).await?;
+        drop(conn);
         self.get_dataset(&new.id).await
+    }
+
+    /// A new dataset and the job that makes it, both or neither: a crash between the two would
+    /// leave a dataset queued forever with nothing to run it.
+    pub async fn insert_dataset_and_job(
+        &self,
+        dataset: &NewDataset,
+        job: &super::NewJob,
+    ) -> Result<(Dataset, super::Job)> {
+        let mut tx = self.pool().begin().await?;
+        insert_dataset_row(&mut tx, dataset).await?;
+        let job_id = super::jobs::insert_job_row(&mut tx, job).await?;
+        tx.commit().await?;
+        Ok((
+            self.get_dataset(&dataset.id).await?,
+            self.get_job(&job_id).await?,
+        ))
     }
 
     pub async fn get_dataset(&self, id: &str) -> Result<Dataset> {
@@ -290,6 +285,35 @@ impl Store {
         super::require_row(done, || format!("dataset {id}"))?;
         Ok(())
     }
+}
+
+async fn insert_dataset_row(conn: &mut sqlx::SqliteConnection, new: &NewDataset) -> Result<()> {
+    let now = now_ms();
+    let inserted = sqlx::query(
+            "INSERT INTO datasets (id, name, source, hf_repo_id, hf_config, hf_split, status, created_at, updated_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&new.id)
+        .bind(&new.name)
+        .bind(new.source)
+        .bind(&new.hf_repo_id)
+        .bind(&new.hf_config)
+        .bind(&new.hf_split)
+        .bind(new.status)
+        .bind(now)
+        .bind(now)
+        .execute(&mut *conn)
+        .await;
+    match inserted {
+        Err(sqlx::Error::Database(db)) if db.is_unique_violation() => {
+            return Err(Error::Conflict(format!(
+                "a dataset with id {} already exists",
+                new.id
+            )))
+        }
+        other => other?,
+    };
+    Ok(())
 }
 
 #[cfg(test)]

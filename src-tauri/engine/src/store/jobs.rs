@@ -145,19 +145,9 @@ const SELECT_JOB: &str =
 
 impl Store {
     pub async fn insert_job(&self, new: &NewJob) -> Result<Job> {
-        let id = format!("job_{}", uuid::Uuid::new_v4().simple());
-        let now = now_ms();
-        sqlx::query(
-            "INSERT INTO jobs (id, kind, target, params, status, created_at, updated_at) VALUES (?, ?, ?, ?, 'queued', ?, ?)",
-        )
-        .bind(&id)
-        .bind(&new.kind)
-        .bind(&new.target)
-        .bind(Json(&new.params))
-        .bind(now)
-        .bind(now)
-        .execute(self.pool())
-        .await?;
+        let mut conn = self.pool().acquire().await?;
+        let id = insert_job_row(&mut conn, new).await?;
+        drop(conn);
         self.get_job(&id).await
     }
 
@@ -374,6 +364,26 @@ impl Store {
         tx.commit().await?;
         Ok((requeued, given_up))
     }
+}
+
+pub(super) async fn insert_job_row(
+    conn: &mut sqlx::SqliteConnection,
+    new: &NewJob,
+) -> Result<String> {
+    let id = format!("job_{}", uuid::Uuid::new_v4().simple());
+    let now = now_ms();
+    sqlx::query(
+        "INSERT INTO jobs (id, kind, target, params, status, created_at, updated_at) VALUES (?, ?, ?, ?, 'queued', ?, ?)",
+    )
+    .bind(&id)
+    .bind(&new.kind)
+    .bind(&new.target)
+    .bind(Json(&new.params))
+    .bind(now)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(id)
 }
 
 #[cfg(test)]
