@@ -513,8 +513,14 @@ async fn tokenize(
             .store()
             .find_tokenization(&args.dataset, &tokenizer.id)
             .await?;
+        let resumed = match &existing {
+            // Killed after the tokenization was recorded ready but before its job was: the job
+            // is queued again too, and it is the one to follow.
+            Some(tz) => tz.status.is_active() || engine.tokenization_job(&tz.id).await?.is_some(),
+            None => false,
+        };
         let tz = match existing {
-            Some(tz) if tz.status.is_active() => tz,
+            Some(tz) if resumed => tz,
             _ => {
                 engine
                     .start_tokenization(&TokenizeRequest {
