@@ -215,7 +215,22 @@ describe("Download form", () => {
     expect(line).toHaveClass("text-red-400");
     expect(config).toBeDisabled();
     expect(split).toBeDisabled();
-    expect(submit).toBeEnabled(); // a download may still be tried; the engine decides
+    // Refused by the Hub for this token: a download would fail the same way.
+    expect(submit).toBeDisabled();
+    // A token (or another repo id) may change the answer: the download can be tried again.
+    await user.type(screen.getByLabelText(/Access Token/i), "hf_granted");
+    expect(submit).toBeEnabled();
+  });
+
+  it("keeps the download possible when the check failed for a reason the Hub may not repeat", async () => {
+    mockBackend({
+      inspect: () => ({ error: { kind: "network", message: "the Hub did not answer" } }),
+    });
+    const { user, repo, submit } = await renderForm();
+    await user.type(repo, "owner/name");
+    await user.click(screen.getByRole("button", { name: "Check" }));
+    await screen.findByText(/the Hub did not answer/);
+    expect(submit).toBeEnabled();
   });
 
   it("submits start_download with the chosen config, split and token, then clears the form", async () => {

@@ -22,7 +22,7 @@ type Inspection =
   | { state: "idle" }
   | { state: "checking"; repoId: string }
   | { state: "ok"; repoId: string; data: RepoInspection }
-  | { state: "error"; repoId: string; error: AppError };
+  | { state: "error"; repoId: string; token: string | null; error: AppError };
 
 const IDLE: Inspection = { state: "idle" };
 
@@ -103,7 +103,14 @@ export function DownloadForm() {
   const inspected = inspection.state === "ok" && inspection.repoId === repo ? inspection.data : null;
   const chosenConfig = inspected?.configs.find((c) => c.name === config) ?? null;
   const checking = inspection.state === "checking";
-  const canSubmit = repoValid && !submitting;
+  // The Hub already refused this repo with this token (gated, no access, missing): a download
+  // would only fail the same way. A new token (or repo id) lifts it.
+  const refusedByHub =
+    inspection.state === "error" &&
+    inspection.repoId === repo &&
+    inspection.token === (tokenValue === "" ? null : tokenValue) &&
+    (["gated", "auth", "not_found"] as const).some((k) => k === inspection.error.kind);
+  const canSubmit = repoValid && !submitting && !refusedByHub;
 
   const inspect = (force: boolean) => {
     if (!repoValid) return;
@@ -126,7 +133,7 @@ export function DownloadForm() {
       },
       (e: unknown) => {
         if (seq !== inspectSeq.current) return;
-        setInspection({ state: "error", repoId: asked, error: toAppError(e) });
+        setInspection({ state: "error", repoId: asked, token: tok, error: toAppError(e) });
       },
     );
   };
