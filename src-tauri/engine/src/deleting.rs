@@ -98,6 +98,20 @@ impl Engine {
                     .into_iter()
                     .map(|t| t.id),
             );
+            // A dataset turns ready a moment before its job is closed: a delete in that
+            // instant waits for the close rather than refusing.
+            if ds.status == DatasetStatus::Ready {
+                let deadline = std::time::Instant::now() + std::time::Duration::from_secs(3);
+                while std::time::Instant::now() < deadline
+                    && !self
+                        .store
+                        .unfinished_jobs_for_target(&ds.id)
+                        .await?
+                        .is_empty()
+                {
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                }
+            }
             for t in &targets {
                 if !self.store.unfinished_jobs_for_target(t).await?.is_empty() {
                     return Err(Error::Conflict(format!(

@@ -576,3 +576,31 @@ async fn a_trickle_still_arrives_whole_with_its_rate_reported() {
         "the reported rate {last} B/s is near the link's 16,000 B/s ({rates:?})"
     );
 }
+
+/// The moment a card turns Ready, Delete works: the dataset is ready a moment before its job
+/// is closed, and a delete in between waits for the close instead of refusing.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_dataset_can_be_deleted_the_moment_it_is_ready() {
+    let lab = Lab::new().await;
+    lab.hub.add_repo(RepoSpec::dataset(
+        "lab/quick",
+        vec![RepoFile::new("train.jsonl", jsonl(50, 2))],
+    ));
+    for _ in 0..3 {
+        let ds = lab.download("lab/quick", None, None).await;
+        let ready = loop {
+            let seen = lab.engine.get_dataset(&ds.id).await.unwrap();
+            if seen.status == DatasetStatus::Ready || seen.status == DatasetStatus::Error {
+                break seen;
+            }
+            tokio::task::yield_now().await;
+        };
+        assert_eq!(ready.status, DatasetStatus::Ready, "{:?}", ready.error);
+        let report = lab
+            .engine
+            .delete_datasets(std::slice::from_ref(&ds.id), true)
+            .await
+            .unwrap();
+        assert_eq!(report.deleted, vec![ds.id.clone()]);
+    }
+}
