@@ -130,10 +130,23 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         .map_err(|e| Error::io(format!("writing {}", tmp.display()), e))?;
     std::fs::rename(&tmp, path)
         .map_err(|e| Error::io(format!("replacing {}", path.display()), e))?;
-    // The rename itself is durable once the folder is synced (where folders can be opened).
     if let Some(dir) = path.parent() {
-        if let Ok(dir) = std::fs::File::open(dir) {
-            let _ = dir.sync_all();
+        // The rename itself is durable once the folder is synced (where folders can be opened).
+        if let Ok(handle) = std::fs::File::open(dir) {
+            let _ = handle.sync_all();
+        }
+        // A temp file of a writer killed mid-write would stay forever; whoever writes this file
+        // holds its dataset's lock, so no other writer's temp file can be live now.
+        if let (Some(stem), Ok(entries)) = (
+            path.file_stem()
+                .map(|s| format!("{}.tmp-", s.to_string_lossy())),
+            std::fs::read_dir(dir),
+        ) {
+            for entry in entries.flatten() {
+                if entry.file_name().to_string_lossy().starts_with(&stem) {
+                    let _ = std::fs::remove_file(entry.path());
+                }
+            }
         }
     }
     Ok(())
@@ -244,5 +257,16 @@ mod tests {
             1,
             "no temp file left"
         );
+        // A writer killed mid-write left its temp file: the next write clears it, and leaves
+        // other files alone.
+        std::fs::write(dir.path().join("manifest.tmp-4242"), b"{\"a\":").unwrap();
+        std::fs::write(dir.path().join("notes.json"), b"{}").unwrap();
+        write_atomic(&path, b"{\"a\":3}").unwrap();
+        let mut names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        assert_eq!(names, ["manifest.json", "notes.json"]);
     }
 }
