@@ -188,3 +188,21 @@ export async function downloadTinyDataset(browser) {
   });
   return card;
 }
+
+/** The dataset card whose text matches `pattern`, once there is one. */
+export async function cardMatching(browser, pattern, timeout = 20_000, timeoutMsg = `no card matched ${pattern}`) {
+  let found = null;
+  await browser.waitUntil(
+    async () => {
+      for (const card of await browser.$$('[data-testid="dataset-card"]')) {
+        if (pattern.test(await card.getProperty("textContent"))) {
+          found = card;
+          return true;
+        }
+      }
+      return false;
+    },
+    { timeout, interval: 100, timeoutMsg },
+  );
+  return found;
+}

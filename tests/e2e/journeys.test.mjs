@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { downloadTinyDataset, launchApp, setField, startHubEmulator, testid } from "./harness.mjs";
+import { cardMatching, downloadTinyDataset, launchApp, setField, startHubEmulator, testid } from "./harness.mjs";
 
 const here = new URL(".", import.meta.url).pathname;
 const corpus = join(here, "..", "..", "..", "shared", "data", "corpus.parquet");
@@ -57,24 +57,6 @@ async function cardTexts(browser) {
   const texts = [];
   for (const card of await browser.$$('[data-testid="dataset-card"]')) texts.push(await card.getProperty("textContent"));
   return texts;
-}
-
-/** The card whose text matches `pattern`, once it is there. */
-async function cardMatching(browser, pattern, timeout = 20_000) {
-  let found = null;
-  await browser.waitUntil(
-    async () => {
-      for (const card of await browser.$$('[data-testid="dataset-card"]')) {
-        if (pattern.test(await card.getProperty("textContent"))) {
-          found = card;
-          return true;
-        }
-      }
-      return false;
-    },
-    { timeout, interval: 100, timeoutMsg: `no card matched ${pattern}` },
-  );
-  return found;
 }
 
 async function waitForCardText(browser, card, pattern, timeout, what) {

@@ -8,7 +8,7 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { launchApp, testid } from "./harness.mjs";
+import { cardMatching, launchApp, testid } from "./harness.mjs";
 
 const home = mkdtempSync(join(tmpdir(), "mistudio-e2e-shared-"));
 let app;
@@ -38,24 +38,6 @@ function importOnJetson(name, rows, folder = dataRoot) {
   );
 }
 
-/** The card whose text matches `pattern`, once it is there. */
-async function cardMatching(browser, pattern, timeoutMsg) {
-  let found = null;
-  await browser.waitUntil(
-    async () => {
-      for (const card of await browser.$$('[data-testid="dataset-card"]')) {
-        if (pattern.test(await card.getProperty("textContent"))) {
-          found = card;
-          return true;
-        }
-      }
-      return false;
-    },
-    { timeout: 20_000, timeoutMsg },
-  );
-  return found;
-}
-
 let first;
 
 test("a data folder prepared by another machine shows its datasets", async () => {
@@ -65,7 +47,7 @@ test("a data folder prepared by another machine shows its datasets", async () =>
   app = await launchApp({ home });
   const { browser } = app;
   await testid(browser, "dataset-card", 20_000);
-  const card = await cardMatching(browser, /from the Jetson/, "the shared dataset never appeared");
+  const card = await cardMatching(browser, /from the Jetson/, 20_000, "the shared dataset never appeared");
   const text = await card.getProperty("textContent");
   assert.match(text, /Ready/);
   assert.match(text, /Samples:\s*12(?!\d)/);
@@ -75,7 +57,7 @@ test("the open window follows what another machine does in the folder", async ()
   const { browser } = app;
   // Added on the Jetson while the window is open: it appears by itself.
   const second = importOnJetson("added later on the Jetson", 5);
-  const card = await cardMatching(browser, /added later on the Jetson/, "the new dataset was not noticed");
+  const card = await cardMatching(browser, /added later on the Jetson/, 20_000, "the new dataset was not noticed");
   assert.match(await card.getProperty("textContent"), /Samples:\s*5(?!\d)/);
 
   // The Jetson starts tokenizing the first dataset: its lock file names the host.
@@ -97,7 +79,7 @@ test("the open window follows what another machine does in the folder", async ()
       nonce: "e2e",
     }),
   );
-  const busyCard = await cardMatching(browser, /from the Jetson/, "the first card went away");
+  const busyCard = await cardMatching(browser, /from the Jetson/, 20_000, "the first card went away");
   await browser.waitUntil(async () => (await busyCard.$('[data-testid="dataset-busy"]')).isExisting(), {
     timeout: 20_000,
     timeoutMsg: "the dataset never showed as busy",
@@ -129,7 +111,7 @@ test("switching the data folder in Settings adopts the library already in it, wi
   await (await dialog.$('button[type="submit"]')).click();
   await dialog.waitForDisplayed({ reverse: true, timeout: 15_000 });
 
-  const card = await cardMatching(browser, /kept on the lab share/, "the library in the new folder was not adopted");
+  const card = await cardMatching(browser, /kept on the lab share/, 20_000, "the library in the new folder was not adopted");
   assert.match(await card.getProperty("textContent"), /Samples:\s*7(?!\d)/);
   await browser.waitUntil(
     async () => {

@@ -13,7 +13,7 @@
 //! replays the trial a failure names.
 
 mod common;
-use common::{cli, json, shared, texts};
+use common::{cli, json, shared, texts, tree};
 
 use mistudio_hub_emulator::{EmulatorConfig, Faults, HubEmulator, RepoFile, RepoSpec};
 use sha2::{Digest, Sha256};
@@ -77,24 +77,6 @@ fn ok(out: &Output, what: &str) {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
-}
-
-/// Every file under `dir`, relative path → bytes (empty when `dir` is missing).
-fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                let rel = p.strip_prefix(dir).unwrap().to_string_lossy().into_owned();
-                out.insert(rel, std::fs::read(&p).unwrap());
-            }
-        }
-    }
-    out
 }
 
 /// Every path (files and folders) under `dir`.

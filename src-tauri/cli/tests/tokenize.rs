@@ -3,7 +3,7 @@
 //! interrupted (cancel, `kill -9`) and rerun to the same bytes, and the Conflict rule.
 
 mod common;
-use common::{cli, json, shared, texts, wait_for_progress};
+use common::{cli, json, shared, texts, tree, wait_for_progress};
 
 use mistudio_hub_emulator::{EmulatorConfig, HubEmulator, RepoFile, RepoSpec};
 use std::collections::BTreeMap;
@@ -81,24 +81,6 @@ fn output_dir(lab: &Lab, ds: &str, tok: &str) -> PathBuf {
         .join(ds)
         .join("tokenized")
         .join(tok)
-}
-
-/// Every file of a folder, relative path → bytes.
-fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap().flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                let rel = p.strip_prefix(dir).unwrap().to_string_lossy().into_owned();
-                out.insert(rel, std::fs::read(&p).unwrap());
-            }
-        }
-    }
-    out
 }
 
 /// The Python that has `datasets`, `pyarrow` and `tokenizers` (scripts/test makes one).

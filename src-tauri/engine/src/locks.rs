@@ -399,7 +399,7 @@ impl DataLocks {
 }
 
 fn busy_error(holder: &LockRecord) -> Error {
-    let minutes = ((now_ms() - holder.started_at).max(0) / 60_000).max(0);
+    let minutes = (now_ms() - holder.started_at).max(0) / 60_000;
     let since = if minutes == 0 {
         "for less than a minute".to_string()
     } else {
@@ -535,14 +535,22 @@ fn machine_id(local_dir: &Path) -> Result<String> {
     Ok(id)
 }
 
+/// A process's state letter and start time (clock ticks since boot) from `/proc/<pid>/stat`.
+#[cfg(target_os = "linux")]
+fn proc_stat(pid: u32) -> Option<(String, u64)> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The command name is in parentheses and may hold spaces: count fields after it.
+    let mut fields = stat[stat.rfind(')')? + 1..].split_whitespace();
+    let state = fields.next()?.to_string();
+    let start = fields.nth(18)?.parse().ok()?;
+    Some((state, start))
+}
+
 /// When the process started, in clock ticks since boot (Linux); `None` where unknown.
 fn process_start(pid: u32) -> Option<u64> {
     #[cfg(target_os = "linux")]
     {
-        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-        // The command name is in parentheses and may hold spaces: count fields after it.
-        let rest = &stat[stat.rfind(')')? + 1..];
-        rest.split_whitespace().nth(19)?.parse().ok()
+        proc_stat(pid).map(|(_, start)| start)
     }
     #[cfg(not(target_os = "linux"))]
     {
@@ -556,20 +564,12 @@ fn process_alive(pid: u32, started: Option<u64>) -> bool {
     #[cfg(target_os = "linux")]
     {
         if Path::new("/proc/self/stat").exists() {
-            // A zombie (killed, not yet reaped by its parent) holds nothing any more.
-            let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
-                return false;
-            };
-            let state = stat
-                .rfind(')')
-                .and_then(|i| stat[i + 1..].split_whitespace().next());
-            if matches!(state, Some("Z") | Some("X") | None) {
-                return false;
-            }
-            return match process_start(pid) {
+            return match proc_stat(pid) {
                 None => false,
+                // A zombie (killed, not yet reaped by its parent) holds nothing any more.
+                Some((state, _)) if state == "Z" || state == "X" => false,
                 // The same pid with another start time is another process.
-                Some(now) => started.is_none_or(|s| s == now),
+                Some((_, now)) => started.is_none_or(|s| s == now),
             };
         }
     }

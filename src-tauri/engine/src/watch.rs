@@ -107,8 +107,7 @@ impl Changes {
                     // tokenization folder removed; data files being written are not of interest.
                     manifests: name == "manifest.json"
                         || name == crate::tokenize::MISTUDIO_FILE
-                        || (depth == 2 && !path.exists())
-                        || (depth == 4 && !path.exists()),
+                        || (matches!(depth, 2 | 4) && !path.exists()),
                     locks: false,
                 }
             }

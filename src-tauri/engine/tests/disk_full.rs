@@ -7,8 +7,7 @@ mod common;
 use common::{corpus, Lab, TinyFs};
 use mistudio_engine::samples::SamplesQuery;
 use mistudio_engine::store::{DatasetStatus, TokenizationStatus};
-use mistudio_engine::tokenize::TokenizeSettings;
-use mistudio_engine::{ErrorKind, TokenizeRequest};
+use mistudio_engine::ErrorKind;
 use mistudio_hub_emulator::{Faults, RepoFile, RepoSpec};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -126,28 +125,14 @@ async fn a_disk_that_fills_during_a_tokenization_leaves_the_dataset_usable() {
     let tiny = TinyFs::mount("16m");
     let lab = Lab::with_data_root(Some(tiny.0.path().join("data"))).await;
     let ds = common::ready_dataset(&lab, 6_000).await;
-    let tk = lab
-        .engine
-        .resolve_tokenizer(common::gpt2_path().to_str().unwrap(), None)
-        .await
-        .unwrap();
+    let tk = common::gpt2(&lab).await;
     let before = free_bytes(tiny.0.path());
     // Leave less room than the token ids need.
     let filler = tiny.0.path().join("filler");
     let take = before.saturating_sub(1024 * 1024);
     std::fs::write(&filler, vec![7u8; take as usize]).unwrap();
 
-    let tz = lab
-        .engine
-        .start_tokenization(&TokenizeRequest {
-            dataset_id: ds.clone(),
-            tokenizer_id: tk.id.clone(),
-            settings: TokenizeSettings::default(),
-            replace: false,
-        })
-        .await
-        .unwrap();
-    let tz = common::wait_tokenization(&lab, &tz.id).await;
+    let tz = common::tokenize_default(&lab, &ds, &tk.id).await;
     assert_eq!(tz.status, TokenizationStatus::Error);
     let message = tz.error.clone().unwrap_or_default();
     assert!(
@@ -204,17 +189,7 @@ async fn a_disk_that_fills_during_a_tokenization_leaves_the_dataset_usable() {
 
     // Space freed: the same request runs to the end.
     std::fs::remove_file(&filler).unwrap();
-    let again = lab
-        .engine
-        .start_tokenization(&TokenizeRequest {
-            dataset_id: ds.clone(),
-            tokenizer_id: tk.id.clone(),
-            settings: TokenizeSettings::default(),
-            replace: false,
-        })
-        .await
-        .unwrap();
-    let again = common::wait_tokenization(&lab, &again.id).await;
+    let again = common::tokenize_default(&lab, &ds, &tk.id).await;
     assert_eq!(again.status, TokenizationStatus::Ready, "{:?}", again.error);
     drop(lab);
 }

@@ -278,22 +278,8 @@ async fn a_chat_column_is_offered_as_text_and_searched_and_tokenized_as_turns() 
     let first = "user: question 0\nassistant: an answer about sparse features";
     assert_eq!(stats.chars.min, first.chars().count() as u64);
 
-    let tk = lab
-        .engine
-        .resolve_tokenizer(common::gpt2_path().to_str().unwrap(), None)
-        .await
-        .unwrap();
-    let tz = lab
-        .engine
-        .start_tokenization(&mistudio_engine::TokenizeRequest {
-            dataset_id: ds.id.clone(),
-            tokenizer_id: tk.id,
-            settings: mistudio_engine::tokenize::TokenizeSettings::default(),
-            replace: false,
-        })
-        .await
-        .unwrap();
-    let tz = common::wait_tokenization(&lab, &tz.id).await;
+    let tk = common::gpt2(&lab).await;
+    let tz = common::tokenize_default(&lab, &ds.id, &tk.id).await;
     assert_eq!(
         tz.status,
         mistudio_engine::store::TokenizationStatus::Ready,

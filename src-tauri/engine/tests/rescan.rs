@@ -76,22 +76,8 @@ async fn what_one_machine_imports_or_deletes_the_other_sees_after_a_rescan() {
 
     // A tokenization made on the Jetson is browsed on the laptop: its tokenizer, statistics and
     // per-row token lengths come with it.
-    let tk = lab
-        .engine
-        .resolve_tokenizer(common::gpt2_path().to_str().unwrap(), None)
-        .await
-        .unwrap();
-    let tz = lab
-        .engine
-        .start_tokenization(&mistudio_engine::TokenizeRequest {
-            dataset_id: ds.id.clone(),
-            tokenizer_id: tk.id.clone(),
-            settings: mistudio_engine::tokenize::TokenizeSettings::default(),
-            replace: false,
-        })
-        .await
-        .unwrap();
-    let tz = common::wait_tokenization(&lab, &tz.id).await;
+    let tk = common::gpt2(&lab).await;
+    let tz = common::tokenize_default(&lab, &ds.id, &tk.id).await;
     let report = laptop.rescan().await.unwrap();
     assert_eq!(report.added, {
         let mut want = vec![tk.id.clone(), tz.id.clone()];

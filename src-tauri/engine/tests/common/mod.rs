@@ -151,6 +151,33 @@ pub async fn ready_dataset(lab: &Lab, rows: usize) -> String {
     ds.id
 }
 
+/// The shared GPT-2 `tokenizer.json` in the lab's library (added once, then reused).
+pub async fn gpt2(lab: &Lab) -> mistudio_engine::store::Tokenizer {
+    lab.engine
+        .resolve_tokenizer(gpt2_path().to_str().unwrap(), None)
+        .await
+        .unwrap()
+}
+
+/// Tokenizes a dataset with the default settings and waits until the job ends.
+pub async fn tokenize_default(
+    lab: &Lab,
+    dataset_id: &str,
+    tokenizer_id: &str,
+) -> mistudio_engine::store::Tokenization {
+    let tz = lab
+        .engine
+        .start_tokenization(&mistudio_engine::TokenizeRequest {
+            dataset_id: dataset_id.to_string(),
+            tokenizer_id: tokenizer_id.to_string(),
+            settings: mistudio_engine::tokenize::TokenizeSettings::default(),
+            replace: false,
+        })
+        .await
+        .unwrap();
+    wait_tokenization(lab, &tz.id).await
+}
+
 pub async fn wait_tokenization(lab: &Lab, id: &str) -> mistudio_engine::store::Tokenization {
     let deadline = Instant::now() + Duration::from_secs(120);
     loop {
