@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Browsing benchmark (issue 5, DESIGN.md section 7): a dataset of ../shared/data/corpus.parquet
+# Browsing benchmark (issue 5, docs/design.md §7): a dataset of tests/data/corpus.parquet
 # repeated BENCH_REPEAT times (default 15: 2,014,650 rows); p50/p95 of a page of 20 rows at
 # random offsets and of the first page of searches for a common word, a rare word and text that
 # matches nothing (a full scan), through the engine's API and through the window's command path,
@@ -10,8 +10,8 @@ set -euo pipefail
 cd "$REPO_ROOT"
 ensure_rust
 ensure_python_venv
-corpus="$REPO_ROOT/../shared/data/corpus.parquet"
-[ -f "$corpus" ] || die "the shared data folder (corpus.parquet) must sit beside the clone"
+corpus="$REPO_ROOT/tests/data/corpus.parquet"
+[ -f "$corpus" ] || die "tests/data/corpus.parquet is missing"
 repeat="${BENCH_REPEAT:-15}"
 reps="${BENCH_REPS:-400}"
 common="the" rare="porcupine" none="qzxwv no such text"

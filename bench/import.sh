@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Import benchmark (issue 6): parquet, jsonl and csv inputs of at least 200 MB built from
-# ../shared/data/corpus.parquet, each converted by the engine's import path (canonical Arrow
+# tests/data/corpus.parquet, each converted by the engine's import path (canonical Arrow
 # out), read by pyarrow into a table, and loaded by Python `datasets.load_dataset` (Arrow cache
 # out), each in its own process, in the same run: MB/s of input and peak RSS.
 # BENCH_DIR picks the scratch folder.
@@ -9,8 +9,8 @@ set -euo pipefail
 cd "$REPO_ROOT"
 ensure_rust
 ensure_python_venv
-corpus="$REPO_ROOT/../shared/data/corpus.parquet"
-[ -f "$corpus" ] || die "the shared data folder (corpus.parquet) must sit beside the clone"
+corpus="$REPO_ROOT/tests/data/corpus.parquet"
+[ -f "$corpus" ] || die "tests/data/corpus.parquet is missing"
 work="$(mktemp -d "${BENCH_DIR:-${TMPDIR:-/tmp}}/mistudio-bench.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Tokenization benchmark: GPT-2 on ../shared/data/corpus.parquet (and a 10x repetition of it).
+# Tokenization benchmark: GPT-2 on tests/data/corpus.parquet (and a 10x repetition of it).
 # In one run, each in its own process: the engine's pass (canonical Arrow in, save_to_disk
 # Arrow + statistics out), the tokenizers crate alone (encode_batch, encode_batch_fast), and
 # Python (tokenizers alone; datasets.from_parquet -> map -> save_to_disk), with peak RSS.
@@ -9,9 +9,9 @@ set -euo pipefail
 cd "$REPO_ROOT"
 ensure_rust
 ensure_python_venv
-corpus="$REPO_ROOT/../shared/data/corpus.parquet"
-tokenizer="$REPO_ROOT/../shared/data/gpt2-tokenizer.json"
-[ -f "$corpus" ] && [ -f "$tokenizer" ] || die "the shared data folder (corpus.parquet, gpt2-tokenizer.json) must sit beside the clone"
+corpus="$REPO_ROOT/tests/data/corpus.parquet"
+tokenizer="$REPO_ROOT/tests/data/gpt2-tokenizer.json"
+[ -f "$corpus" ] && [ -f "$tokenizer" ] || die "tests/data/ lacks corpus.parquet or gpt2-tokenizer.json"
 repeat="${BENCH_REPEAT:-10}"
 work="$(mktemp -d "${BENCH_DIR:-${TMPDIR:-/tmp}}/mistudio-bench.XXXXXX")"
 trap 'rm -rf "$work"' EXIT

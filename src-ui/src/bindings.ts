@@ -403,7 +403,7 @@ export type SplitStatistics = {
 };
 
 /**
- *  The figures DESIGN.md §5 asks for. Token counts leave padding out; `padding_overhead` is
+ *  The figures docs/design.md §5 asks for. Token counts leave padding out; `padding_overhead` is
  *  the share of the written ids that are padding.
  */
 export type Statistics = {

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { launchApp, startHubEmulator } from "./harness.mjs";
 
-const corpus = join(new URL(".", import.meta.url).pathname, "..", "..", "..", "shared", "data", "corpus.parquet");
+const corpus = join(new URL(".", import.meta.url).pathname, "..", "data", "corpus.parquet");
 let hub;
 let app;
 

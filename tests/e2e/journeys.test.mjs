@@ -10,8 +10,8 @@ import { join } from "node:path";
 import { cardMatching, downloadTinyDataset, launchApp, setField, startHubEmulator, testid } from "./harness.mjs";
 
 const here = new URL(".", import.meta.url).pathname;
-const corpus = join(here, "..", "..", "..", "shared", "data", "corpus.parquet");
-const tokenizer = join(here, "..", "..", "..", "shared", "data", "gpt2-tokenizer.json");
+const corpus = join(here, "..", "data", "corpus.parquet");
+const tokenizer = join(here, "..", "data", "gpt2-tokenizer.json");
 /** Granted to demo/gated by the emulator (and by nothing else). */
 const TOKEN = "hf_e2eJourneySecret7Q4Z";
 /** demo/corpus, train split: 134,310 rows (see download.test.mjs). */

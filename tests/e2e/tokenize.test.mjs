@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { downloadTinyDataset, launchApp, setField, startHubEmulator, testid } from "./harness.mjs";
 
 const here = new URL(".", import.meta.url).pathname;
-const tokenizer = join(here, "..", "..", "..", "shared", "data", "gpt2-tokenizer.json");
+const tokenizer = join(here, "..", "data", "gpt2-tokenizer.json");
 let hub;
 let app;
 

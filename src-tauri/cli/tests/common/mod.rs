@@ -23,11 +23,11 @@ pub fn cli(dir: &Path, endpoint: &str) -> Command {
 
 pub fn shared(name: &str) -> PathBuf {
     let p = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/data")
+        .join("../../tests/data")
         .join(name);
     assert!(
         p.exists(),
-        "{} is missing: the shared data folder sits beside the clone",
+        "{} is missing: the repository's test data (tests/data/) is incomplete",
         p.display()
     );
     p

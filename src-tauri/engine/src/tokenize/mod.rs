@@ -1,6 +1,6 @@
 //! Tokenization: tokenizers (added from a file or a Hub model repo), settings checked against
 //! them, a live preview, and the job that streams a dataset's canonical data through a
-//! tokenizer into the Hugging Face `save_to_disk` layout with its statistics (DESIGN.md §3, §5).
+//! tokenizer into the Hugging Face `save_to_disk` layout with its statistics (docs/design.md §3, §5).
 
 mod job;
 pub mod model;

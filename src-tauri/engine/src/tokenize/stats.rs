@@ -41,7 +41,7 @@ pub struct SplitStatistics {
     pub num_tokens: u64,
 }
 
-/// The figures DESIGN.md §5 asks for. Token counts leave padding out; `padding_overhead` is
+/// The figures docs/design.md §5 asks for. Token counts leave padding out; `padding_overhead` is
 /// the share of the written ids that are padding.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]

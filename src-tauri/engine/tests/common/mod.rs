@@ -126,7 +126,7 @@ impl Lab {
 }
 
 pub fn gpt2_path() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/gpt2-tokenizer.json")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/gpt2-tokenizer.json")
 }
 
 pub fn corpus(rows: usize) -> Vec<u8> {

@@ -9,7 +9,7 @@ use std::io::Write;
 use std::sync::Arc;
 
 fn corpus() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/corpus.parquet")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/corpus.parquet")
 }
 
 fn split(name: &str, files: &[&Path]) -> SplitInput {
