@@ -14,9 +14,10 @@
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use mistudio_app::AppState;
-use mistudio_engine::ingest::{ingest, SplitInput};
 use mistudio_engine::samples::{forget_recent_selections, SamplesQuery};
-use mistudio_engine::store::{DatasetSource, DatasetStatus, NewDataset};
+use mistudio_engine::testing::NewDataset;
+use mistudio_engine::testing::{ingest, SplitInput};
+use mistudio_engine::{DatasetSource, DatasetStatus};
 use mistudio_engine::{Engine, EngineConfig, Settings};
 use serde_json::json;
 use std::path::{Path, PathBuf};

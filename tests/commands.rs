@@ -2,7 +2,8 @@
 //! temp SQLite file: what the window receives, including the typed error value.
 
 use mistudio_app::AppState;
-use mistudio_engine::store::{DatasetSource, DatasetStatus, NewDataset};
+use mistudio_engine::testing::NewDataset;
+use mistudio_engine::{DatasetSource, DatasetStatus};
 use mistudio_engine::{Engine, EngineConfig, Settings};
 use serde_json::{json, Value};
 use std::sync::Arc;

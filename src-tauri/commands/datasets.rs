@@ -98,6 +98,6 @@ pub async fn rescan(
 #[specta::specta]
 pub async fn data_locks(
     state: State<'_, AppState>,
-) -> CommandResult<Vec<mistudio_engine::locks::DataLock>> {
+) -> CommandResult<Vec<mistudio_engine::DataLock>> {
     Ok(state.engine.data_locks().await?)
 }

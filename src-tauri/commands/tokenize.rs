@@ -1,9 +1,9 @@
 use super::CommandResult;
 use crate::presets_store::{self, TokenizePreset};
 use crate::AppState;
-use mistudio_engine::store::{Tokenization, Tokenizer};
 use mistudio_engine::tokenize::{TokenizePreview, TokenizeSettings};
 use mistudio_engine::TokenizeRequest;
+use mistudio_engine::{Tokenization, Tokenizer};
 use std::path::PathBuf;
 use tauri::{AppHandle, Runtime, State};
 
@@ -56,13 +56,15 @@ pub async fn list_tokenizations(
     Ok(state.engine.list_tokenizations(&dataset_id).await?)
 }
 
+/// Starts a tokenization, or answers with the unfinished one of the same dataset and tokenizer
+/// (a job interrupted by the last app exit resumes on its own), as the CLI does.
 #[tauri::command]
 #[specta::specta]
 pub async fn start_tokenization(
     state: State<'_, AppState>,
     request: TokenizeRequest,
 ) -> CommandResult<Tokenization> {
-    Ok(state.engine.start_tokenization(&request).await?)
+    Ok(state.engine.resume_or_start_tokenization(&request).await?)
 }
 
 #[tauri::command]

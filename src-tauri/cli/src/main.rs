@@ -486,7 +486,7 @@ async fn follow_job(
                 }
             }
             _ = tokio::signal::ctrl_c() => {
-                if let Some(job) = engine.store().unfinished_jobs_for_target(target).await?.into_iter().next() {
+                if let Some(job) = engine.unfinished_job(target).await? {
                     engine.cancel_job(&job.id).await?;
                 }
                 break Err(Error::Cancelled);
@@ -508,30 +508,14 @@ async fn tokenize(
         let tokenizer = engine
             .resolve_tokenizer(&args.tokenizer, args.token.as_deref())
             .await?;
-        // An interrupted run was re-queued when the engine opened: follow it.
-        let existing = engine
-            .store()
-            .find_tokenization(&args.dataset, &tokenizer.id)
+        let tz = engine
+            .resume_or_start_tokenization(&TokenizeRequest {
+                dataset_id: args.dataset.clone(),
+                tokenizer_id: tokenizer.id.clone(),
+                settings: request_settings,
+                replace: args.replace,
+            })
             .await?;
-        let resumed = match &existing {
-            // Killed after the tokenization was recorded ready but before its job was: the job
-            // is queued again too, and it is the one to follow.
-            Some(tz) => tz.status.is_active() || engine.tokenization_job(&tz.id).await?.is_some(),
-            None => false,
-        };
-        let tz = match existing {
-            Some(tz) if resumed => tz,
-            _ => {
-                engine
-                    .start_tokenization(&TokenizeRequest {
-                        dataset_id: args.dataset.clone(),
-                        tokenizer_id: tokenizer.id.clone(),
-                        settings: request_settings,
-                        replace: args.replace,
-                    })
-                    .await?
-            }
-        };
         follow_job(&engine, &mut rx, &tz.id, args.progress, "the tokenization").await?;
         engine.get_tokenization(&tz.id).await
     }

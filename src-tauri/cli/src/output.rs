@@ -1,9 +1,9 @@
 //! Human-readable output. Scripts should use `--json`.
 
-use mistudio_engine::store::{DatasetSource, DatasetStatus};
-use mistudio_engine::store::{Tokenization, Tokenizer};
 use mistudio_engine::tokenize::Statistics;
 use mistudio_engine::{Dataset, Job, JobStatus, Progress};
+use mistudio_engine::{DatasetSource, DatasetStatus};
+use mistudio_engine::{Tokenization, Tokenizer};
 use std::fmt::Write;
 
 /// Same units and rounding as the window.
@@ -306,7 +306,7 @@ pub fn text_statistics(t: &mistudio_engine::browse::TextStatistics) -> String {
     out
 }
 
-pub fn locks_table(locks: &[mistudio_engine::locks::DataLock]) -> String {
+pub fn locks_table(locks: &[mistudio_engine::DataLock]) -> String {
     if locks.is_empty() {
         return "No other process is working in the data folder.\n".into();
     }

@@ -1,9 +1,7 @@
 //! The CLI as scripts use it: the real binary, a real database, a temp data folder.
 
-use mistudio_engine::store::{
-    ColumnInfo, DatasetSource, DatasetStatus, NewDataset, NewJob, SplitInfo,
-};
-use mistudio_engine::Store;
+use mistudio_engine::testing::{NewDataset, NewJob, Store};
+use mistudio_engine::{ColumnInfo, DatasetSource, DatasetStatus, SplitInfo};
 use serde_json::Value;
 use std::path::Path;
 use std::process::{Command, Output};

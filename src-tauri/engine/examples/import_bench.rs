@@ -5,7 +5,7 @@
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-use mistudio_engine::ingest::{ingest, SplitInput};
+use mistudio_engine::testing::{ingest, SplitInput};
 use std::path::PathBuf;
 use std::time::Instant;
 use tokio_util::sync::CancellationToken;

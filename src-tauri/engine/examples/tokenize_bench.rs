@@ -14,7 +14,7 @@ use arrow::array::Array;
 
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-use mistudio_engine::ingest::{ingest, SplitInput};
+use mistudio_engine::testing::{ingest, SplitInput};
 use mistudio_engine::tokenize::pipeline::{self, PassProgress, SplitSource};
 use mistudio_engine::tokenize::source::{read_text_batches, split_files};
 use mistudio_engine::tokenize::{LoadedTokenizer, TokenizeSettings};

@@ -1,17 +1,12 @@
 //! What the detail view shows beside the rows: the text-length distribution of a split before
 //! any tokenization, one row's tokens under a tokenization, and where a dataset's bytes are.
 
-use crate::deleting::{cached_source_files, tree_size};
 use crate::error::{Error, Result};
-use crate::library::validate_id;
-use crate::samples::SamplesQuery;
-use crate::store::{Dataset, DatasetStatus};
 use crate::tokenize::stats::LengthCounts;
-use crate::tokenize::{registry, HistogramBin, LengthSummary, TokenizePreview};
-use crate::Engine;
+use crate::tokenize::{HistogramBin, LengthSummary};
 use arrow::array::Array;
 use serde::{Deserialize, Serialize};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Characters and words per row of a split's text column (or of all splits).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -126,173 +121,42 @@ pub fn text_statistics(
     })
 }
 
-fn ready(dataset: &Dataset, what: &str) -> Result<()> {
-    if dataset.status == DatasetStatus::Ready {
-        Ok(())
-    } else {
-        Err(Error::Conflict(format!(
-            "{} is not ready yet; its {what} can be read once it is",
-            dataset.name
-        )))
-    }
+/// Where the text statistics of one split (or of all, `None`) are kept in a dataset's folder.
+pub(crate) fn text_statistics_cache(dataset_dir: &Path, split: Option<&str>) -> PathBuf {
+    dataset_dir.join("stats").join(match split {
+        Some(s) => format!("text-split-{s}.json"),
+        None => "text-all.json".to_string(),
+    })
 }
 
-impl Engine {
-    /// The text-length distribution of one split (or all), computed once and then kept beside
-    /// the canonical data, which never changes once ready.
-    pub async fn text_statistics(
-        &self,
-        dataset_id: &str,
-        split: Option<&str>,
-    ) -> Result<TextStatistics> {
-        validate_id(dataset_id, "ds")?;
-        let dataset = self.store.get_dataset(dataset_id).await?;
-        ready(&dataset, "statistics")?;
-        let column = dataset.text_column.clone().ok_or_else(|| {
-            Error::invalid(format!(
-                "{} has no text column, so it has no text lengths",
-                dataset.name
-            ))
-        })?;
-        let splits: Vec<String> = match split {
-            Some(s) if dataset.splits.iter().any(|x| x.name == s) => vec![s.to_string()],
-            Some(s) => {
-                return Err(Error::not_found(format!(
-                    "split \"{s}\" of {}",
-                    dataset.name
-                )))
+/// The text statistics kept at `cache`, or counted from the canonical data and kept there.
+pub(crate) fn cached_text_statistics(
+    dataset_dir: &Path,
+    cache: &Path,
+    splits: &[String],
+    split: Option<String>,
+    column: &str,
+) -> Result<TextStatistics> {
+    if let Ok(bytes) = std::fs::read(cache) {
+        if let Ok(c) = serde_json::from_slice::<CachedTextStatistics>(&bytes) {
+            if c.version == TEXT_STATS_VERSION && c.statistics.text_column == column {
+                return Ok(c.statistics);
             }
-            None => dataset.splits.iter().map(|s| s.name.clone()).collect(),
-        };
-        let dir = self.data_root().dataset_dir(&dataset.id)?;
-        let cache = dir.join("stats").join(match split {
-            Some(s) => format!("text-split-{s}.json"),
-            None => "text-all.json".to_string(),
-        });
-        let split = split.map(str::to_string);
-        tokio::task::spawn_blocking(move || {
-            if let Ok(bytes) = std::fs::read(&cache) {
-                if let Ok(c) = serde_json::from_slice::<CachedTextStatistics>(&bytes) {
-                    if c.version == TEXT_STATS_VERSION && c.statistics.text_column == column {
-                        return Ok(c.statistics);
-                    }
-                }
-            }
-            let stats = text_statistics(&dir.join("data"), &splits, split, &column)?;
-            let bytes = serde_json::to_vec(&CachedTextStatistics {
-                version: TEXT_STATS_VERSION,
-                statistics: stats.clone(),
-            })
-            .map_err(|e| Error::Internal(format!("serialising statistics: {e}")))?;
-            // A cache that cannot be written (a read-only share) only costs a recount.
-            if std::fs::create_dir_all(cache.parent().expect("has a parent")).is_ok() {
-                if let Err(e) = crate::datasets::write_atomic(&cache, &bytes) {
-                    tracing::warn!(error = %e, "could not keep the text statistics");
-                }
-            }
-            Ok(stats)
-        })
-        .await
-        .map_err(|e| Error::Internal(format!("counting text lengths crashed: {e}")))?
-    }
-
-    /// One row's text encoded as the tokenization encodes it.
-    pub async fn row_tokens(&self, q: &RowTokensQuery) -> Result<TokenizePreview> {
-        validate_id(&q.tokenization_id, "tok")?;
-        let tz = self.store.get_tokenization(&q.tokenization_id).await?;
-        if tz.dataset_id != q.dataset_id {
-            return Err(Error::invalid(format!(
-                "tokenization {} belongs to another dataset",
-                tz.id
-            )));
         }
-        let page = self
-            .samples(&SamplesQuery {
-                dataset_id: q.dataset_id.clone(),
-                split: Some(q.split.clone()),
-                offset: q.index,
-                limit: 1,
-                ..SamplesQuery::default()
-            })
-            .await?;
-        let text_column = page
-            .text_column
-            .ok_or_else(|| Error::invalid("this dataset has no text column to tokenize"))?;
-        let sample =
-            page.samples.into_iter().next().ok_or_else(|| {
-                Error::not_found(format!("row {} of split \"{}\"", q.index, q.split))
-            })?;
-        let text = sample.fields[&text_column]
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
-        let dataset = self.store.get_dataset(&q.dataset_id).await?;
-        let tokenizer = self.store.get_tokenizer(&tz.tokenizer_id).await?;
-        let root = self.data_root();
-        tokio::task::spawn_blocking(move || {
-            let loaded = registry::load_tokenizer(&root, &tokenizer)?;
-            let resolved = tz.settings.resolve(&loaded, &dataset)?;
-            crate::tokenize::row_tokens(&loaded, &resolved, &text)
-        })
-        .await
-        .map_err(|e| Error::Internal(format!("tokenizing the row crashed: {e}")))?
     }
-
-    /// Where a dataset's bytes are: the Hub cache, the canonical data, each tokenization.
-    pub async fn dataset_storage(&self, dataset_id: &str) -> Result<DatasetStorage> {
-        validate_id(dataset_id, "ds")?;
-        let dataset = self.store.get_dataset(dataset_id).await?;
-        let tokenizations = self.store.list_tokenizations(dataset_id).await?;
-        let root = self.data_root();
-        let dir = root.dataset_dir(dataset_id)?;
-        let mut tok_dirs = Vec::new();
-        for t in &tokenizations {
-            tok_dirs.push((
-                t.id.clone(),
-                t.tokenizer_id.clone(),
-                root.tokenization_dir(dataset_id, &t.id)?,
-            ));
-        }
-        let cache = match &self.hf_cache {
-            Some(c) => Some(c.clone()),
-            None => crate::hub::hf_hub_cache().ok(),
-        };
-        tokio::task::spawn_blocking(move || {
-            let hub_revision = std::fs::read(dir.join("manifest.json"))
-                .ok()
-                .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
-                .and_then(|m| m["hub_revision"].as_str().map(str::to_string));
-            let raw_cache_bytes = match (&dataset.hf_repo_id, &cache) {
-                (Some(repo), Some(cache)) => Some(
-                    cached_source_files(cache, &dir, repo)
-                        .iter()
-                        .map(|(_, blob)| tree_size(blob))
-                        .sum(),
-                ),
-                (Some(_), None) => Some(0),
-                (None, _) => None,
-            };
-            let canonical_bytes = tree_size(&dir.join("data"));
-            let tokenizations: Vec<TokenizationStorage> = tok_dirs
-                .into_iter()
-                .map(
-                    |(tokenization_id, tokenizer_id, path)| TokenizationStorage {
-                        bytes: tree_size(&path) + tree_size(&crate::tokenize::partial_dir(&path)),
-                        tokenization_id,
-                        tokenizer_id,
-                    },
-                )
-                .collect();
-            let listed = canonical_bytes + tokenizations.iter().map(|t| t.bytes).sum::<u64>();
-            DatasetStorage {
-                raw_cache_bytes,
-                canonical_bytes,
-                other_bytes: tree_size(&dir).saturating_sub(listed),
-                tokenizations,
-                hub_revision,
+    let stats = text_statistics(&dataset_dir.join("data"), splits, split, column)?;
+    let bytes = serde_json::to_vec(&CachedTextStatistics {
+        version: TEXT_STATS_VERSION,
+        statistics: stats.clone(),
+    })
+    .map_err(|e| Error::Internal(format!("serialising statistics: {e}")))?;
+    // A cache that cannot be written (a read-only share) only costs a recount.
+    if let Some(parent) = cache.parent() {
+        if std::fs::create_dir_all(parent).is_ok() {
+            if let Err(e) = crate::datasets::write_atomic(cache, &bytes) {
+                tracing::warn!(error = %e, "could not keep the text statistics");
             }
-        })
-        .await
-        .map_err(|e| Error::Internal(format!("measuring storage crashed: {e}")))
+        }
     }
+    Ok(stats)
 }

@@ -3,9 +3,11 @@
 
 use crate::error::{Error, Result};
 use crate::events::EngineEvent;
+use crate::events::EventSink;
+use crate::library::DataRoot;
 use crate::library::{validate_id, DATASETS_DIR};
+use crate::store::Store;
 use crate::store::{Dataset, DatasetStatus};
-use crate::Engine;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::path::Path;
@@ -114,167 +116,167 @@ fn read_manifests(root: &Path) -> Result<HashMap<String, Dataset>> {
     Ok(out)
 }
 
-impl Engine {
-    /// Tokenizers other machines added to the shared library.
-    async fn rescan_tokenizers(&self, report: &mut RescanReport) -> Result<()> {
-        let dir = self.data_root().path().join(crate::library::TOKENIZERS_DIR);
+/// Tokenizers other machines added to the shared library.
+async fn rescan_tokenizers(
+    store: &Store,
+    root: &DataRoot,
+    report: &mut RescanReport,
+) -> Result<()> {
+    let dir = root.path().join(crate::library::TOKENIZERS_DIR);
+    let found = tokio::task::spawn_blocking(move || {
+        read_each::<TokenizerManifest>(&dir, "tk", "manifest.json")
+    })
+    .await
+    .map_err(|e| Error::Internal(format!("reading manifests crashed: {e}")))?;
+    for (folder, m, _) in found {
+        if m.format_version != 1 || m.tokenizer.id != folder {
+            continue;
+        }
+        let t = m.tokenizer;
+        if store.get_tokenizer(&t.id).await.is_ok() {
+            continue;
+        }
+        store
+            .insert_tokenizer(&crate::store::NewTokenizer {
+                id: t.id.clone(),
+                name: t.name,
+                source: t.source,
+                hf_repo_id: t.hf_repo_id,
+                hf_revision: t.hf_revision,
+                file_name: t.file_name,
+                vocab_size: t.vocab_size,
+                sha256: t.sha256,
+                special_tokens: t.special_tokens,
+            })
+            .await?;
+        report.added.push(t.id);
+    }
+    Ok(())
+}
+
+/// Finished tokenizations of the datasets in the data folder, made here or elsewhere.
+async fn rescan_tokenizations(
+    store: &Store,
+    root: &DataRoot,
+    sink: &dyn EventSink,
+    datasets: &HashMap<String, Dataset>,
+    report: &mut RescanReport,
+) -> Result<()> {
+    for id in datasets.keys() {
+        let dir = root.dataset_dir(id)?.join("tokenized");
         let found = tokio::task::spawn_blocking(move || {
-            read_each::<TokenizerManifest>(&dir, "tk", "manifest.json")
+            read_each::<TokenizationManifest>(&dir, "tok", crate::tokenize::MISTUDIO_FILE)
         })
         .await
         .map_err(|e| Error::Internal(format!("reading manifests crashed: {e}")))?;
-        for (folder, m, _) in found {
-            if m.format_version != 1 || m.tokenizer.id != folder {
+        let known = store.list_tokenizations(id).await?;
+        for (folder, m, bytes) in &found {
+            let fits = m.format_version == 1
+                && &m.tokenization_id == folder
+                && &m.dataset_id == id
+                && !known
+                    .iter()
+                    .any(|t| &t.id == folder || t.tokenizer_id == m.tokenizer.id)
+                && store.get_tokenizer(&m.tokenizer.id).await.is_ok();
+            if !fits {
                 continue;
             }
-            let t = m.tokenizer;
-            if self.store.get_tokenizer(&t.id).await.is_ok() {
-                continue;
-            }
-            self.store
-                .insert_tokenizer(&crate::store::NewTokenizer {
-                    id: t.id.clone(),
-                    name: t.name,
-                    source: t.source,
-                    hf_repo_id: t.hf_repo_id,
-                    hf_revision: t.hf_revision,
-                    file_name: t.file_name,
-                    vocab_size: t.vocab_size,
-                    sha256: t.sha256,
-                    special_tokens: t.special_tokens,
+            store
+                .insert_tokenization(&crate::store::NewTokenization {
+                    id: folder.clone(),
+                    dataset_id: id.clone(),
+                    tokenizer_id: m.tokenizer.id.clone(),
+                    settings: m.settings.clone(),
                 })
                 .await?;
-            report.added.push(t.id);
+            store
+                .finish_tokenization(folder, &m.statistics, *bytes)
+                .await?;
+            report.added.push(folder.clone());
+            sink.emit(EngineEvent::TokenizationsChanged {
+                dataset_id: id.clone(),
+            });
         }
-        Ok(())
-    }
-
-    /// Finished tokenizations of the datasets in the data folder, made here or elsewhere.
-    async fn rescan_tokenizations(
-        &self,
-        datasets: &HashMap<String, Dataset>,
-        report: &mut RescanReport,
-    ) -> Result<()> {
-        let root = self.data_root();
-        for id in datasets.keys() {
-            let dir = root.dataset_dir(id)?.join("tokenized");
-            let found = tokio::task::spawn_blocking(move || {
-                read_each::<TokenizationManifest>(&dir, "tok", crate::tokenize::MISTUDIO_FILE)
-            })
-            .await
-            .map_err(|e| Error::Internal(format!("reading manifests crashed: {e}")))?;
-            let known = self.store.list_tokenizations(id).await?;
-            for (folder, m, bytes) in &found {
-                let fits = m.format_version == 1
-                    && &m.tokenization_id == folder
-                    && &m.dataset_id == id
-                    && !known
-                        .iter()
-                        .any(|t| &t.id == folder || t.tokenizer_id == m.tokenizer.id)
-                    && self.store.get_tokenizer(&m.tokenizer.id).await.is_ok();
-                if !fits {
-                    continue;
-                }
-                self.store
-                    .insert_tokenization(&crate::store::NewTokenization {
-                        id: folder.clone(),
-                        dataset_id: id.clone(),
-                        tokenizer_id: m.tokenizer.id.clone(),
-                        settings: m.settings.clone(),
-                    })
-                    .await?;
-                self.store
-                    .finish_tokenization(folder, &m.statistics, *bytes)
-                    .await?;
-                report.added.push(folder.clone());
-                self.sink.emit(EngineEvent::TokenizationsChanged {
+        for t in known {
+            let gone = t.status == crate::store::TokenizationStatus::Ready
+                && !found.iter().any(|(f, _, _)| f == &t.id);
+            if gone && store.unfinished_jobs_for_target(&t.id).await?.is_empty() {
+                store.delete_tokenization(&t.id).await?;
+                report.removed.push(t.id.clone());
+                sink.emit(EngineEvent::TokenizationsChanged {
                     dataset_id: id.clone(),
                 });
             }
-            for t in known {
-                let gone = t.status == crate::store::TokenizationStatus::Ready
-                    && !found.iter().any(|(f, _, _)| f == &t.id);
-                if gone
-                    && self
-                        .store
-                        .unfinished_jobs_for_target(&t.id)
-                        .await?
-                        .is_empty()
-                {
-                    self.store.delete_tokenization(&t.id).await?;
-                    report.removed.push(t.id.clone());
-                    self.sink.emit(EngineEvent::TokenizationsChanged {
-                        dataset_id: id.clone(),
-                    });
-                }
-            }
         }
-        Ok(())
     }
+    Ok(())
+}
 
-    /// Brings the local index in line with the data folder's dataset manifests. Datasets this
-    /// machine is still making (a job holds them) are left alone.
-    pub async fn rescan(&self) -> Result<RescanReport> {
-        let root = self.data_root().path().to_path_buf();
-        let manifests = tokio::task::spawn_blocking(move || read_manifests(&root))
-            .await
-            .map_err(|e| Error::Internal(format!("reading manifests crashed: {e}")))??;
-        let known: HashMap<String, Dataset> = self
-            .store
-            .list_datasets()
-            .await?
-            .into_iter()
-            .map(|d| (d.id.clone(), d))
-            .collect();
-        let mut report = RescanReport::default();
-        for (id, manifest) in &manifests {
-            match known.get(id) {
-                None => {
-                    self.store.adopt_dataset(manifest).await?;
-                    report.added.push(id.clone());
-                }
-                Some(local) if local.status != DatasetStatus::Ready => {}
-                Some(local) => {
-                    let changed = local.updated_at < manifest.updated_at
-                        || local.name != manifest.name
-                        || local.splits != manifest.splits
-                        || local.size_bytes != manifest.size_bytes;
-                    if changed {
-                        self.store.adopt_dataset(manifest).await?;
-                        report.updated.push(id.clone());
-                    }
+/// Brings the local index in line with the data folder's dataset manifests. Datasets this
+/// machine is still making (a job holds them) are left alone.
+pub(crate) async fn rescan(
+    store: &Store,
+    root: &DataRoot,
+    sink: &dyn EventSink,
+) -> Result<RescanReport> {
+    let folder = root.path().to_path_buf();
+    let manifests = tokio::task::spawn_blocking(move || read_manifests(&folder))
+        .await
+        .map_err(|e| Error::Internal(format!("reading manifests crashed: {e}")))??;
+    let known: HashMap<String, Dataset> = store
+        .list_datasets()
+        .await?
+        .into_iter()
+        .map(|d| (d.id.clone(), d))
+        .collect();
+    let mut report = RescanReport::default();
+    for (id, manifest) in &manifests {
+        match known.get(id) {
+            None => {
+                store.adopt_dataset(manifest).await?;
+                report.added.push(id.clone());
+            }
+            Some(local) if local.status != DatasetStatus::Ready => {}
+            Some(local) => {
+                let changed = local.updated_at < manifest.updated_at
+                    || local.name != manifest.name
+                    || local.splits != manifest.splits
+                    || local.size_bytes != manifest.size_bytes;
+                if changed {
+                    store.adopt_dataset(manifest).await?;
+                    report.updated.push(id.clone());
                 }
             }
         }
-        for (id, local) in &known {
-            let gone = local.status == DatasetStatus::Ready && !manifests.contains_key(id);
-            // Only what has gone from the folder costs a look at the job ledger.
-            if gone && self.store.unfinished_jobs_for_target(id).await?.is_empty() {
-                self.store.delete_dataset(id).await?;
-                report.removed.push(id.clone());
-            }
-        }
-        let changed: Vec<String> = report
-            .added
-            .iter()
-            .chain(&report.updated)
-            .chain(&report.removed)
-            .cloned()
-            .collect();
-        if !changed.is_empty() {
-            self.sink.emit(EngineEvent::DatasetsChanged {
-                dataset_ids: changed,
-            });
-        }
-        let before = report.added.len();
-        self.rescan_tokenizers(&mut report).await?;
-        if report.added.len() > before {
-            self.sink.emit(EngineEvent::TokenizersChanged);
-        }
-        self.rescan_tokenizations(&manifests, &mut report).await?;
-        report.added.sort();
-        report.updated.sort();
-        report.removed.sort();
-        Ok(report)
     }
+    for (id, local) in &known {
+        let gone = local.status == DatasetStatus::Ready && !manifests.contains_key(id);
+        // Only what has gone from the folder costs a look at the job ledger.
+        if gone && store.unfinished_jobs_for_target(id).await?.is_empty() {
+            store.delete_dataset(id).await?;
+            report.removed.push(id.clone());
+        }
+    }
+    let changed: Vec<String> = report
+        .added
+        .iter()
+        .chain(&report.updated)
+        .chain(&report.removed)
+        .cloned()
+        .collect();
+    if !changed.is_empty() {
+        sink.emit(EngineEvent::DatasetsChanged {
+            dataset_ids: changed,
+        });
+    }
+    let before = report.added.len();
+    rescan_tokenizers(store, root, &mut report).await?;
+    if report.added.len() > before {
+        sink.emit(EngineEvent::TokenizersChanged);
+    }
+    rescan_tokenizations(store, root, sink, &manifests, &mut report).await?;
+    report.added.sort();
+    report.updated.sort();
+    report.removed.sort();
+    Ok(report)
 }

@@ -3,8 +3,6 @@
 //! holds) comes from the files' metadata alone, so a page costs one batch read.
 
 use crate::error::{Error, Result};
-use crate::library::validate_id;
-use crate::store::DatasetStatus;
 use arrow::array::{Array, RecordBatch, StringArray};
 use arrow::ipc::reader::FileReader;
 use serde::{Deserialize, Serialize};
@@ -545,64 +543,6 @@ pub fn page(
         samples,
         text_column: text_column.map(str::to_string),
     })
-}
-
-impl crate::Engine {
-    /// A page of a dataset's rows, searched and filtered as asked.
-    pub async fn samples(&self, q: &SamplesQuery) -> Result<SamplesPage> {
-        validate_id(&q.dataset_id, "ds")?;
-        let dataset = self.store.get_dataset(&q.dataset_id).await?;
-        if dataset.status != DatasetStatus::Ready {
-            return Err(Error::Conflict(format!(
-                "{} is not ready yet; its rows can be read once it is",
-                dataset.name
-            )));
-        }
-        let splits: Vec<String> = match &q.split {
-            Some(s) => {
-                if !dataset.splits.iter().any(|x| &x.name == s) {
-                    return Err(Error::not_found(format!(
-                        "split \"{s}\" of {}",
-                        dataset.name
-                    )));
-                }
-                vec![s.clone()]
-            }
-            None => dataset.splits.iter().map(|s| s.name.clone()).collect(),
-        };
-        let data_dir = self.data_root().dataset_dir(&dataset.id)?.join("data");
-        let tokenization_dir = match &q.tokenization_id {
-            Some(id) => {
-                validate_id(id, "tok")?;
-                let tz = self.store.get_tokenization(id).await?;
-                if tz.dataset_id != dataset.id {
-                    return Err(Error::invalid(format!(
-                        "tokenization {id} belongs to another dataset"
-                    )));
-                }
-                if tz.status != crate::store::TokenizationStatus::Ready {
-                    return Err(Error::Conflict(
-                        "this tokenization is not finished; filter by its token lengths once it is"
-                            .into(),
-                    ));
-                }
-                Some(self.data_root().tokenization_dir(&dataset.id, id)?)
-            }
-            None => None,
-        };
-        let q = q.clone();
-        tokio::task::spawn_blocking(move || {
-            page(
-                &data_dir,
-                &splits,
-                dataset.text_column.as_deref(),
-                tokenization_dir.as_deref(),
-                &q,
-            )
-        })
-        .await
-        .map_err(|e| Error::Internal(format!("reading rows crashed: {e}")))?
-    }
 }
 
 #[cfg(test)]

@@ -153,42 +153,38 @@ fn fingerprint(root: &Path) -> (u64, u64) {
     (manifests.finish(), locks.finish())
 }
 
-impl Engine {
-    /// Follows the data folder until the engine is dropped, rescanning when manifests change
-    /// and announcing lock changes; switches folders when the settings do. `mode` forces a
-    /// way of watching (tests); `None` picks one per folder with [`mode_for`].
-    pub async fn watch_data_folder(engine: Weak<Engine>, mode: Option<WatchMode>) {
-        loop {
-            let Some(root) = engine.upgrade().map(|e| e.data_root()) else {
-                return;
-            };
-            let mode = mode.unwrap_or_else(|| mode_for(root.path()));
-            tracing::info!(folder = %root.path().display(), ?mode, "watching the data folder");
-            let followed = match mode {
-                WatchMode::Notify => match follow_notify(&engine, &root).await {
-                    Ok(followed) => followed,
-                    Err(e) => {
-                        tracing::warn!(error = %e, "the data folder cannot be watched; polling it");
-                        follow_poll(&engine, &root, POLL_INTERVAL).await
-                    }
-                },
-                WatchMode::Poll(interval) => follow_poll(&engine, &root, interval).await,
-            };
-            if !followed {
-                return;
-            }
+/// Follows the data folder until the engine is dropped (see [`Engine::watch_data_folder`]).
+pub(crate) async fn follow(engine: Weak<Engine>, mode: Option<WatchMode>) {
+    loop {
+        let Some(root) = engine.upgrade().map(|e| e.data_root()) else {
+            return;
+        };
+        let mode = mode.unwrap_or_else(|| mode_for(root.path()));
+        tracing::info!(folder = %root.path().display(), ?mode, "watching the data folder");
+        let followed = match mode {
+            WatchMode::Notify => match follow_notify(&engine, &root).await {
+                Ok(followed) => followed,
+                Err(e) => {
+                    tracing::warn!(error = %e, "the data folder cannot be watched; polling it");
+                    follow_poll(&engine, &root, POLL_INTERVAL).await
+                }
+            },
+            WatchMode::Poll(interval) => follow_poll(&engine, &root, interval).await,
+        };
+        if !followed {
+            return;
         }
     }
+}
 
-    async fn apply_changes(&self, changes: Changes) {
-        if changes.manifests {
-            if let Err(e) = self.rescan().await {
-                tracing::warn!(error = %e, "rescan after a change in the data folder failed");
-            }
+async fn apply_changes(engine: &Engine, changes: Changes) {
+    if changes.manifests {
+        if let Err(e) = engine.rescan().await {
+            tracing::warn!(error = %e, "rescan after a change in the data folder failed");
         }
-        if changes.locks {
-            self.sink.emit(EngineEvent::LocksChanged);
-        }
+    }
+    if changes.locks {
+        engine.sink.emit(EngineEvent::LocksChanged);
     }
 }
 
@@ -228,7 +224,7 @@ async fn follow_poll(engine: &Weak<Engine>, root: &DataRoot, interval: Duration)
             let Some(e) = still_on(engine, root) else {
                 return engine.upgrade().is_some();
             };
-            e.apply_changes(changes).await;
+            apply_changes(&e, changes).await;
         }
     }
 }
@@ -274,7 +270,7 @@ async fn follow_notify(engine: &Weak<Engine>, root: &DataRoot) -> notify::Result
             changes.locks |= c.locks;
         }
         if let Some(e) = still_on(engine, root) {
-            e.apply_changes(changes).await;
+            apply_changes(&e, changes).await;
         }
     }
 }

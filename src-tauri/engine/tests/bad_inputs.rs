@@ -9,7 +9,7 @@ use common::{corpus, gpt2_path, Lab};
 use mistudio_engine::datasets::{DownloadRequest, ImportRequest};
 use mistudio_engine::events::CollectedEvents;
 use mistudio_engine::samples::SamplesQuery;
-use mistudio_engine::store::DatasetStatus;
+use mistudio_engine::DatasetStatus;
 use mistudio_engine::{AppError, Dataset, Engine, EngineConfig, ErrorKind, Settings};
 use mistudio_hub_emulator::{EmulatorConfig, HubEmulator, RepoFile, RepoSpec};
 use std::collections::BTreeSet;

@@ -5,8 +5,8 @@ mod common;
 use common::{gpt2_path, ready_dataset, wait_tokenization, Lab};
 use mistudio_engine::browse::RowTokensQuery;
 use mistudio_engine::samples::SamplesQuery;
-use mistudio_engine::store::TokenizationStatus;
 use mistudio_engine::tokenize::{Packing, Separator, TokenizeSettings};
+use mistudio_engine::TokenizationStatus;
 use mistudio_engine::{ErrorKind, TokenizeRequest};
 
 /// The rows `common::corpus` writes, as text.

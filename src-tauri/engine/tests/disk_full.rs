@@ -6,8 +6,8 @@
 mod common;
 use common::{corpus, Lab, TinyFs};
 use mistudio_engine::samples::SamplesQuery;
-use mistudio_engine::store::{DatasetStatus, TokenizationStatus};
 use mistudio_engine::ErrorKind;
+use mistudio_engine::{DatasetStatus, TokenizationStatus};
 use mistudio_hub_emulator::{Faults, RepoFile, RepoSpec};
 use std::collections::BTreeMap;
 use std::path::Path;

@@ -2,7 +2,7 @@
 //! every failure mode, resume, cancel, verification, the disk check and token hygiene.
 
 use mistudio_engine::datasets::DownloadRequest;
-use mistudio_engine::store::DatasetStatus;
+use mistudio_engine::DatasetStatus;
 use mistudio_engine::ErrorKind;
 use mistudio_hub_emulator::{Faults, HostKind, RepoFile, RepoSpec};
 use std::path::{Path, PathBuf};

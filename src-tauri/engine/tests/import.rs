@@ -6,8 +6,8 @@ mod common;
 use common::Lab;
 use mistudio_engine::datasets::ImportRequest;
 use mistudio_engine::samples::SamplesQuery;
-use mistudio_engine::store::{DatasetSource, DatasetStatus};
 use mistudio_engine::ErrorKind;
+use mistudio_engine::{DatasetSource, DatasetStatus};
 use std::path::Path;
 
 fn write_jsonl(path: &Path, rows: usize, prefix: &str) {
@@ -282,7 +282,7 @@ async fn a_chat_column_is_offered_as_text_and_searched_and_tokenized_as_turns() 
     let tz = common::tokenize_default(&lab, &ds.id, &tk.id).await;
     assert_eq!(
         tz.status,
-        mistudio_engine::store::TokenizationStatus::Ready,
+        mistudio_engine::TokenizationStatus::Ready,
         "{:?}",
         tz.error
     );

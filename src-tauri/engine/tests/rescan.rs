@@ -6,7 +6,7 @@ mod common;
 use common::Lab;
 use mistudio_engine::datasets::ImportRequest;
 use mistudio_engine::samples::SamplesQuery;
-use mistudio_engine::store::DatasetStatus;
+use mistudio_engine::DatasetStatus;
 use mistudio_engine::{Engine, EngineConfig, Settings};
 use std::sync::Arc;
 
@@ -85,10 +85,7 @@ async fn what_one_machine_imports_or_deletes_the_other_sees_after_a_rescan() {
         want
     });
     let seen = laptop.get_tokenization(&tz.id).await.unwrap();
-    assert_eq!(
-        seen.status,
-        mistudio_engine::store::TokenizationStatus::Ready
-    );
+    assert_eq!(seen.status, mistudio_engine::TokenizationStatus::Ready);
     assert_eq!(seen.statistics, tz.statistics);
     assert_eq!(
         laptop.get_dataset(&ds.id).await.unwrap().tokenization_count,
@@ -239,8 +236,9 @@ async fn a_watching_machine_follows_the_folder_by_notify_and_by_polling() {
         );
 
         // A lock taken and released by the Jetson is announced.
-        let locks = mistudio_engine::locks::DataLocks::new(&lab.dir.path().join("local")).unwrap();
-        let root = mistudio_engine::library::DataRoot::prepare(std::path::Path::new(
+        let locks =
+            mistudio_engine::testing::DataLocks::new(&lab.dir.path().join("local")).unwrap();
+        let root = mistudio_engine::testing::DataRoot::prepare(std::path::Path::new(
             &lab.engine.settings().data_root,
         ))
         .unwrap();

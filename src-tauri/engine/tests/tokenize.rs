@@ -3,8 +3,8 @@
 
 mod common;
 use common::{gpt2_path, ready_dataset, wait_tokenization, Lab};
-use mistudio_engine::store::{DatasetStatus, TokenizationStatus};
 use mistudio_engine::tokenize::{Packing, Separator, TokenizeSettings};
+use mistudio_engine::{DatasetStatus, TokenizationStatus};
 use mistudio_engine::{EngineEvent, ErrorKind, TokenizeRequest};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};

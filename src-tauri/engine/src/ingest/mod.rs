@@ -43,9 +43,8 @@ mod writer;
 #[cfg(test)]
 mod tests;
 
-pub use chat::{column_as_text, is_chat_type};
+pub use chat::column_as_text;
 pub use format::{detect_format, Compression, SourceFormat, SUPPORTED_FORMATS};
-pub use schema::type_name;
 pub use txt::TextMode;
 pub(crate) use writer::Counting;
 

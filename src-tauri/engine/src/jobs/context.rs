@@ -68,6 +68,7 @@ impl JobContext {
         (ctx, rx)
     }
 
+    #[cfg(test)]
     pub fn job(&self) -> &Job {
         &self.job
     }
@@ -97,6 +98,7 @@ impl JobContext {
     }
 
     /// `Err(Cancelled)` once the job has been asked to stop: put it between units of work.
+    #[cfg(test)]
     pub fn check_cancelled(&self) -> Result<()> {
         if self.cancel.is_cancelled() {
             Err(Error::Cancelled)

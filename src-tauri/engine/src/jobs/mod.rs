@@ -6,7 +6,7 @@ mod context;
 #[cfg(test)]
 mod tests;
 
-pub use context::{JobContext, ProgressReporter, ProgressUpdate};
+pub use context::JobContext;
 
 use crate::error::{AppError, Error, ErrorKind, Result};
 use crate::events::{EngineEvent, EventSink};
@@ -140,10 +140,6 @@ impl JobRunner {
             sink,
             handlers: Vec::new(),
         }
-    }
-
-    pub fn store(&self) -> &Store {
-        &self.inner.store
     }
 
     /// Persists a new job and wakes the dispatcher.

@@ -12,8 +12,7 @@ use std::path::{Path, PathBuf};
 use tokio_util::sync::CancellationToken;
 
 pub(crate) fn gpt2_json() -> Vec<u8> {
-    let path =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/gpt2-tokenizer.json");
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/gpt2-tokenizer.json");
     std::fs::read(&path).unwrap_or_else(|e| {
         panic!(
             "the GPT-2 tokenizer is expected at {} ({e}); the shared data folder sits beside the clone",

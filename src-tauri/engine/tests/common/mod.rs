@@ -4,7 +4,7 @@
 
 use mistudio_engine::datasets::DownloadRequest;
 use mistudio_engine::events::CollectedEvents;
-use mistudio_engine::store::DatasetStatus;
+use mistudio_engine::DatasetStatus;
 use mistudio_engine::{Dataset, Engine, EngineConfig, Settings};
 use mistudio_hub_emulator::{EmulatorConfig, HubEmulator, RepoFile, RepoSpec};
 use std::path::{Path, PathBuf};
@@ -152,7 +152,7 @@ pub async fn ready_dataset(lab: &Lab, rows: usize) -> String {
 }
 
 /// The shared GPT-2 `tokenizer.json` in the lab's library (added once, then reused).
-pub async fn gpt2(lab: &Lab) -> mistudio_engine::store::Tokenizer {
+pub async fn gpt2(lab: &Lab) -> mistudio_engine::Tokenizer {
     lab.engine
         .resolve_tokenizer(gpt2_path().to_str().unwrap(), None)
         .await
@@ -164,7 +164,7 @@ pub async fn tokenize_default(
     lab: &Lab,
     dataset_id: &str,
     tokenizer_id: &str,
-) -> mistudio_engine::store::Tokenization {
+) -> mistudio_engine::Tokenization {
     let tz = lab
         .engine
         .start_tokenization(&mistudio_engine::TokenizeRequest {
@@ -178,7 +178,7 @@ pub async fn tokenize_default(
     wait_tokenization(lab, &tz.id).await
 }
 
-pub async fn wait_tokenization(lab: &Lab, id: &str) -> mistudio_engine::store::Tokenization {
+pub async fn wait_tokenization(lab: &Lab, id: &str) -> mistudio_engine::Tokenization {
     let deadline = Instant::now() + Duration::from_secs(120);
     loop {
         let tz = lab.engine.get_tokenization(id).await.unwrap();

@@ -1,4 +1,4 @@
-//! The engine's tokenizer and tokenization operations (the window's commands and the CLI call
+//! The facade's tokenizer and tokenization operations (the window's commands and the CLI call
 //! these).
 
 use crate::error::{Error, Result};
@@ -274,6 +274,30 @@ impl Engine {
         });
         tracing::info!(tokenization = %tz.id, dataset = %dataset.id, tokenizer = %tokenizer.id, "tokenization queued");
         Ok(tz)
+    }
+
+    /// What both front doors run for "tokenize this": the unfinished tokenization of the same
+    /// dataset and tokenizer when there is one (a run interrupted by a crash, a kill or an app
+    /// exit, re-queued when the engine opened), otherwise a new one as
+    /// [`Engine::start_tokenization`] starts it.
+    pub async fn resume_or_start_tokenization(
+        &self,
+        request: &TokenizeRequest,
+    ) -> Result<Tokenization> {
+        validate_id(&request.dataset_id, "ds")?;
+        validate_id(&request.tokenizer_id, "tk")?;
+        let existing = self
+            .store
+            .find_tokenization(&request.dataset_id, &request.tokenizer_id)
+            .await?;
+        if let Some(tz) = existing {
+            // Killed after the tokenization was recorded ready but before its job was closed:
+            // the job is queued again too, and it is the one to follow.
+            if tz.status.is_active() || self.tokenization_job(&tz.id).await?.is_some() {
+                return Ok(tz);
+            }
+        }
+        self.start_tokenization(request).await
     }
 
     /// Deletes a tokenization and its files; refused while its job runs.
