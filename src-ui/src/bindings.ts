@@ -61,6 +61,10 @@ export const commands = {
 	addTokenizerHub: (repoId: string, revision: string | null, token: string | null) => typedError<Tokenizer, AppError>(__TAURI_INVOKE("add_tokenizer_hub", { repoId, revision, token })),
 	deleteTokenizer: (id: string) => typedError<null, AppError>(__TAURI_INVOKE("delete_tokenizer", { id })),
 	listTokenizations: (datasetId: string) => typedError<Tokenization[], AppError>(__TAURI_INVOKE("list_tokenizations", { datasetId })),
+	/**
+	 *  Starts a tokenization, or answers with the unfinished one of the same dataset and tokenizer
+	 *  (a job interrupted by the last app exit resumes on its own), as the CLI does.
+	 */
 	startTokenization: (request: TokenizeRequest) => typedError<Tokenization, AppError>(__TAURI_INVOKE("start_tokenization", { request })),
 	deleteTokenization: (id: string) => typedError<null, AppError>(__TAURI_INVOKE("delete_tokenization", { id })),
 	previewTokenization: (tokenizerId: string, settings: TokenizeSettings, text: string) => typedError<TokenizePreview, AppError>(__TAURI_INVOKE("preview_tokenization", { tokenizerId, settings, text })),
@@ -198,7 +202,7 @@ export type ImportRequest = {
 
 export type Job = {
 	id: string,
-	kind: string,
+	kind: JobKind,
 	target: string | null,
 	status: JobStatus,
 	stage: string | null,
@@ -215,6 +219,9 @@ export type Job = {
 export type JobEvent = {
 	job: Job,
 };
+
+/**  What a job does; stored in the jobs table by its stable name (`dataset.download`, …). */
+export type JobKind = "dataset.download" | "dataset.import" | "dataset.tokenize";
 
 export type JobStatus = "queued" | "running" | "succeeded" | "failed" | "cancelled";
 

@@ -1,7 +1,7 @@
 //! The CLI as scripts use it: the real binary, a real database, a temp data folder.
 
 use mistudio_engine::testing::{NewDataset, NewJob, Store};
-use mistudio_engine::{ColumnInfo, DatasetSource, DatasetStatus, SplitInfo};
+use mistudio_engine::{ColumnInfo, DatasetSource, DatasetStatus, JobKind, SplitInfo};
 use serde_json::Value;
 use std::path::Path;
 use std::process::{Command, Output};
@@ -82,7 +82,7 @@ impl Sandbox {
                 .unwrap();
             store
                 .insert_job(&NewJob {
-                    kind: "download".into(),
+                    kind: JobKind::DatasetDownload,
                     target: Some("ds_tiny".into()),
                     params: Value::Null,
                 })

@@ -33,8 +33,8 @@ pub use events::{EngineEvent, EventSink};
 pub use locks::DataLock;
 pub use settings::Settings;
 pub use store::{
-    ColumnInfo, Dataset, DatasetSource, DatasetStatus, Job, JobStatus, Progress, SplitInfo,
-    Tokenization, TokenizationStatus, Tokenizer,
+    ColumnInfo, Dataset, DatasetSource, DatasetStatus, Job, JobKind, JobStatus, Progress,
+    SplitInfo, Tokenization, TokenizationStatus, Tokenizer,
 };
 pub use time::now_ms;
 

@@ -9,8 +9,8 @@ use common::{corpus, gpt2_path, Lab};
 use mistudio_engine::datasets::{DownloadRequest, ImportRequest};
 use mistudio_engine::events::CollectedEvents;
 use mistudio_engine::samples::SamplesQuery;
-use mistudio_engine::DatasetStatus;
 use mistudio_engine::{AppError, Dataset, Engine, EngineConfig, ErrorKind, Settings};
+use mistudio_engine::{DatasetStatus, JobKind};
 use mistudio_hub_emulator::{EmulatorConfig, HubEmulator, RepoFile, RepoSpec};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -166,7 +166,7 @@ fn assert_contained(root: &Path, inside: &Path, case: &str) {
     }
 }
 
-async fn wait_job(lab: &Lab, id: &str, kind: &str) -> mistudio_engine::Job {
+async fn wait_job(lab: &Lab, id: &str, kind: JobKind) -> mistudio_engine::Job {
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         let job = lab
@@ -184,7 +184,7 @@ async fn wait_job(lab: &Lab, id: &str, kind: &str) -> mistudio_engine::Job {
     }
 }
 
-async fn job_error(lab: &Lab, id: &str, kind: &str) -> AppError {
+async fn job_error(lab: &Lab, id: &str, kind: JobKind) -> AppError {
     let job = wait_job(lab, id, kind).await;
     job.error
         .unwrap_or_else(|| panic!("job {} finished without an error", job.id))
@@ -221,12 +221,12 @@ async fn run(lab: &Lab, call: &Call) -> Result<Option<Dataset>, AppError> {
             let ds = lab.finish(&ds.id).await;
             if ds.status == DatasetStatus::Ready {
                 // The dataset turns ready a moment before its job is marked finished.
-                wait_job(lab, &ds.id, "dataset.download").await;
+                wait_job(lab, &ds.id, JobKind::DatasetDownload).await;
                 return Ok(Some(ds));
             }
             assert_eq!(ds.status, DatasetStatus::Error, "{repo}: {:?}", ds.error);
             assert!(ds.error.is_some(), "{repo}: a failed dataset says why");
-            Err(job_error(lab, &ds.id, "dataset.download").await)
+            Err(job_error(lab, &ds.id, JobKind::DatasetDownload).await)
         }
         Call::Inspect {
             repo,
@@ -275,7 +275,7 @@ async fn run(lab: &Lab, call: &Call) -> Result<Option<Dataset>, AppError> {
             let ds = lab.finish(&ds.id).await;
             assert_eq!(ds.status, DatasetStatus::Error, "{path}: {:?}", ds.error);
             assert!(ds.error.is_some(), "{path}: a failed dataset says why");
-            Err(job_error(lab, &ds.id, "dataset.import").await)
+            Err(job_error(lab, &ds.id, JobKind::DatasetImport).await)
         }
         Call::GetDataset(id) => e.get_dataset(id).await.map(|_| None).map_err(Into::into),
         Call::Delete(ids) => e

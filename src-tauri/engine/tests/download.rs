@@ -2,8 +2,8 @@
 //! every failure mode, resume, cancel, verification, the disk check and token hygiene.
 
 use mistudio_engine::datasets::DownloadRequest;
-use mistudio_engine::DatasetStatus;
 use mistudio_engine::ErrorKind;
+use mistudio_engine::{DatasetStatus, JobKind};
 use mistudio_hub_emulator::{Faults, HostKind, RepoFile, RepoSpec};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -292,7 +292,7 @@ async fn cancel_stops_a_download_within_a_second_and_retry_resumes_it() {
     let store = lab.engine.store();
     let job = loop {
         let job = store
-            .latest_job_for_target(&ds.id, "dataset.download")
+            .latest_job_for_target(&ds.id, JobKind::DatasetDownload)
             .await
             .unwrap()
             .unwrap();
@@ -546,7 +546,7 @@ async fn a_trickle_still_arrives_whole_with_its_rate_reported() {
         let job = lab
             .engine
             .store()
-            .latest_job_for_target(&ds.id, "dataset.download")
+            .latest_job_for_target(&ds.id, JobKind::DatasetDownload)
             .await
             .unwrap()
             .unwrap();

@@ -4,7 +4,7 @@
 mod common;
 use common::{gpt2_path, ready_dataset, wait_tokenization, Lab};
 use mistudio_engine::tokenize::{Packing, Separator, TokenizeSettings};
-use mistudio_engine::{DatasetStatus, TokenizationStatus};
+use mistudio_engine::{DatasetStatus, JobKind, TokenizationStatus};
 use mistudio_engine::{EngineEvent, ErrorKind, TokenizeRequest};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -186,7 +186,7 @@ async fn bad_requests_get_specific_errors_before_any_job() {
         .await
         .unwrap()
         .iter()
-        .all(|j| j.kind != "dataset.tokenize"));
+        .all(|j| j.kind != JobKind::DatasetTokenize));
 
     let preview = lab
         .engine

@@ -4,6 +4,7 @@ import {
   events,
   type AppError,
   type Job,
+  type JobKind,
   type Tokenization,
   type Tokenizer,
   type TokenizePreset,
@@ -12,7 +13,7 @@ import { call, toAppError } from "../lib/api";
 import { isActiveJob } from "./jobs";
 import { listenSafely } from "./listen";
 
-export const TOKENIZE_JOB_KIND = "dataset.tokenize";
+export const TOKENIZE_JOB_KIND: JobKind = "dataset.tokenize";
 
 export type DatasetTokenizations = {
   items: Tokenization[];

@@ -135,7 +135,7 @@ export const datasetFixture = (over: Partial<Dataset> = {}): Dataset => ({
 
 export const jobFixture = (over: Partial<Job> = {}): Job => ({
   id: "job-1",
-  kind: "download",
+  kind: "dataset.download",
   target: "ds-1",
   status: "running",
   stage: "downloading",

@@ -3,7 +3,7 @@
 
 use crate::error::{Error, Result};
 use crate::events::EngineEvent;
-use crate::store::{self, Dataset, Job};
+use crate::store::{self, Dataset, Job, JobKind};
 use crate::{datasets, hub, library, Engine};
 use serde::Serialize;
 
@@ -35,14 +35,14 @@ impl Engine {
     /// Queues a job that works on dataset `id` and tells the window the dataset changed.
     async fn queue_dataset_job(
         &self,
-        kind: &str,
+        kind: JobKind,
         id: &str,
         params: serde_json::Value,
     ) -> Result<Job> {
         let job = self
             .runner()?
             .enqueue(store::NewJob {
-                kind: kind.into(),
+                kind,
                 target: Some(id.to_string()),
                 params,
             })
@@ -58,7 +58,7 @@ impl Engine {
     async fn queue_new_dataset(
         &self,
         dataset: &store::NewDataset,
-        kind: &str,
+        kind: JobKind,
         params: &impl Serialize,
     ) -> Result<(Dataset, Job)> {
         let queued = self
@@ -66,7 +66,7 @@ impl Engine {
             .enqueue_with_dataset(
                 dataset,
                 store::NewJob {
-                    kind: kind.into(),
+                    kind,
                     target: Some(dataset.id.clone()),
                     params: Self::job_params(params)?,
                 },
@@ -121,7 +121,7 @@ impl Engine {
             return Ok(None);
         };
         for job in self.store.list_jobs(500).await? {
-            if job.kind != datasets::IMPORT_JOB || job.status.is_finished() {
+            if job.kind != JobKind::DatasetImport || job.status.is_finished() {
                 continue;
             }
             let Ok(params) = serde_json::from_value::<datasets::ImportParams>(job.params) else {
@@ -192,7 +192,7 @@ impl Engine {
             revision,
         };
         let (dataset, job) = self
-            .queue_new_dataset(&new_dataset, datasets::DOWNLOAD_JOB, &params)
+            .queue_new_dataset(&new_dataset, JobKind::DatasetDownload, &params)
             .await
             .inspect_err(|_| self.tokens.forget(&id))?;
         tracing::info!(dataset = %dataset.id, job = %job.id, repo = %request.repo_id, "download queued");
@@ -262,7 +262,7 @@ impl Engine {
             path: path.to_string_lossy().into_owned(),
         };
         let (dataset, job) = self
-            .queue_new_dataset(&new_dataset, datasets::IMPORT_JOB, &params)
+            .queue_new_dataset(&new_dataset, JobKind::DatasetImport, &params)
             .await?;
         tracing::info!(dataset = %dataset.id, job = %job.id, files = plan.source_files.len(), "import queued");
         Ok(dataset)
@@ -288,7 +288,7 @@ impl Engine {
             ));
         }
         let mut last = None;
-        for kind in [datasets::DOWNLOAD_JOB, datasets::IMPORT_JOB] {
+        for kind in [JobKind::DatasetDownload, JobKind::DatasetImport] {
             if let Some(job) = self.store.latest_job_for_target(id, kind).await? {
                 last = Some(job);
                 break;
@@ -301,7 +301,7 @@ impl Engine {
             .store
             .set_dataset_status(id, store::DatasetStatus::Queued, None)
             .await?;
-        self.queue_dataset_job(&last.kind, id, last.params).await?;
+        self.queue_dataset_job(last.kind, id, last.params).await?;
         Ok(dataset)
     }
 

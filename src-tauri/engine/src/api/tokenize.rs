@@ -7,9 +7,7 @@ use crate::library::{new_id, validate_id};
 use crate::store::{
     self, DatasetStatus, NewJob, NewTokenization, Tokenization, TokenizationStatus, Tokenizer,
 };
-use crate::tokenize::{
-    self, registry, TokenizeParams, TokenizePreview, TokenizeSettings, TOKENIZE_JOB,
-};
+use crate::tokenize::{self, registry, TokenizeParams, TokenizePreview, TokenizeSettings};
 use crate::{hub, Engine};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
@@ -263,7 +261,7 @@ impl Engine {
         };
         runner
             .enqueue(NewJob {
-                kind: TOKENIZE_JOB.into(),
+                kind: store::JobKind::DatasetTokenize,
                 target: Some(tz.id.clone()),
                 params: serde_json::to_value(&params)
                     .map_err(|e| Error::Internal(e.to_string()))?,

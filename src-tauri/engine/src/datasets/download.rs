@@ -10,6 +10,7 @@ use crate::ingest::SplitInput;
 use crate::jobs::{JobContext, JobHandler};
 use crate::library::DataRoot;
 use crate::settings::Settings;
+use crate::store::JobKind;
 use crate::store::{DatasetStatus, Progress, Store};
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
@@ -17,8 +18,6 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
-
-pub const DOWNLOAD_JOB: &str = "dataset.download";
 
 /// What the window's form (or `mistudio-cli download`) asks for.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -243,8 +242,8 @@ impl DownloadHandler {
 
 #[async_trait]
 impl JobHandler for DownloadHandler {
-    fn kind(&self) -> &'static str {
-        DOWNLOAD_JOB
+    fn kind(&self) -> JobKind {
+        JobKind::DatasetDownload
     }
 
     fn max_concurrency(&self) -> usize {

@@ -10,13 +10,12 @@ use crate::ingest::{detect_format, SplitInput, TextMode, SUPPORTED_FORMATS};
 use crate::jobs::{JobContext, JobHandler};
 use crate::library::DataRoot;
 use crate::settings::Settings;
+use crate::store::JobKind;
 use crate::store::{DatasetStatus, Store};
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
-
-pub const IMPORT_JOB: &str = "dataset.import";
 
 /// What the window's Import form (or `mistudio-cli import`) asks for.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -309,8 +308,8 @@ impl ImportHandler {
 
 #[async_trait]
 impl JobHandler for ImportHandler {
-    fn kind(&self) -> &'static str {
-        IMPORT_JOB
+    fn kind(&self) -> JobKind {
+        JobKind::DatasetImport
     }
 
     fn max_concurrency(&self) -> usize {

@@ -5,11 +5,11 @@
 mod download;
 mod import;
 
-pub use download::{DownloadHandler, DownloadParams, DownloadRequest, TokenVault, DOWNLOAD_JOB};
+pub use download::{DownloadHandler, DownloadParams, DownloadRequest, TokenVault};
 pub(crate) use import::validate_name;
 pub use import::{
     default_name, plan_import, split_from_name, ImportHandler, ImportParams, ImportPlan,
-    ImportRequest, IMPORT_JOB,
+    ImportRequest,
 };
 
 use crate::error::{Error, Result};

@@ -10,7 +10,7 @@ pub use context::JobContext;
 
 use crate::error::{AppError, Error, ErrorKind, Result};
 use crate::events::{EngineEvent, EventSink};
-use crate::store::{Job, JobStatus, NewJob, Store};
+use crate::store::{Job, JobKind, JobStatus, NewJob, Store};
 use async_trait::async_trait;
 use std::collections::HashMap;
 use std::path::Path;
@@ -32,8 +32,8 @@ pub const MAX_INTERRUPTED_ATTEMPTS: i64 = 3;
 /// the handler only does the work and reports through its [`JobContext`].
 #[async_trait]
 pub trait JobHandler: Send + Sync + 'static {
-    /// Stable name stored in the jobs table.
-    fn kind(&self) -> &'static str;
+    /// What it runs (stored in the jobs table by its stable name).
+    fn kind(&self) -> JobKind;
 
     /// How many jobs of this kind may run at once.
     fn max_concurrency(&self) -> usize {
@@ -116,7 +116,7 @@ pub struct JobRunner {
 struct Inner {
     store: Store,
     sink: Arc<dyn EventSink>,
-    handlers: HashMap<&'static str, (Arc<dyn JobHandler>, Arc<Semaphore>)>,
+    handlers: HashMap<JobKind, (Arc<dyn JobHandler>, Arc<Semaphore>)>,
     running: Mutex<HashMap<String, RunningJob>>,
     wake: Notify,
     /// Held while a job is inserted and announced, and while the dispatcher claims jobs, so a
@@ -176,10 +176,10 @@ impl JobRunner {
     }
 
     fn check_enqueue(&self, new: &NewJob) -> Result<()> {
-        if !self.inner.handlers.contains_key(new.kind.as_str()) {
+        if !self.inner.handlers.contains_key(&new.kind) {
             return Err(Error::invalid(format!(
                 "unknown job kind {:?}; this version runs: {}",
-                new.kind,
+                new.kind.as_str(),
                 self.kinds().join(", ")
             )));
         }
@@ -192,7 +192,7 @@ impl JobRunner {
     }
 
     pub fn kinds(&self) -> Vec<&'static str> {
-        let mut kinds: Vec<_> = self.inner.handlers.keys().copied().collect();
+        let mut kinds: Vec<_> = self.inner.handlers.keys().map(|k| k.as_str()).collect();
         kinds.sort_unstable();
         kinds
     }
@@ -281,12 +281,12 @@ impl Inner {
             if self.stop.is_cancelled() {
                 break;
             }
-            let Some((handler, slots)) = self.handlers.get(job.kind.as_str()) else {
+            let Some((handler, slots)) = self.handlers.get(&job.kind) else {
                 let error = AppError {
                     kind: ErrorKind::Internal,
                     message: format!(
                         "this version of miStudio Datasets cannot run jobs of kind {:?}",
-                        job.kind
+                        job.kind.as_str()
                     ),
                 };
                 if self.store.claim_job(&job.id).await? {

@@ -3,14 +3,14 @@
 use super::*;
 use crate::events::CollectedEvents;
 use crate::store::test_support::temp_store;
-use crate::store::Progress;
+use crate::store::{JobKind, Progress};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 use tokio::sync::oneshot;
 
-fn job(kind: &str) -> NewJob {
+fn job(kind: JobKind) -> NewJob {
     NewJob {
-        kind: kind.into(),
+        kind,
         target: Some("ds_test".into()),
         params: serde_json::json!({ "steps": 5 }),
     }
@@ -21,8 +21,8 @@ struct Counter;
 
 #[async_trait]
 impl JobHandler for Counter {
-    fn kind(&self) -> &'static str {
-        "test.count"
+    fn kind(&self) -> JobKind {
+        JobKind::TestCount
     }
     async fn run(&self, ctx: JobContext) -> Result<()> {
         #[derive(serde::Deserialize)]
@@ -51,8 +51,8 @@ struct WaitForCancel {
 
 #[async_trait]
 impl JobHandler for WaitForCancel {
-    fn kind(&self) -> &'static str {
-        "test.wait"
+    fn kind(&self) -> JobKind {
+        JobKind::TestWait
     }
     async fn run(&self, ctx: JobContext) -> Result<()> {
         ctx.progress(Progress::Bytes {
@@ -117,7 +117,7 @@ async fn a_job_goes_from_queued_through_progress_to_done() {
         .start(&dir.path().join("runner.lock"))
         .await
         .unwrap();
-    let queued = runner.enqueue(job("test.count")).await.unwrap();
+    let queued = runner.enqueue(job(JobKind::TestCount)).await.unwrap();
     assert_eq!(queued.status, JobStatus::Queued);
 
     let done = wait_for_status(&store, &queued.id, JobStatus::Succeeded).await;
@@ -152,7 +152,7 @@ async fn cancelling_a_running_job_waits_until_it_has_stopped() {
         .start(&dir.path().join("runner.lock"))
         .await
         .unwrap();
-    let queued = runner.enqueue(job("test.wait")).await.unwrap();
+    let queued = runner.enqueue(job(JobKind::TestWait)).await.unwrap();
     started.await.unwrap();
 
     let cancelled = runner.cancel(&queued.id).await.unwrap();
@@ -185,10 +185,10 @@ async fn a_queued_job_cancelled_before_it_starts_never_runs() {
         .start(&dir.path().join("runner.lock"))
         .await
         .unwrap();
-    let first = runner.enqueue(job("test.wait")).await.unwrap();
+    let first = runner.enqueue(job(JobKind::TestWait)).await.unwrap();
     started.await.unwrap();
     // One slot for this kind: the second waits in the queue.
-    let second = runner.enqueue(job("test.wait")).await.unwrap();
+    let second = runner.enqueue(job(JobKind::TestWait)).await.unwrap();
     assert_eq!(
         runner.cancel(&second.id).await.unwrap().status,
         JobStatus::Cancelled
@@ -205,8 +205,8 @@ struct Flood;
 
 #[async_trait]
 impl JobHandler for Flood {
-    fn kind(&self) -> &'static str {
-        "test.flood"
+    fn kind(&self) -> JobKind {
+        JobKind::TestFlood
     }
     async fn run(&self, ctx: JobContext) -> Result<()> {
         ctx.run_blocking(|_cancel, reporter| {
@@ -241,7 +241,7 @@ async fn progress_is_throttled_to_ten_updates_a_second_and_the_last_value_is_kep
         .await
         .unwrap();
     let started = Instant::now();
-    let queued = runner.enqueue(job("test.flood")).await.unwrap();
+    let queued = runner.enqueue(job(JobKind::TestFlood)).await.unwrap();
     let done = wait_for_status(&store, &queued.id, JobStatus::Succeeded).await;
     let elapsed_ms = started.elapsed().as_millis() as usize;
     runner.shutdown().await;
@@ -280,8 +280,8 @@ struct Gated {
 
 #[async_trait]
 impl JobHandler for Gated {
-    fn kind(&self) -> &'static str {
-        "test.gated"
+    fn kind(&self) -> JobKind {
+        JobKind::TestGated
     }
     fn max_concurrency(&self) -> usize {
         self.concurrency
@@ -315,14 +315,14 @@ async fn concurrency_is_bounded_per_kind_and_kinds_do_not_block_each_other() {
         .start(&dir.path().join("runner.lock"))
         .await
         .unwrap();
-    let waiting = runner.enqueue(job("test.wait")).await.unwrap();
+    let waiting = runner.enqueue(job(JobKind::TestWait)).await.unwrap();
     wait_started.await.unwrap();
     let mut gated = Vec::new();
     for _ in 0..5 {
-        gated.push(runner.enqueue(job("test.gated")).await.unwrap());
+        gated.push(runner.enqueue(job(JobKind::TestGated)).await.unwrap());
     }
     // While two gated jobs hold their slots, another kind still runs to completion.
-    let counted = runner.enqueue(job("test.count")).await.unwrap();
+    let counted = runner.enqueue(job(JobKind::TestCount)).await.unwrap();
     wait_for_status(&store, &counted.id, JobStatus::Succeeded).await;
     let deadline = Instant::now() + Duration::from_secs(10);
     while running.load(Ordering::SeqCst) < 2 {
@@ -344,8 +344,8 @@ struct Failing;
 
 #[async_trait]
 impl JobHandler for Failing {
-    fn kind(&self) -> &'static str {
-        "test.fail"
+    fn kind(&self) -> JobKind {
+        JobKind::TestFail
     }
     async fn run(&self, ctx: JobContext) -> Result<()> {
         match ctx.job().params["mode"].as_str() {
@@ -367,7 +367,7 @@ async fn failures_and_panics_are_recorded_with_a_kind_and_a_message() {
         .unwrap();
     let err_job = runner
         .enqueue(NewJob {
-            kind: "test.fail".into(),
+            kind: JobKind::TestFail,
             target: None,
             params: serde_json::json!({"mode": "error"}),
         })
@@ -375,7 +375,7 @@ async fn failures_and_panics_are_recorded_with_a_kind_and_a_message() {
         .unwrap();
     let panic_job = runner
         .enqueue(NewJob {
-            kind: "test.fail".into(),
+            kind: JobKind::TestFail,
             target: None,
             params: serde_json::json!({"mode": "panic"}),
         })
@@ -394,7 +394,7 @@ async fn failures_and_panics_are_recorded_with_a_kind_and_a_message() {
         error.message
     );
 
-    let unknown = runner.enqueue(job("no.such.kind")).await.unwrap_err();
+    let unknown = runner.enqueue(job(JobKind::TestCount)).await.unwrap_err();
     assert_eq!(unknown.kind(), ErrorKind::InvalidInput);
     assert!(unknown.to_string().contains("test.fail"));
     runner.shutdown().await;
@@ -408,8 +408,8 @@ struct Resumable {
 
 #[async_trait]
 impl JobHandler for Resumable {
-    fn kind(&self) -> &'static str {
-        "test.resumable"
+    fn kind(&self) -> JobKind {
+        JobKind::TestResumable
     }
     async fn run(&self, ctx: JobContext) -> Result<()> {
         self.runs.fetch_add(1, Ordering::SeqCst);
@@ -449,7 +449,7 @@ fn a_job_interrupted_by_a_crash_is_requeued_and_finishes_after_restart() {
                 .start(&lock)
                 .await
                 .unwrap();
-            let queued = runner.enqueue(job("test.resumable")).await.unwrap();
+            let queued = runner.enqueue(job(JobKind::TestResumable)).await.unwrap();
             wait_for_status(&store, &queued.id, JobStatus::Running).await;
             while runs.load(Ordering::SeqCst) == 0 {
                 tokio::task::yield_now().await;
@@ -510,7 +510,7 @@ async fn shutdown_interrupts_running_jobs_and_they_resume_on_the_next_start() {
         .start(&lock)
         .await
         .unwrap();
-    let queued = runner.enqueue(job("test.resumable")).await.unwrap();
+    let queued = runner.enqueue(job(JobKind::TestResumable)).await.unwrap();
     wait_for_status(&store, &queued.id, JobStatus::Running).await;
     while runs.load(Ordering::SeqCst) == 0 {
         tokio::task::yield_now().await;

@@ -43,7 +43,7 @@ pub struct ColumnInfo {
 }
 
 /// A dataset as the window, the CLI's `--json` and the manifests see it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Dataset {
     pub id: String,
@@ -55,7 +55,9 @@ pub struct Dataset {
     pub status: DatasetStatus,
     pub num_samples: Option<i64>,
     pub size_bytes: Option<i64>,
+    #[sqlx(json)]
     pub splits: Vec<SplitInfo>,
+    #[sqlx(json)]
     pub columns: Vec<ColumnInfo>,
     pub text_column: Option<String>,
     pub format: Option<String>,
@@ -64,53 +66,6 @@ pub struct Dataset {
     pub tokenization_count: i64,
     pub created_at: i64,
     pub updated_at: i64,
-}
-
-#[derive(sqlx::FromRow)]
-struct DatasetRow {
-    id: String,
-    name: String,
-    source: DatasetSource,
-    hf_repo_id: Option<String>,
-    hf_config: Option<String>,
-    hf_split: Option<String>,
-    status: DatasetStatus,
-    num_samples: Option<i64>,
-    size_bytes: Option<i64>,
-    splits: Json<Vec<SplitInfo>>,
-    columns: Json<Vec<ColumnInfo>>,
-    text_column: Option<String>,
-    format: Option<String>,
-    description: Option<String>,
-    error: Option<String>,
-    tokenization_count: i64,
-    created_at: i64,
-    updated_at: i64,
-}
-
-impl From<DatasetRow> for Dataset {
-    fn from(r: DatasetRow) -> Self {
-        Dataset {
-            id: r.id,
-            name: r.name,
-            source: r.source,
-            hf_repo_id: r.hf_repo_id,
-            hf_config: r.hf_config,
-            hf_split: r.hf_split,
-            status: r.status,
-            num_samples: r.num_samples,
-            size_bytes: r.size_bytes,
-            splits: r.splits.0,
-            columns: r.columns.0,
-            text_column: r.text_column,
-            format: r.format,
-            description: r.description,
-            error: r.error,
-            tokenization_count: r.tokenization_count,
-            created_at: r.created_at,
-            updated_at: r.updated_at,
-        }
-    }
 }
 
 /// What a download or an import knows when it registers a dataset.
@@ -156,22 +111,21 @@ impl Store {
     }
 
     pub async fn get_dataset(&self, id: &str) -> Result<Dataset> {
-        let row: Option<DatasetRow> = sqlx::query_as(&format!("{SELECT_DATASET} WHERE d.id = ?"))
+        let row: Option<Dataset> = sqlx::query_as(&format!("{SELECT_DATASET} WHERE d.id = ?"))
             .bind(id)
             .fetch_optional(self.pool())
             .await?;
-        row.map(Dataset::from)
-            .ok_or_else(|| Error::not_found(format!("dataset {id}")))
+        row.ok_or_else(|| Error::not_found(format!("dataset {id}")))
     }
 
     /// Newest first, as the window lists them.
     pub async fn list_datasets(&self) -> Result<Vec<Dataset>> {
-        let rows: Vec<DatasetRow> = sqlx::query_as(&format!(
+        let rows: Vec<Dataset> = sqlx::query_as(&format!(
             "{SELECT_DATASET} ORDER BY d.created_at DESC, d.id"
         ))
         .fetch_all(self.pool())
         .await?;
-        Ok(rows.into_iter().map(Dataset::from).collect())
+        Ok(rows)
     }
 
     pub async fn set_dataset_status(
@@ -180,16 +134,16 @@ impl Store {
         status: DatasetStatus,
         error: Option<&str>,
     ) -> Result<Dataset> {
-        let done =
+        self.update_then_read(
             sqlx::query("UPDATE datasets SET status = ?, error = ?, updated_at = ? WHERE id = ?")
                 .bind(status)
                 .bind(error)
                 .bind(now_ms())
-                .bind(id)
-                .execute(self.pool())
-                .await?;
-        super::require_row(done, || format!("dataset {id}"))?;
-        self.get_dataset(id).await
+                .bind(id),
+            || format!("dataset {id}"),
+            self.get_dataset(id),
+        )
+        .await
     }
 
     /// What inspection learned: the config actually used and the card's description.
@@ -199,18 +153,18 @@ impl Store {
         hf_config: Option<&str>,
         description: Option<&str>,
     ) -> Result<Dataset> {
-        let done = sqlx::query(
+        self.update_then_read(
+sqlx::query(
             "UPDATE datasets SET hf_config = COALESCE(?, hf_config), description = COALESCE(?, description), \
              updated_at = ? WHERE id = ?",
         )
         .bind(hf_config)
         .bind(description)
         .bind(now_ms())
-        .bind(id)
-        .execute(self.pool())
-        .await?;
-        super::require_row(done, || format!("dataset {id}"))?;
-        self.get_dataset(id).await
+        .bind(id),
+|| format!("dataset {id}"),
+self.get_dataset(id),
+).await
     }
 
     /// Records what ingestion learned about the data; the dataset becomes ready in the same write.
@@ -224,7 +178,8 @@ impl Store {
         size_bytes: i64,
     ) -> Result<Dataset> {
         let num_samples: i64 = splits.iter().map(|s| s.num_rows).sum();
-        let done = sqlx::query(
+        self.update_then_read(
+sqlx::query(
             "UPDATE datasets SET status = 'ready', error = NULL, splits = ?, columns = ?, text_column = ?, \
              format = ?, size_bytes = ?, num_samples = ?, updated_at = ? WHERE id = ?",
         )
@@ -235,11 +190,10 @@ impl Store {
         .bind(size_bytes)
         .bind(num_samples)
         .bind(now_ms())
-        .bind(id)
-        .execute(self.pool())
-        .await?;
-        super::require_row(done, || format!("dataset {id}"))?;
-        self.get_dataset(id).await
+        .bind(id),
+|| format!("dataset {id}"),
+self.get_dataset(id),
+).await
     }
 
     /// Removes the dataset's row; its tokenizations go with it (ON DELETE CASCADE).
@@ -278,12 +232,11 @@ impl Store {
     }
 
     pub async fn delete_dataset(&self, id: &str) -> Result<()> {
-        let done = sqlx::query("DELETE FROM datasets WHERE id = ?")
-            .bind(id)
-            .execute(self.pool())
-            .await?;
-        super::require_row(done, || format!("dataset {id}"))?;
-        Ok(())
+        self.change_row(
+            sqlx::query("DELETE FROM datasets WHERE id = ?").bind(id),
+            || format!("dataset {id}"),
+        )
+        .await
     }
 }
 

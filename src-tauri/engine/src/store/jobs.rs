@@ -74,16 +74,90 @@ impl Progress {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// What a job does; stored in the jobs table by its stable name (`dataset.download`, …).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, sqlx::Type,
+)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub enum JobKind {
+    #[serde(rename = "dataset.download")]
+    #[sqlx(rename = "dataset.download")]
+    DatasetDownload,
+    #[serde(rename = "dataset.import")]
+    #[sqlx(rename = "dataset.import")]
+    DatasetImport,
+    #[serde(rename = "dataset.tokenize")]
+    #[sqlx(rename = "dataset.tokenize")]
+    DatasetTokenize,
+    /// The runner's own tests run kinds of their own.
+    #[cfg(test)]
+    #[serde(rename = "test.count")]
+    #[sqlx(rename = "test.count")]
+    TestCount,
+    #[cfg(test)]
+    #[serde(rename = "test.wait")]
+    #[sqlx(rename = "test.wait")]
+    TestWait,
+    #[cfg(test)]
+    #[serde(rename = "test.flood")]
+    #[sqlx(rename = "test.flood")]
+    TestFlood,
+    #[cfg(test)]
+    #[serde(rename = "test.gated")]
+    #[sqlx(rename = "test.gated")]
+    TestGated,
+    #[cfg(test)]
+    #[serde(rename = "test.fail")]
+    #[sqlx(rename = "test.fail")]
+    TestFail,
+    #[cfg(test)]
+    #[serde(rename = "test.resumable")]
+    #[sqlx(rename = "test.resumable")]
+    TestResumable,
+}
+
+impl JobKind {
+    /// The stable name, as stored and as the window sees it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobKind::DatasetDownload => "dataset.download",
+            JobKind::DatasetImport => "dataset.import",
+            JobKind::DatasetTokenize => "dataset.tokenize",
+            #[cfg(test)]
+            JobKind::TestCount => "test.count",
+            #[cfg(test)]
+            JobKind::TestWait => "test.wait",
+            #[cfg(test)]
+            JobKind::TestFlood => "test.flood",
+            #[cfg(test)]
+            JobKind::TestGated => "test.gated",
+            #[cfg(test)]
+            JobKind::TestFail => "test.fail",
+            #[cfg(test)]
+            JobKind::TestResumable => "test.resumable",
+        }
+    }
+}
+
+impl std::fmt::Display for JobKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // `pad`, so that table columns (`{:<16}`) line up.
+        f.pad(self.as_str())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Job {
     pub id: String,
-    pub kind: String,
+    pub kind: JobKind,
     pub target: Option<String>,
     pub status: JobStatus,
     pub stage: Option<String>,
+    #[sqlx(json(nullable))]
     pub progress: Option<Progress>,
     pub attempts: i64,
+    #[sqlx(json(nullable))]
     pub error: Option<AppError>,
     pub created_at: i64,
     pub started_at: Option<i64>,
@@ -92,49 +166,13 @@ pub struct Job {
     /// Kind-specific parameters; not sent to the window.
     #[serde(skip)]
     #[cfg_attr(feature = "specta", specta(skip))]
+    #[sqlx(json)]
     pub params: serde_json::Value,
-}
-
-#[derive(sqlx::FromRow)]
-struct JobRow {
-    id: String,
-    kind: String,
-    target: Option<String>,
-    params: Json<serde_json::Value>,
-    status: JobStatus,
-    stage: Option<String>,
-    progress: Option<Json<Progress>>,
-    attempts: i64,
-    error: Option<Json<AppError>>,
-    created_at: i64,
-    started_at: Option<i64>,
-    finished_at: Option<i64>,
-    updated_at: i64,
-}
-
-impl From<JobRow> for Job {
-    fn from(r: JobRow) -> Self {
-        Job {
-            id: r.id,
-            kind: r.kind,
-            target: r.target,
-            params: r.params.0,
-            status: r.status,
-            stage: r.stage,
-            progress: r.progress.map(|p| p.0),
-            attempts: r.attempts,
-            error: r.error.map(|e| e.0),
-            created_at: r.created_at,
-            started_at: r.started_at,
-            finished_at: r.finished_at,
-            updated_at: r.updated_at,
-        }
-    }
 }
 
 #[derive(Debug, Clone)]
 pub struct NewJob {
-    pub kind: String,
+    pub kind: JobKind,
     pub target: Option<String>,
     pub params: serde_json::Value,
 }
@@ -152,55 +190,54 @@ impl Store {
     }
 
     pub async fn get_job(&self, id: &str) -> Result<Job> {
-        let row: Option<JobRow> = sqlx::query_as(&format!("{SELECT_JOB} WHERE id = ?"))
+        let row: Option<Job> = sqlx::query_as(&format!("{SELECT_JOB} WHERE id = ?"))
             .bind(id)
             .fetch_optional(self.pool())
             .await?;
-        row.map(Job::from)
-            .ok_or_else(|| Error::not_found(format!("job {id}")))
+        row.ok_or_else(|| Error::not_found(format!("job {id}")))
     }
 
     /// Unfinished jobs first, then the most recent finished ones, newest first.
     pub async fn list_jobs(&self, limit: i64) -> Result<Vec<Job>> {
-        let rows: Vec<JobRow> = sqlx::query_as(&format!(
+        let rows: Vec<Job> = sqlx::query_as(&format!(
             "{SELECT_JOB} ORDER BY status IN ('queued', 'running') DESC, created_at DESC, id LIMIT ?"
         ))
         .bind(limit)
         .fetch_all(self.pool())
         .await?;
-        Ok(rows.into_iter().map(Job::from).collect())
+        Ok(rows)
     }
 
     /// Oldest first: the order the runner starts them in.
     pub async fn queued_jobs(&self) -> Result<Vec<Job>> {
-        let rows: Vec<JobRow> = sqlx::query_as(&format!(
+        let rows: Vec<Job> = sqlx::query_as(&format!(
             "{SELECT_JOB} WHERE status = 'queued' ORDER BY created_at, rowid"
         ))
         .fetch_all(self.pool())
         .await?;
-        Ok(rows.into_iter().map(Job::from).collect())
+        Ok(rows)
     }
 
     pub async fn unfinished_jobs_for_target(&self, target: &str) -> Result<Vec<Job>> {
-        let rows: Vec<JobRow> = sqlx::query_as(&format!(
+        let rows: Vec<Job> = sqlx::query_as(&format!(
             "{SELECT_JOB} WHERE target = ? AND status IN ('queued', 'running') ORDER BY created_at"
         ))
         .bind(target)
         .fetch_all(self.pool())
         .await?;
-        Ok(rows.into_iter().map(Job::from).collect())
+        Ok(rows)
     }
 
     /// The most recent job of `kind` for `target`, whatever its status.
-    pub async fn latest_job_for_target(&self, target: &str, kind: &str) -> Result<Option<Job>> {
-        let row: Option<JobRow> = sqlx::query_as(&format!(
+    pub async fn latest_job_for_target(&self, target: &str, kind: JobKind) -> Result<Option<Job>> {
+        let row: Option<Job> = sqlx::query_as(&format!(
             "{SELECT_JOB} WHERE target = ? AND kind = ? ORDER BY created_at DESC, rowid DESC LIMIT 1"
         ))
         .bind(target)
         .bind(kind)
         .fetch_optional(self.pool())
         .await?;
-        Ok(row.map(Job::from))
+        Ok(row)
     }
 
     pub async fn count_jobs(&self, status: JobStatus) -> Result<i64> {
@@ -376,7 +413,7 @@ pub(super) async fn insert_job_row(
         "INSERT INTO jobs (id, kind, target, params, status, created_at, updated_at) VALUES (?, ?, ?, ?, 'queued', ?, ?)",
     )
     .bind(&id)
-    .bind(&new.kind)
+    .bind(new.kind)
     .bind(&new.target)
     .bind(Json(&new.params))
     .bind(now)
@@ -391,9 +428,9 @@ mod tests {
     use super::*;
     use crate::store::test_support::temp_store;
 
-    fn new_job(kind: &str) -> NewJob {
+    fn new_job() -> NewJob {
         NewJob {
-            kind: kind.into(),
+            kind: JobKind::TestCount,
             target: Some("ds_x".into()),
             params: serde_json::json!({"n": 3}),
         }
@@ -402,7 +439,7 @@ mod tests {
     #[tokio::test]
     async fn job_lifecycle_is_persisted() {
         let (_dir, store) = temp_store().await;
-        let job = store.insert_job(&new_job("test")).await.unwrap();
+        let job = store.insert_job(&new_job()).await.unwrap();
         assert_eq!(job.status, JobStatus::Queued);
         assert_eq!(job.params["n"], 3);
         assert_eq!(job.attempts, 0);
@@ -454,8 +491,8 @@ mod tests {
     #[tokio::test]
     async fn only_queued_jobs_can_be_cancelled_in_the_store() {
         let (_dir, store) = temp_store().await;
-        let a = store.insert_job(&new_job("test")).await.unwrap();
-        let b = store.insert_job(&new_job("test")).await.unwrap();
+        let a = store.insert_job(&new_job()).await.unwrap();
+        let b = store.insert_job(&new_job()).await.unwrap();
         assert!(store.claim_job(&b.id).await.unwrap());
         assert!(store.cancel_queued_job(&a.id).await.unwrap());
         assert!(!store.cancel_queued_job(&b.id).await.unwrap());
@@ -470,9 +507,9 @@ mod tests {
     #[tokio::test]
     async fn interrupted_jobs_are_requeued_until_they_keep_crashing() {
         let (_dir, store) = temp_store().await;
-        let once = store.insert_job(&new_job("test")).await.unwrap();
+        let once = store.insert_job(&new_job()).await.unwrap();
         store.claim_job(&once.id).await.unwrap();
-        let often = store.insert_job(&new_job("test")).await.unwrap();
+        let often = store.insert_job(&new_job()).await.unwrap();
         for _ in 0..3 {
             sqlx::query("UPDATE jobs SET status = 'queued' WHERE id = ?")
                 .bind(&often.id)

@@ -7,7 +7,7 @@ mod jobs;
 mod tokenizers;
 
 pub use datasets::{ColumnInfo, Dataset, DatasetSource, DatasetStatus, NewDataset, SplitInfo};
-pub use jobs::{Job, JobStatus, NewJob, Progress};
+pub use jobs::{Job, JobKind, JobStatus, NewJob, Progress};
 pub use tokenizers::{NewTokenization, NewTokenizer, Tokenization, TokenizationStatus, Tokenizer};
 
 use crate::error::{Error, Result};
@@ -16,14 +16,8 @@ use sqlx::SqlitePool;
 use std::path::Path;
 use std::time::Duration;
 
-/// An UPDATE or DELETE that matched no row means the thing is not there.
-fn require_row(done: sqlx::sqlite::SqliteQueryResult, what: impl FnOnce() -> String) -> Result<()> {
-    if done.rows_affected() == 0 {
-        Err(Error::not_found(what()))
-    } else {
-        Ok(())
-    }
-}
+/// A statement with its arguments bound, ready to run.
+type Statement<'q> = sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>;
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations");
 
@@ -34,6 +28,32 @@ pub struct Store {
 
 impl Store {
     /// Opens (creating if needed) the database file and brings its schema up to date.
+    /// Runs an UPDATE or DELETE of the one row `what` names; a statement that matched no row
+    /// means the thing is not there.
+    async fn change_row(
+        &self,
+        statement: Statement<'_>,
+        what: impl FnOnce() -> String,
+    ) -> Result<()> {
+        let done = statement.execute(self.pool()).await?;
+        if done.rows_affected() == 0 {
+            Err(Error::not_found(what()))
+        } else {
+            Ok(())
+        }
+    }
+
+    /// [`Store::change_row`], then the row as it is now (`read_back`, e.g. `self.get_dataset(id)`).
+    async fn update_then_read<T>(
+        &self,
+        statement: Statement<'_>,
+        what: impl FnOnce() -> String,
+        read_back: impl std::future::Future<Output = Result<T>>,
+    ) -> Result<T> {
+        self.change_row(statement, what).await?;
+        read_back.await
+    }
+
     pub async fn open(path: &Path) -> Result<Self> {
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).map_err(|e| {

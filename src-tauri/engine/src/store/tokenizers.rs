@@ -5,7 +5,7 @@ use crate::tokenize::{SpecialTokens, Statistics, TokenizeSettings};
 use serde::{Deserialize, Serialize};
 use sqlx::types::Json;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Tokenizer {
     pub id: String,
@@ -17,42 +17,10 @@ pub struct Tokenizer {
     pub file_name: Option<String>,
     pub vocab_size: Option<i64>,
     pub sha256: Option<String>,
+    #[sqlx(json)]
     pub special_tokens: SpecialTokens,
     pub created_at: i64,
     pub updated_at: i64,
-}
-
-#[derive(sqlx::FromRow)]
-struct TokenizerRow {
-    id: String,
-    name: String,
-    source: DatasetSource,
-    hf_repo_id: Option<String>,
-    hf_revision: Option<String>,
-    file_name: Option<String>,
-    vocab_size: Option<i64>,
-    sha256: Option<String>,
-    special_tokens: Json<SpecialTokens>,
-    created_at: i64,
-    updated_at: i64,
-}
-
-impl From<TokenizerRow> for Tokenizer {
-    fn from(r: TokenizerRow) -> Self {
-        Tokenizer {
-            id: r.id,
-            name: r.name,
-            source: r.source,
-            hf_repo_id: r.hf_repo_id,
-            hf_revision: r.hf_revision,
-            file_name: r.file_name,
-            vocab_size: r.vocab_size,
-            sha256: r.sha256,
-            special_tokens: r.special_tokens.0,
-            created_at: r.created_at,
-            updated_at: r.updated_at,
-        }
-    }
 }
 
 const SELECT_TOKENIZER: &str = "SELECT id, name, source, hf_repo_id, hf_revision, file_name, \
@@ -93,53 +61,22 @@ impl TokenizationStatus {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Tokenization {
     pub id: String,
     pub dataset_id: String,
     pub tokenizer_id: String,
     pub status: TokenizationStatus,
+    #[sqlx(json)]
     pub settings: TokenizeSettings,
+    #[sqlx(json(nullable))]
     pub statistics: Option<Statistics>,
     pub num_tokens: Option<i64>,
     pub size_bytes: Option<i64>,
     pub error: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
-}
-
-#[derive(sqlx::FromRow)]
-struct TokenizationRow {
-    id: String,
-    dataset_id: String,
-    tokenizer_id: String,
-    status: TokenizationStatus,
-    settings: Json<TokenizeSettings>,
-    statistics: Option<Json<Statistics>>,
-    num_tokens: Option<i64>,
-    size_bytes: Option<i64>,
-    error: Option<String>,
-    created_at: i64,
-    updated_at: i64,
-}
-
-impl From<TokenizationRow> for Tokenization {
-    fn from(r: TokenizationRow) -> Self {
-        Tokenization {
-            id: r.id,
-            dataset_id: r.dataset_id,
-            tokenizer_id: r.tokenizer_id,
-            status: r.status,
-            settings: r.settings.0,
-            statistics: r.statistics.map(|s| s.0),
-            num_tokens: r.num_tokens,
-            size_bytes: r.size_bytes,
-            error: r.error,
-            created_at: r.created_at,
-            updated_at: r.updated_at,
-        }
-    }
 }
 
 #[derive(Debug, Clone)]
@@ -191,20 +128,18 @@ impl Store {
     }
 
     pub async fn get_tokenizer(&self, id: &str) -> Result<Tokenizer> {
-        let row: Option<TokenizerRow> = sqlx::query_as(&format!("{SELECT_TOKENIZER} WHERE id = ?"))
+        let row: Option<Tokenizer> = sqlx::query_as(&format!("{SELECT_TOKENIZER} WHERE id = ?"))
             .bind(id)
             .fetch_optional(self.pool())
             .await?;
-        row.map(Tokenizer::from)
-            .ok_or_else(|| Error::not_found(format!("tokenizer {id}")))
+        row.ok_or_else(|| Error::not_found(format!("tokenizer {id}")))
     }
 
     pub async fn list_tokenizers(&self) -> Result<Vec<Tokenizer>> {
-        let rows: Vec<TokenizerRow> =
-            sqlx::query_as(&format!("{SELECT_TOKENIZER} ORDER BY name, id"))
-                .fetch_all(self.pool())
-                .await?;
-        Ok(rows.into_iter().map(Tokenizer::from).collect())
+        let rows: Vec<Tokenizer> = sqlx::query_as(&format!("{SELECT_TOKENIZER} ORDER BY name, id"))
+            .fetch_all(self.pool())
+            .await?;
+        Ok(rows)
     }
 
     /// How many tokenizations were made with the tokenizer.
@@ -219,12 +154,11 @@ impl Store {
 
     /// Removes the tokenizer and, by cascade, every tokenization made with it.
     pub async fn delete_tokenizer(&self, id: &str) -> Result<()> {
-        let done = sqlx::query("DELETE FROM tokenizers WHERE id = ?")
-            .bind(id)
-            .execute(self.pool())
-            .await?;
-        super::require_row(done, || format!("tokenizer {id}"))?;
-        Ok(())
+        self.change_row(
+            sqlx::query("DELETE FROM tokenizers WHERE id = ?").bind(id),
+            || format!("tokenizer {id}"),
+        )
+        .await
     }
 
     pub async fn insert_tokenization(&self, new: &NewTokenization) -> Result<Tokenization> {
@@ -254,23 +188,22 @@ impl Store {
     }
 
     pub async fn get_tokenization(&self, id: &str) -> Result<Tokenization> {
-        let row: Option<TokenizationRow> =
+        let row: Option<Tokenization> =
             sqlx::query_as(&format!("{SELECT_TOKENIZATION} WHERE id = ?"))
                 .bind(id)
                 .fetch_optional(self.pool())
                 .await?;
-        row.map(Tokenization::from)
-            .ok_or_else(|| Error::not_found(format!("tokenization {id}")))
+        row.ok_or_else(|| Error::not_found(format!("tokenization {id}")))
     }
 
     pub async fn list_tokenizations(&self, dataset_id: &str) -> Result<Vec<Tokenization>> {
-        let rows: Vec<TokenizationRow> = sqlx::query_as(&format!(
+        let rows: Vec<Tokenization> = sqlx::query_as(&format!(
             "{SELECT_TOKENIZATION} WHERE dataset_id = ? ORDER BY created_at, id"
         ))
         .bind(dataset_id)
         .fetch_all(self.pool())
         .await?;
-        Ok(rows.into_iter().map(Tokenization::from).collect())
+        Ok(rows)
     }
 
     pub async fn set_tokenization_status(
@@ -279,17 +212,18 @@ impl Store {
         status: TokenizationStatus,
         error: Option<&str>,
     ) -> Result<Tokenization> {
-        let done = sqlx::query(
-            "UPDATE tokenizations SET status = ?, error = ?, updated_at = ? WHERE id = ?",
+        self.update_then_read(
+            sqlx::query(
+                "UPDATE tokenizations SET status = ?, error = ?, updated_at = ? WHERE id = ?",
+            )
+            .bind(status)
+            .bind(error)
+            .bind(now_ms())
+            .bind(id),
+            || format!("tokenization {id}"),
+            self.get_tokenization(id),
         )
-        .bind(status)
-        .bind(error)
-        .bind(now_ms())
-        .bind(id)
-        .execute(self.pool())
-        .await?;
-        super::require_row(done, || format!("tokenization {id}"))?;
-        self.get_tokenization(id).await
+        .await
     }
 
     /// The tokenization of a dataset with a tokenizer, if there is one.
@@ -298,14 +232,14 @@ impl Store {
         dataset_id: &str,
         tokenizer_id: &str,
     ) -> Result<Option<Tokenization>> {
-        let row: Option<TokenizationRow> = sqlx::query_as(&format!(
+        let row: Option<Tokenization> = sqlx::query_as(&format!(
             "{SELECT_TOKENIZATION} WHERE dataset_id = ? AND tokenizer_id = ?"
         ))
         .bind(dataset_id)
         .bind(tokenizer_id)
         .fetch_optional(self.pool())
         .await?;
-        Ok(row.map(Tokenization::from))
+        Ok(row)
     }
 
     /// Puts a finished tokenization back in the queue with new settings (re-tokenizing).
@@ -314,17 +248,17 @@ impl Store {
         id: &str,
         settings: &TokenizeSettings,
     ) -> Result<Tokenization> {
-        let done = sqlx::query(
+        self.update_then_read(
+sqlx::query(
             "UPDATE tokenizations SET status = 'queued', settings = ?, error = NULL, statistics = NULL, \
              num_tokens = NULL, size_bytes = NULL, updated_at = ? WHERE id = ?",
         )
         .bind(Json(settings))
         .bind(now_ms())
-        .bind(id)
-        .execute(self.pool())
-        .await?;
-        super::require_row(done, || format!("tokenization {id}"))?;
-        self.get_tokenization(id).await
+        .bind(id),
+|| format!("tokenization {id}"),
+self.get_tokenization(id),
+).await
     }
 
     /// Marks a tokenization ready with what its pass measured.
@@ -334,7 +268,8 @@ impl Store {
         statistics: &Statistics,
         size_bytes: u64,
     ) -> Result<Tokenization> {
-        let done = sqlx::query(
+        self.update_then_read(
+sqlx::query(
             "UPDATE tokenizations SET status = 'ready', statistics = ?, num_tokens = ?, size_bytes = ?, \
              error = NULL, updated_at = ? WHERE id = ?",
         )
@@ -342,20 +277,18 @@ impl Store {
         .bind(statistics.num_tokens as i64)
         .bind(size_bytes as i64)
         .bind(now_ms())
-        .bind(id)
-        .execute(self.pool())
-        .await?;
-        super::require_row(done, || format!("tokenization {id}"))?;
-        self.get_tokenization(id).await
+        .bind(id),
+|| format!("tokenization {id}"),
+self.get_tokenization(id),
+).await
     }
 
     pub async fn delete_tokenization(&self, id: &str) -> Result<()> {
-        let done = sqlx::query("DELETE FROM tokenizations WHERE id = ?")
-            .bind(id)
-            .execute(self.pool())
-            .await?;
-        super::require_row(done, || format!("tokenization {id}"))?;
-        Ok(())
+        self.change_row(
+            sqlx::query("DELETE FROM tokenizations WHERE id = ?").bind(id),
+            || format!("tokenization {id}"),
+        )
+        .await
     }
 }
 

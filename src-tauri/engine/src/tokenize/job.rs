@@ -10,6 +10,7 @@ use crate::events::{EngineEvent, EventSink};
 use crate::jobs::{JobContext, JobHandler};
 use crate::library::DataRoot;
 use crate::settings::Settings;
+use crate::store::JobKind;
 use crate::store::{Progress, Store, TokenizationStatus};
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
@@ -17,7 +18,6 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 use std::time::Instant;
 
-pub const TOKENIZE_JOB: &str = "dataset.tokenize";
 pub const MISTUDIO_FILE: &str = "mistudio.json";
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -201,8 +201,8 @@ fn replace_dir(from: &Path, to: &Path) -> Result<()> {
 
 #[async_trait]
 impl JobHandler for TokenizeHandler {
-    fn kind(&self) -> &'static str {
-        TOKENIZE_JOB
+    fn kind(&self) -> JobKind {
+        JobKind::DatasetTokenize
     }
 
     async fn run(&self, ctx: JobContext) -> Result<()> {

@@ -15,9 +15,7 @@ pub mod stats;
 #[cfg(test)]
 mod tests;
 
-pub use job::{
-    partial_dir, thread_budget, TokenizeHandler, TokenizeParams, MISTUDIO_FILE, TOKENIZE_JOB,
-};
+pub use job::{partial_dir, thread_budget, TokenizeHandler, TokenizeParams, MISTUDIO_FILE};
 pub use model::{LoadedTokenizer, SpecialToken, SpecialTokens, TokenizerInfo};
 pub use preview::{preview, row_tokens, PreviewRow, PreviewToken, TokenizePreview};
 pub use settings::{Packing, Padding, ResolvedSettings, Separator, TokenizeSettings};

@@ -4,8 +4,8 @@
 
 use mistudio_engine::datasets::DownloadRequest;
 use mistudio_engine::events::CollectedEvents;
-use mistudio_engine::DatasetStatus;
 use mistudio_engine::{Dataset, Engine, EngineConfig, Settings};
+use mistudio_engine::{DatasetStatus, JobKind};
 use mistudio_hub_emulator::{EmulatorConfig, HubEmulator, RepoFile, RepoSpec};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -110,7 +110,7 @@ impl Lab {
         let job = self
             .engine
             .store()
-            .latest_job_for_target(id, "dataset.download")
+            .latest_job_for_target(id, JobKind::DatasetDownload)
             .await
             .unwrap()
             .unwrap();
