@@ -7,40 +7,29 @@ use std::sync::Arc;
 use bytes::Bytes;
 use http_body_util::BodyExt as _;
 use hyper::body::Incoming;
-use hyper::header::{self, HeaderMap, HeaderValue};
+use hyper::header::{self, HeaderMap};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
-use hyper::{Method, Request, Response, StatusCode};
+use hyper::{Method, Request, StatusCode};
 use hyper_util::rt::TokioIo;
-use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde_json::{json, Value};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
+mod range;
+mod response;
+mod url;
+
+use self::range::ranged;
+use self::response::{
+    entry_not_found, error, json_resp, not_found_route, repo_not_found, respond,
+    revision_not_found, set, text, Resp,
+};
+use self::url::{enc, enc_path, query_get, query_pairs, segments};
 use crate::body::SentBody;
 use crate::repo::{FileEntry, Repo, Revision, PARQUET_BRANCH};
 use crate::{HostKind, LogRecord, LoggedRequest, RepoKind, State};
-
-type Resp = Response<SentBody>;
-
-/// Encodes everything but unreserved characters, like Python's `quote(s, safe="")`.
-const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'_')
-    .remove(b'.')
-    .remove(b'~');
-
-/// Like [`COMPONENT`] but keeps `/`, for file paths inside URLs.
-const PATH: &AsciiSet = &COMPONENT.remove(b'/');
-
-fn enc(s: &str) -> String {
-    utf8_percent_encode(s, COMPONENT).to_string()
-}
-
-fn enc_path(s: &str) -> String {
-    utf8_percent_encode(s, PATH).to_string()
-}
 
 pub(crate) async fn accept_loop(
     listener: TcpListener,
@@ -114,97 +103,6 @@ async fn handle(state: &State, host: HostKind, req: Request<Incoming>) -> Resp {
     resp
 }
 
-// ---------------------------------------------------------------------------------------------
-// Response helpers
-
-fn set(resp: &mut Resp, name: &'static str, value: impl AsRef<str>) {
-    if let Ok(v) = HeaderValue::from_str(value.as_ref()) {
-        resp.headers_mut().insert(name, v);
-    }
-}
-
-fn respond(status: StatusCode, body: SentBody) -> Resp {
-    let mut r = Response::new(body);
-    *r.status_mut() = status;
-    r
-}
-
-fn json_resp(status: StatusCode, v: &Value) -> Resp {
-    let body = serde_json::to_vec(v).expect("JSON values serialize");
-    let len = body.len();
-    let mut r = respond(status, SentBody::full(body));
-    set(&mut r, "content-type", "application/json; charset=utf-8");
-    set(&mut r, "content-length", len.to_string());
-    r
-}
-
-fn error(status: StatusCode, code: &str, message: &str) -> Resp {
-    let mut r = json_resp(status, &json!({ "error": message }));
-    set(&mut r, "x-error-code", code);
-    set(&mut r, "x-error-message", message);
-    r
-}
-
-fn not_found_route() -> Resp {
-    error(StatusCode::NOT_FOUND, "NotFound", "Not Found")
-}
-
-fn repo_not_found() -> Resp {
-    error(
-        StatusCode::NOT_FOUND,
-        "RepoNotFound",
-        "Repository not found",
-    )
-}
-
-fn revision_not_found(rev: &str) -> Resp {
-    error(
-        StatusCode::NOT_FOUND,
-        "RevisionNotFound",
-        &format!("Invalid rev id: {rev}"),
-    )
-}
-
-fn entry_not_found(path: &str) -> Resp {
-    error(
-        StatusCode::NOT_FOUND,
-        "EntryNotFound",
-        &format!("Entry not found: {path}"),
-    )
-}
-
-// ---------------------------------------------------------------------------------------------
-// Request helpers
-
-/// Path split on `/` with each segment decoded on its own, so `refs%2Fconvert%2Fparquet` stays
-/// one segment.
-fn segments(path: &str) -> Vec<String> {
-    path.split('/')
-        .filter(|s| !s.is_empty())
-        .map(|s| percent_decode_str(s).decode_utf8_lossy().into_owned())
-        .collect()
-}
-
-/// Query pairs, decoded, `+` as space.
-fn query_pairs(q: &str) -> Vec<(String, String)> {
-    q.split('&')
-        .filter(|p| !p.is_empty())
-        .map(|p| {
-            let (k, v) = p.split_once('=').unwrap_or((p, ""));
-            let dec = |s: &str| {
-                percent_decode_str(&s.replace('+', " "))
-                    .decode_utf8_lossy()
-                    .into_owned()
-            };
-            (dec(k), dec(v))
-        })
-        .collect()
-}
-
-fn query_get(q: &[(String, String)], key: &str) -> Option<String> {
-    q.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone())
-}
-
 fn bearer(headers: &HeaderMap) -> Option<String> {
     let v = headers.get(header::AUTHORIZATION)?.to_str().ok()?.trim();
     let (scheme, token) = v.split_once(' ')?;
@@ -212,52 +110,6 @@ fn bearer(headers: &HeaderMap) -> Option<String> {
         .eq_ignore_ascii_case("bearer")
         .then(|| token.trim().to_string())
 }
-
-enum ByteRange {
-    Full,
-    Part(u64, u64),
-    Unsatisfiable,
-}
-
-fn parse_range(header: Option<&str>, total: u64) -> ByteRange {
-    let Some(spec) = header.and_then(|h| h.trim().strip_prefix("bytes=")) else {
-        return ByteRange::Full;
-    };
-    // Multiple ranges are legal to ignore (RFC 9110); a full 200 is the simple honest answer.
-    if spec.contains(',') {
-        return ByteRange::Full;
-    }
-    let Some((a, b)) = spec.trim().split_once('-') else {
-        return ByteRange::Full;
-    };
-    if a.is_empty() {
-        return match b.parse::<u64>() {
-            Ok(0) => ByteRange::Unsatisfiable,
-            Ok(_) if total == 0 => ByteRange::Unsatisfiable,
-            Ok(n) => ByteRange::Part(total.saturating_sub(n), total - 1),
-            Err(_) => ByteRange::Full,
-        };
-    }
-    let Ok(start) = a.parse::<u64>() else {
-        return ByteRange::Full;
-    };
-    if start >= total {
-        return ByteRange::Unsatisfiable;
-    }
-    let end = if b.is_empty() {
-        total - 1
-    } else {
-        match b.parse::<u64>() {
-            Ok(e) => e.min(total - 1),
-            Err(_) => return ByteRange::Full,
-        }
-    };
-    if end < start {
-        return ByteRange::Full;
-    }
-    ByteRange::Part(start, end)
-}
-
 // ---------------------------------------------------------------------------------------------
 // API host
 
@@ -676,43 +528,6 @@ fn decode_cursor(c: &str) -> Option<usize> {
     raw.strip_prefix("offset:")?.parse().ok()
 }
 
-/// A 200, 206 or 416 for `data` according to the request's `Range` header.
-fn ranged(
-    headers: &HeaderMap,
-    data: &Bytes,
-    make_body: impl FnOnce(Bytes) -> SentBody,
-    content_type: &str,
-) -> Resp {
-    let total = data.len() as u64;
-    let range = headers.get(header::RANGE).and_then(|v| v.to_str().ok());
-    let mut r = match parse_range(range, total) {
-        ByteRange::Full => {
-            let mut r = respond(StatusCode::OK, make_body(data.clone()));
-            set(&mut r, "content-length", total.to_string());
-            r
-        }
-        ByteRange::Part(start, end) => {
-            let part = data.slice(start as usize..=end as usize);
-            let mut r = respond(StatusCode::PARTIAL_CONTENT, make_body(part));
-            set(
-                &mut r,
-                "content-range",
-                format!("bytes {start}-{end}/{total}"),
-            );
-            set(&mut r, "content-length", (end - start + 1).to_string());
-            r
-        }
-        ByteRange::Unsatisfiable => {
-            let mut r = respond(StatusCode::RANGE_NOT_SATISFIABLE, SentBody::empty());
-            set(&mut r, "content-range", format!("bytes */{total}"));
-            set(&mut r, "content-length", "0");
-            return r;
-        }
-    };
-    set(&mut r, "content-type", content_type);
-    r
-}
-
 // ---------------------------------------------------------------------------------------------
 // Blob host
 
@@ -787,12 +602,5 @@ fn blob(state: &State, req: &Request<Incoming>) -> Resp {
     let mut r = ranged(req.headers(), &data, make_body, "application/octet-stream");
     set(&mut r, "accept-ranges", "bytes");
     set(&mut r, "etag", format!("\"{sha}\""));
-    r
-}
-
-fn text(status: StatusCode, msg: &str) -> Resp {
-    let mut r = respond(status, SentBody::full(msg.to_string()));
-    set(&mut r, "content-type", "text/plain; charset=utf-8");
-    set(&mut r, "content-length", msg.len().to_string());
     r
 }
