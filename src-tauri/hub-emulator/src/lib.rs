@@ -52,6 +52,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::repo::Repo;
+use crate::server::FaultState;
 
 /// Which kind of repository; decides the URL prefixes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -209,14 +210,6 @@ pub struct LoggedRequest {
     pub body_bytes: u64,
 }
 
-#[derive(Default)]
-pub(crate) struct FaultState {
-    pub faults: Faults,
-    pub rate_limited: u32,
-    pub failed: u32,
-    pub resets: u32,
-}
-
 pub(crate) struct LogRecord {
     pub entry: LoggedRequest,
     pub sent: Arc<std::sync::atomic::AtomicU64>,
@@ -330,10 +323,7 @@ impl HubEmulator {
     pub fn set_faults(&self, repo_id: &str, path: &str, faults: Faults) {
         self.state.faults.lock().expect("fault lock").insert(
             (repo_id.to_string(), path.to_string()),
-            FaultState {
-                faults,
-                ..FaultState::default()
-            },
+            FaultState::new(faults),
         );
     }
 

@@ -17,14 +17,19 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
+mod auth;
+mod blob;
+mod faults;
 mod range;
 mod response;
 mod url;
 
+pub(crate) use self::faults::FaultState;
+
 use self::range::ranged;
 use self::response::{
     entry_not_found, error, json_resp, not_found_route, repo_not_found, respond,
-    revision_not_found, set, text, Resp,
+    revision_not_found, set, Resp,
 };
 use self::url::{enc, enc_path, query_get, query_pairs, segments};
 use crate::body::SentBody;
@@ -81,7 +86,7 @@ async fn handle(state: &State, host: HostKind, req: Request<Incoming>) -> Resp {
     let authorization = req.headers().contains_key(header::AUTHORIZATION);
     let mut resp = match host {
         HostKind::Api => api(state, req).await,
-        HostKind::Blob => blob(state, &req),
+        HostKind::Blob => blob::blob(state, &req),
     };
     if method == Method::HEAD {
         // Keep the GET headers (Content-Length included) but send nothing, as HEAD requires.
@@ -103,13 +108,6 @@ async fn handle(state: &State, host: HostKind, req: Request<Incoming>) -> Resp {
     resp
 }
 
-fn bearer(headers: &HeaderMap) -> Option<String> {
-    let v = headers.get(header::AUTHORIZATION)?.to_str().ok()?.trim();
-    let (scheme, token) = v.split_once(' ')?;
-    scheme
-        .eq_ignore_ascii_case("bearer")
-        .then(|| token.trim().to_string())
-}
 // ---------------------------------------------------------------------------------------------
 // API host
 
@@ -117,7 +115,7 @@ async fn api(state: &State, req: Request<Incoming>) -> Resp {
     let (parts, body) = req.into_parts();
     let segs = segments(parts.uri.path());
     let query = query_pairs(parts.uri.query().unwrap_or(""));
-    let token = bearer(&parts.headers);
+    let token = auth::bearer(&parts.headers);
     let ctx = Ctx {
         state,
         token: token.as_deref(),
@@ -207,59 +205,6 @@ impl Ctx<'_> {
         }
     }
 
-    /// Applies the private/gated rules and returns the refusal, if any; `metadata` marks routes
-    /// the real Hub leaves readable for gated repos.
-    fn denied(&self, repo: &Repo, metadata: bool) -> Option<Resp> {
-        let granted = self.token.is_some_and(|t| {
-            self.state
-                .grants
-                .lock()
-                .expect("grant lock")
-                .get(t)
-                .is_some_and(|ids| ids.contains(&repo.id))
-        });
-        if granted {
-            return None;
-        }
-        if repo.private {
-            return Some(error(
-                StatusCode::UNAUTHORIZED,
-                "RepoNotFound",
-                "Repository not found",
-            ));
-        }
-        if repo.gated && !(metadata && self.state.config.gated_metadata_public) {
-            let noun = repo.kind.noun();
-            let url = format!(
-                "{}{}/{}",
-                self.state.api_base,
-                repo.kind.resolve_prefix(),
-                repo.id
-            );
-            return Some(match self.token {
-                None => error(
-                    StatusCode::UNAUTHORIZED,
-                    "GatedRepo",
-                    &format!(
-                        "Access to {noun} {} is restricted. You must have access to it and be \
-                         authenticated to access it. Please log in.",
-                        repo.id
-                    ),
-                ),
-                Some(_) => error(
-                    StatusCode::FORBIDDEN,
-                    "GatedRepo",
-                    &format!(
-                        "Access to {noun} {} is restricted and you are not in the authorized \
-                         list. Visit {url} to ask for access.",
-                        repo.id
-                    ),
-                ),
-            });
-        }
-        None
-    }
-
     fn api_repo(&self, kind: RepoKind, segs: &[&str], body: &[u8]) -> Resp {
         let Some((id, tail)) = self.split_id(kind, segs, API_KEYWORDS) else {
             return not_found_route();
@@ -268,7 +213,7 @@ impl Ctx<'_> {
             return repo_not_found();
         };
         let metadata = !matches!(tail.first(), Some(&"parquet"));
-        if let Some(r) = self.denied(&repo, metadata) {
+        if let Some(r) = auth::denied(self.state, self.token, &repo, metadata) {
             return r;
         }
         let is_get = *self.method == Method::GET || *self.method == Method::HEAD;
@@ -449,7 +394,7 @@ impl Ctx<'_> {
         let Some(repo) = self.repo(kind, &id) else {
             return repo_not_found();
         };
-        if let Some(r) = self.denied(&repo, false) {
+        if let Some(r) = auth::denied(self.state, self.token, &repo, false) {
             return r;
         }
         let Some((rev, path)) = Self::take_rev(&repo, rest) else {
@@ -526,81 +471,4 @@ fn encode_cursor(offset: usize) -> String {
 fn decode_cursor(c: &str) -> Option<usize> {
     let raw = String::from_utf8(hex::decode(c).ok()?).ok()?;
     raw.strip_prefix("offset:")?.parse().ok()
-}
-
-// ---------------------------------------------------------------------------------------------
-// Blob host
-
-fn blob(state: &State, req: &Request<Incoming>) -> Resp {
-    let segs = segments(req.uri().path());
-    let ["blobs", sha] = segs.iter().map(String::as_str).collect::<Vec<_>>()[..] else {
-        return text(StatusCode::NOT_FOUND, "Not Found");
-    };
-    if !(req.method() == Method::GET || req.method() == Method::HEAD) {
-        return text(StatusCode::METHOD_NOT_ALLOWED, "Method Not Allowed");
-    }
-    let (data, owner) = {
-        let blobs = state.blobs.read().expect("blob map lock");
-        match blobs.get(sha) {
-            Some(b) => (b.bytes.clone(), b.owner.clone()),
-            None => return text(StatusCode::NOT_FOUND, "Not Found"),
-        }
-    };
-    let query = query_pairs(req.uri().query().unwrap_or(""));
-    let key = match (query_get(&query, "repo"), query_get(&query, "path")) {
-        (Some(r), Some(p)) => (r, p),
-        _ => owner,
-    };
-
-    let mut throttle = state.config.bytes_per_sec;
-    let mut wrong = false;
-    let mut cut = None;
-    if req.method() == Method::GET {
-        let mut faults = state.faults.lock().expect("fault lock");
-        if let Some(fs) = faults.get_mut(&key) {
-            if fs.rate_limited < fs.faults.rate_limit_first {
-                fs.rate_limited += 1;
-                let mut r = text(StatusCode::TOO_MANY_REQUESTS, "Too Many Requests");
-                set(
-                    &mut r,
-                    "retry-after",
-                    fs.faults.retry_after_secs.to_string(),
-                );
-                return r;
-            }
-            if fs.failed < fs.faults.fail_first_5xx {
-                fs.failed += 1;
-                return if fs.failed % 2 == 1 {
-                    text(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error")
-                } else {
-                    text(StatusCode::SERVICE_UNAVAILABLE, "Service Unavailable")
-                };
-            }
-            if let Some(n) = fs.faults.reset_after_bytes {
-                if fs.resets < fs.faults.reset_times {
-                    fs.resets += 1;
-                    cut = Some(n);
-                }
-            }
-            wrong = fs.faults.wrong_bytes;
-            throttle = fs.faults.bytes_per_sec.or(throttle);
-        }
-    }
-
-    let make_body = |part: Bytes| -> SentBody {
-        let part = if wrong {
-            Bytes::from(part.iter().map(|b| b ^ 0x5a).collect::<Vec<u8>>())
-        } else {
-            part
-        };
-        if throttle.is_some() || cut.is_some() {
-            SentBody::paced(part, throttle, cut)
-        } else {
-            SentBody::full(part)
-        }
-    };
-    let mut r = ranged(req.headers(), &data, make_body, "application/octet-stream");
-    set(&mut r, "accept-ranges", "bytes");
-    set(&mut r, "etag", format!("\"{sha}\""));
-    r
 }
