@@ -10,7 +10,7 @@ use super::response::{set, text, Resp};
 use super::url::{query_get, query_pairs, segments};
 use crate::State;
 
-pub(super) fn blob(state: &State, req: &Request<Incoming>) -> Resp {
+pub(super) fn blob_host(state: &State, req: &Request<Incoming>) -> Resp {
     let segs = segments(req.uri().path());
     let ["blobs", sha] = segs.iter().map(String::as_str).collect::<Vec<_>>()[..] else {
         return text(StatusCode::NOT_FOUND, "Not Found");
