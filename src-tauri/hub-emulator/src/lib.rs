@@ -41,10 +41,8 @@ mod body;
 mod repo;
 mod server;
 
-use std::collections::{HashMap, HashSet};
 use std::net::SocketAddr;
-use std::sync::atomic::Ordering;
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::Arc;
 
 use bytes::Bytes;
 use tokio::net::TcpListener;
@@ -52,7 +50,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::repo::Repo;
-use crate::server::FaultState;
+use crate::server::{BlobRef, FaultState, LogRecord, State};
 
 /// Which kind of repository; decides the URL prefixes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -210,29 +208,6 @@ pub struct LoggedRequest {
     pub body_bytes: u64,
 }
 
-pub(crate) struct LogRecord {
-    pub entry: LoggedRequest,
-    pub sent: Arc<std::sync::atomic::AtomicU64>,
-}
-
-pub(crate) struct BlobRef {
-    pub bytes: Bytes,
-    /// The first `(repo id, path)` that holds this content, for fault lookups when the blob URL
-    /// carries no repo/path.
-    pub owner: (String, String),
-}
-
-pub(crate) struct State {
-    pub config: EmulatorConfig,
-    pub api_base: String,
-    pub blob_base: String,
-    pub repos: RwLock<HashMap<(RepoKind, String), Arc<Repo>>>,
-    pub blobs: RwLock<HashMap<String, BlobRef>>,
-    pub faults: Mutex<HashMap<(String, String), FaultState>>,
-    pub grants: Mutex<HashMap<String, HashSet<String>>>,
-    pub log: Mutex<Vec<LogRecord>>,
-}
-
 /// A running emulator. Dropping it stops the listeners too; [`HubEmulator::shutdown`] also waits
 /// for them.
 pub struct HubEmulator {
@@ -252,16 +227,11 @@ impl HubEmulator {
             .ok();
         let blob = TcpListener::bind(("127.0.0.1", config.blob_port)).await?;
         let blob_port = blob.local_addr()?.port();
-        let state = Arc::new(State {
+        let state = Arc::new(State::new(
             config,
-            api_base: format!("http://localhost:{api_port}"),
-            blob_base: format!("http://127.0.0.1:{blob_port}"),
-            repos: RwLock::default(),
-            blobs: RwLock::default(),
-            faults: Mutex::default(),
-            grants: Mutex::default(),
-            log: Mutex::default(),
-        });
+            format!("http://localhost:{api_port}"),
+            format!("http://127.0.0.1:{blob_port}"),
+        ));
         let (stop, stop_rx) = watch::channel(false);
         let mut tasks = vec![
             tokio::spawn(server::accept_loop(
@@ -347,10 +317,7 @@ impl HubEmulator {
             .lock()
             .expect("log lock")
             .iter()
-            .map(|r| LoggedRequest {
-                body_bytes: r.sent.load(Ordering::Relaxed),
-                ..r.entry.clone()
-            })
+            .map(LogRecord::snapshot)
             .collect()
     }
 

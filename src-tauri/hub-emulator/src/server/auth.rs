@@ -5,8 +5,8 @@ use hyper::header::{self, HeaderMap};
 use hyper::StatusCode;
 
 use super::response::{error, Resp};
+use super::State;
 use crate::repo::Repo;
-use crate::State;
 
 pub(super) fn bearer(headers: &HeaderMap) -> Option<String> {
     let v = headers.get(header::AUTHORIZATION)?.to_str().ok()?.trim();

@@ -8,7 +8,7 @@ use super::faults;
 use super::range::ranged;
 use super::response::{set, text, Resp};
 use super::url::{query_get, query_pairs, segments};
-use crate::State;
+use super::State;
 
 pub(super) fn blob_host(state: &State, req: &Request<Incoming>) -> Resp {
     let segs = segments(req.uri().path());

@@ -5,8 +5,9 @@ use bytes::Bytes;
 use hyper::{Method, StatusCode};
 
 use super::response::{set, text, Resp};
+use super::State;
 use crate::body::SentBody;
-use crate::{Faults, State};
+use crate::Faults;
 
 /// Where the countdowns of one file's faults stand.
 #[derive(Default)]

@@ -1,8 +1,12 @@
 //! The HTTP side of the emulator: accepting connections on both hosts, handing each request to
 //! its host's handlers, and logging what was answered.
 
+use std::collections::{HashMap, HashSet};
 use std::convert::Infallible;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+
+use bytes::Bytes;
 
 use hyper::body::Incoming;
 use hyper::header;
@@ -28,7 +32,60 @@ pub(crate) use self::faults::FaultState;
 
 use self::response::Resp;
 use crate::body::SentBody;
-use crate::{HostKind, LogRecord, LoggedRequest, State};
+use crate::repo::Repo;
+use crate::{EmulatorConfig, HostKind, LoggedRequest, RepoKind};
+
+/// What both hosts serve from and record into; the [`crate::HubEmulator`] handle fills it in.
+pub(crate) struct State {
+    pub(crate) config: EmulatorConfig,
+    pub(crate) api_base: String,
+    pub(crate) blob_base: String,
+    pub(crate) repos: RwLock<HashMap<(RepoKind, String), Arc<Repo>>>,
+    /// Content by sha256, across all repos, as the blob host addresses it.
+    pub(crate) blobs: RwLock<HashMap<String, BlobRef>>,
+    /// Keyed by `(repo id, path)`.
+    pub(crate) faults: Mutex<HashMap<(String, String), FaultState>>,
+    /// Token -> the repo ids it may read.
+    pub(crate) grants: Mutex<HashMap<String, HashSet<String>>>,
+    pub(crate) log: Mutex<Vec<LogRecord>>,
+}
+
+impl State {
+    pub(crate) fn new(config: EmulatorConfig, api_base: String, blob_base: String) -> State {
+        State {
+            config,
+            api_base,
+            blob_base,
+            repos: RwLock::default(),
+            blobs: RwLock::default(),
+            faults: Mutex::default(),
+            grants: Mutex::default(),
+            log: Mutex::default(),
+        }
+    }
+}
+
+pub(crate) struct BlobRef {
+    pub(crate) bytes: Bytes,
+    /// The first `(repo id, path)` that holds this content, for fault lookups when the blob URL
+    /// carries no repo/path.
+    pub(crate) owner: (String, String),
+}
+
+/// A logged request whose body may still be streaming; `sent` is shared with that body.
+pub(crate) struct LogRecord {
+    entry: LoggedRequest,
+    sent: Arc<AtomicU64>,
+}
+
+impl LogRecord {
+    pub(crate) fn snapshot(&self) -> LoggedRequest {
+        LoggedRequest {
+            body_bytes: self.sent.load(Ordering::Relaxed),
+            ..self.entry.clone()
+        }
+    }
+}
 
 pub(crate) async fn accept_loop(
     listener: TcpListener,

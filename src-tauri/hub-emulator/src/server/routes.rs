@@ -12,8 +12,9 @@ use super::api::{paths_info, refs};
 use super::auth;
 use super::response::{entry_not_found, not_found_route, repo_not_found, revision_not_found, Resp};
 use super::url::{query_pairs, segments};
+use super::State;
 use crate::repo::Repo;
-use crate::{RepoKind, State};
+use crate::RepoKind;
 
 pub(super) async fn api_host(state: &State, req: Request<Incoming>) -> Resp {
     let (parts, body) = req.into_parts();
