@@ -59,6 +59,31 @@ pub enum RepoKind {
     Model,
 }
 
+impl RepoKind {
+    /// The plural path segment the API uses: `datasets` or `models`.
+    pub fn api_segment(self) -> &'static str {
+        match self {
+            RepoKind::Dataset => "datasets",
+            RepoKind::Model => "models",
+        }
+    }
+
+    /// Prefix of the resolve URL: models live at the site root, datasets under `/datasets`.
+    pub fn resolve_prefix(self) -> &'static str {
+        match self {
+            RepoKind::Dataset => "/datasets",
+            RepoKind::Model => "",
+        }
+    }
+
+    pub fn noun(self) -> &'static str {
+        match self {
+            RepoKind::Dataset => "dataset",
+            RepoKind::Model => "model",
+        }
+    }
+}
+
 /// One file of a revision. Every path other than `README.md` and `.gitattributes`, and any file
 /// over 1 KiB, is stored as LFS (resolve redirects it to the blob host).
 #[derive(Clone, Debug)]
