@@ -258,28 +258,16 @@ impl HubEmulator {
             format!("http://127.0.0.1:{blob_port}"),
         ));
         let (stop, stop_rx) = watch::channel(false);
-        let mut tasks = vec![
+        let serve = |listener, host| {
             tokio::spawn(server::accept_loop(
-                api,
+                listener,
                 state.clone(),
-                HostKind::Api,
+                host,
                 stop_rx.clone(),
-            )),
-            tokio::spawn(server::accept_loop(
-                blob,
-                state.clone(),
-                HostKind::Blob,
-                stop_rx.clone(),
-            )),
-        ];
-        if let Some(l) = api6 {
-            tasks.push(tokio::spawn(server::accept_loop(
-                l,
-                state.clone(),
-                HostKind::Api,
-                stop_rx,
-            )));
-        }
+            ))
+        };
+        let mut tasks = vec![serve(api, HostKind::Api), serve(blob, HostKind::Blob)];
+        tasks.extend(api6.map(|l| serve(l, HostKind::Api)));
         Ok(HubEmulator { state, stop, tasks })
     }
 
