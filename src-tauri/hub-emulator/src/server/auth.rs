@@ -4,7 +4,7 @@
 use hyper::header::{self, HeaderMap};
 use hyper::StatusCode;
 
-use super::response::{error, Resp};
+use super::response::{error, repo_not_found, Resp};
 use super::State;
 use crate::repo::Repo;
 
@@ -36,11 +36,8 @@ pub(super) fn denied(
         return None;
     }
     if repo.private {
-        return Some(error(
-            StatusCode::UNAUTHORIZED,
-            "RepoNotFound",
-            "Repository not found",
-        ));
+        // Like the Hub: the code says "not found" so that a private repo's existence does not leak.
+        return Some(repo_not_found(StatusCode::UNAUTHORIZED));
     }
     if repo.gated && !(metadata && state.config.gated_metadata_public) {
         let noun = repo.kind.noun();

@@ -2,20 +2,20 @@
 //! files to, and the only place [`crate::Faults`] apply.
 
 use hyper::body::Incoming;
-use hyper::{Method, Request, StatusCode};
+use hyper::{Request, StatusCode};
 
-use super::faults;
 use super::range::ranged;
 use super::response::{set, text, Resp};
 use super::url::{query_get, query_pairs, segments};
 use super::State;
+use super::{faults, is_read};
 
 pub(super) fn blob_host(state: &State, req: &Request<Incoming>) -> Resp {
     let segs = segments(req.uri().path());
     let ["blobs", sha] = segs.iter().map(String::as_str).collect::<Vec<_>>()[..] else {
         return text(StatusCode::NOT_FOUND, "Not Found");
     };
-    if !(req.method() == Method::GET || req.method() == Method::HEAD) {
+    if !is_read(req.method()) {
         return text(StatusCode::METHOD_NOT_ALLOWED, "Method Not Allowed");
     }
     let (data, owner) = {

@@ -123,6 +123,11 @@ pub(crate) async fn accept_loop(
     while conns.join_next().await.is_some() {}
 }
 
+/// Both hosts answer GET and HEAD alike; [`handle`] drops the body of a HEAD answer.
+fn is_read(method: &Method) -> bool {
+    *method == Method::GET || *method == Method::HEAD
+}
+
 async fn handle(state: &State, host: HostKind, req: Request<Incoming>) -> Resp {
     let method = req.method().clone();
     let path_q = req

@@ -50,12 +50,8 @@ pub(super) fn not_found_route() -> Resp {
     error(StatusCode::NOT_FOUND, "NotFound", "Not Found")
 }
 
-pub(super) fn repo_not_found() -> Resp {
-    error(
-        StatusCode::NOT_FOUND,
-        "RepoNotFound",
-        "Repository not found",
-    )
+pub(super) fn repo_not_found(status: StatusCode) -> Resp {
+    error(status, "RepoNotFound", "Repository not found")
 }
 
 pub(super) fn revision_not_found(rev: &str) -> Resp {

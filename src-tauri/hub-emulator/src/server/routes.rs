@@ -6,10 +6,11 @@ use bytes::Bytes;
 use http_body_util::BodyExt as _;
 use hyper::body::Incoming;
 use hyper::header::HeaderMap;
-use hyper::{Method, Request};
+use hyper::{Method, Request, StatusCode};
 
 use super::api::{paths_info, refs};
 use super::auth;
+use super::is_read;
 use super::response::{entry_not_found, not_found_route, repo_not_found, revision_not_found, Resp};
 use super::url::{query_pairs, segments};
 use super::State;
@@ -74,6 +75,23 @@ impl Ctx<'_> {
             .cloned()
     }
 
+    /// The repo `id`, or the 404 or access refusal to answer instead; `metadata` as for
+    /// [`auth::denied`].
+    fn readable_repo(
+        &self,
+        kind: RepoKind,
+        id: &str,
+        metadata: bool,
+    ) -> Result<Arc<Repo>, Box<Resp>> {
+        let repo = self
+            .repo(kind, id)
+            .ok_or_else(|| Box::new(repo_not_found(StatusCode::NOT_FOUND)))?;
+        match auth::denied(self.state, self.token, &repo, metadata) {
+            Some(refusal) => Err(Box::new(refusal)),
+            None => Ok(repo),
+        }
+    }
+
     /// Splits `org/name/tail…` or `name/tail…` into id and tail. A one-segment id is only taken
     /// when such a repo exists and the next segment is a route keyword, since `org/name` is
     /// otherwise indistinguishable from `name/keyword`.
@@ -115,14 +133,12 @@ impl Ctx<'_> {
         let Some((id, tail)) = self.split_id(kind, segs, API_KEYWORDS) else {
             return not_found_route();
         };
-        let Some(repo) = self.repo(kind, &id) else {
-            return repo_not_found();
-        };
         let metadata = !matches!(tail.first(), Some(&"parquet"));
-        if let Some(r) = auth::denied(self.state, self.token, &repo, metadata) {
-            return r;
-        }
-        let is_get = *self.method == Method::GET || *self.method == Method::HEAD;
+        let repo = match self.readable_repo(kind, &id, metadata) {
+            Ok(repo) => repo,
+            Err(refusal) => return *refusal,
+        };
+        let is_get = is_read(self.method);
         match tail {
             [] if is_get => self.info(&repo, "main"),
             ["revision", rest @ ..] if is_get => match Self::take_rev(&repo, rest) {
@@ -154,15 +170,13 @@ impl Ctx<'_> {
         let ["resolve", rest @ ..] = tail else {
             return not_found_route();
         };
-        if !(*self.method == Method::GET || *self.method == Method::HEAD) {
+        if !is_read(self.method) {
             return not_found_route();
         }
-        let Some(repo) = self.repo(kind, &id) else {
-            return repo_not_found();
+        let repo = match self.readable_repo(kind, &id, false) {
+            Ok(repo) => repo,
+            Err(refusal) => return *refusal,
         };
-        if let Some(r) = auth::denied(self.state, self.token, &repo, false) {
-            return r;
-        }
         let Some((rev, path)) = Self::take_rev(&repo, rest) else {
             return not_found_route();
         };
