@@ -6,11 +6,10 @@ use hyper::StatusCode;
 use serde_json::{json, Value};
 
 use super::response::{
-    entry_not_found, error, json_resp, not_found_route, respond, revision_not_found, set, Resp,
+    entry_not_found, error, json_resp, not_found_route, redirect, revision_not_found, set, Resp,
 };
 use super::routes::Ctx;
 use super::url::{enc, enc_path, query_get, query_pairs};
-use crate::body::SentBody;
 use crate::repo::{Repo, Revision, PARQUET_BRANCH};
 
 impl Ctx<'_> {
@@ -108,22 +107,12 @@ impl Ctx<'_> {
                     .zip(n)
                     .and_then(|(files, n)| files.get(n));
                 match path {
-                    Some(path) => {
-                        let mut r = respond(StatusCode::FOUND, SentBody::empty());
-                        set(
-                            &mut r,
-                            "location",
-                            format!(
-                                "{}/datasets/{}/resolve/{}/{}",
-                                self.state.api_base,
-                                repo.id,
-                                enc(PARQUET_BRANCH),
-                                enc_path(path)
-                            ),
-                        );
-                        set(&mut r, "content-length", "0");
-                        r
-                    }
+                    Some(path) => redirect(format!(
+                        "{}/resolve/{}/{}",
+                        self.state.repo_url(repo),
+                        enc(PARQUET_BRANCH),
+                        enc_path(path)
+                    )),
                     None => entry_not_found(&format!("{config}/{split}/{file}")),
                 }
             }

@@ -41,12 +41,7 @@ pub(super) fn denied(
     }
     if repo.gated && !(metadata && state.config.gated_metadata_public) {
         let noun = repo.kind.noun();
-        let url = format!(
-            "{}{}/{}",
-            state.api_base,
-            repo.kind.resolve_prefix(),
-            repo.id
-        );
+        let url = state.repo_url(repo);
         return Some(match token {
             None => error(
                 StatusCode::UNAUTHORIZED,

@@ -40,7 +40,6 @@ pub(super) fn blob_host(state: &State, req: &Request<Incoming>) -> Resp {
         |part| delivery.body(part),
         "application/octet-stream",
     );
-    set(&mut r, "accept-ranges", "bytes");
     set(&mut r, "etag", format!("\"{sha}\""));
     r
 }

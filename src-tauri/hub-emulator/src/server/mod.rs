@@ -65,6 +65,18 @@ impl State {
     }
 }
 
+impl State {
+    /// The repo's page on the API host; its resolve URLs continue from here.
+    fn repo_url(&self, repo: &Repo) -> String {
+        format!(
+            "{}{}/{}",
+            self.api_base,
+            repo.kind.resolve_prefix(),
+            repo.id
+        )
+    }
+}
+
 pub(crate) struct BlobRef {
     pub(crate) bytes: Bytes,
     /// The first `(repo id, path)` that holds this content, for fault lookups when the blob URL

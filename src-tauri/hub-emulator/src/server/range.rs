@@ -52,7 +52,8 @@ fn parse_range(header: Option<&str>, total: u64) -> ByteRange {
     ByteRange::Part(start, end)
 }
 
-/// A 200, 206 or 416 for `data` according to the request's `Range` header.
+/// A 200, 206 or 416 for `data` according to the request's `Range` header, advertising that
+/// ranges are accepted.
 pub(super) fn ranged(
     headers: &HeaderMap,
     data: &Bytes,
@@ -82,9 +83,13 @@ pub(super) fn ranged(
             let mut r = respond(StatusCode::RANGE_NOT_SATISFIABLE, SentBody::empty());
             set(&mut r, "content-range", format!("bytes */{total}"));
             set(&mut r, "content-length", "0");
-            return r;
+            r
         }
     };
-    set(&mut r, "content-type", content_type);
+    // A 416 carries no body to give a type to.
+    if r.status() != StatusCode::RANGE_NOT_SATISFIABLE {
+        set(&mut r, "content-type", content_type);
+    }
+    set(&mut r, "accept-ranges", "bytes");
     r
 }

@@ -30,6 +30,13 @@ pub(super) fn json_resp(status: StatusCode, v: &Value) -> Resp {
     r
 }
 
+pub(super) fn redirect(location: String) -> Resp {
+    let mut r = respond(StatusCode::FOUND, SentBody::empty());
+    set(&mut r, "location", location);
+    set(&mut r, "content-length", "0");
+    r
+}
+
 /// The blob host answers in plain text, as a CDN would, not in the Hub's JSON.
 pub(super) fn text(status: StatusCode, msg: &str) -> Resp {
     let mut r = respond(status, SentBody::full(msg.to_string()));
