@@ -46,7 +46,7 @@ pub(super) async fn api_host(state: &State, req: Request<Incoming>) -> Resp {
             } else {
                 Bytes::new()
             };
-            ctx.api_repo(kind, rest, &body)
+            ctx.api_route(kind, rest, &body)
         }
         ["datasets", rest @ ..] => ctx.resolve_route(RepoKind::Dataset, rest),
         rest => ctx.resolve_route(RepoKind::Model, rest),
@@ -129,7 +129,7 @@ impl Ctx<'_> {
         }
     }
 
-    fn api_repo(&self, kind: RepoKind, segs: &[&str], body: &[u8]) -> Resp {
+    fn api_route(&self, kind: RepoKind, segs: &[&str], body: &[u8]) -> Resp {
         let Some((id, tail)) = self.split_id(kind, segs, API_KEYWORDS) else {
             return not_found_route();
         };
@@ -138,14 +138,14 @@ impl Ctx<'_> {
             Ok(repo) => repo,
             Err(refusal) => return *refusal,
         };
-        let is_get = is_read(self.method);
+        let read = is_read(self.method);
         match tail {
-            [] if is_get => self.info(&repo, "main"),
-            ["revision", rest @ ..] if is_get => match Self::take_rev(&repo, rest) {
+            [] if read => self.info(&repo, "main"),
+            ["revision", rest @ ..] if read => match Self::take_rev(&repo, rest) {
                 Some((rev, [])) => self.info(&repo, &rev),
                 _ => not_found_route(),
             },
-            ["tree", rest @ ..] if is_get => match Self::take_rev(&repo, rest) {
+            ["tree", rest @ ..] if read => match Self::take_rev(&repo, rest) {
                 Some((rev, path)) => self.tree(&repo, &rev, &path.join("/")),
                 None => not_found_route(),
             },
@@ -155,8 +155,8 @@ impl Ctx<'_> {
                     _ => not_found_route(),
                 }
             }
-            ["refs"] if is_get => refs(&repo),
-            ["parquet", rest @ ..] if is_get && kind == RepoKind::Dataset => {
+            ["refs"] if read => refs(&repo),
+            ["parquet", rest @ ..] if read && kind == RepoKind::Dataset => {
                 self.parquet(&repo, rest)
             }
             _ => not_found_route(),
