@@ -1,5 +1,5 @@
-//! The HTTP side of the emulator: accepting connections on both hosts, handing each request to
-//! its host's handlers, and logging what was answered.
+//! The HTTP side of the emulator: the state both hosts share, accepting connections, handing each
+//! request to its host's handlers, and logging what was answered.
 
 use std::collections::{HashMap, HashSet};
 use std::convert::Infallible;
@@ -7,7 +7,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
 use bytes::Bytes;
-
 use hyper::body::Incoming;
 use hyper::header;
 use hyper::server::conn::http1;
@@ -37,7 +36,7 @@ use crate::{EmulatorConfig, HostKind, LoggedRequest, RepoKind};
 
 /// What both hosts serve from and record into; the [`crate::HubEmulator`] handle fills it in.
 pub(crate) struct State {
-    pub(crate) config: EmulatorConfig,
+    config: EmulatorConfig,
     pub(crate) api_base: String,
     pub(crate) blob_base: String,
     pub(crate) repos: RwLock<HashMap<(RepoKind, String), Arc<Repo>>>,
@@ -63,9 +62,7 @@ impl State {
             log: Mutex::default(),
         }
     }
-}
 
-impl State {
     /// The repo's page on the API host; its resolve URLs continue from here.
     fn repo_url(&self, repo: &Repo) -> String {
         format!(
