@@ -41,10 +41,8 @@ mod body;
 mod repo;
 mod server;
 
-use std::collections::{HashMap, HashSet};
 use std::net::SocketAddr;
-use std::sync::atomic::Ordering;
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::Arc;
 
 use bytes::Bytes;
 use tokio::net::TcpListener;
@@ -52,12 +50,38 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::repo::Repo;
+use crate::server::{BlobRef, FaultState, LogRecord, State};
 
 /// Which kind of repository; decides the URL prefixes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum RepoKind {
     Dataset,
     Model,
+}
+
+impl RepoKind {
+    /// The plural path segment the API uses: `datasets` or `models`.
+    pub fn api_segment(self) -> &'static str {
+        match self {
+            RepoKind::Dataset => "datasets",
+            RepoKind::Model => "models",
+        }
+    }
+
+    /// Prefix of the resolve URL: models live at the site root, datasets under `/datasets`.
+    pub fn resolve_prefix(self) -> &'static str {
+        match self {
+            RepoKind::Dataset => "/datasets",
+            RepoKind::Model => "",
+        }
+    }
+
+    pub fn noun(self) -> &'static str {
+        match self {
+            RepoKind::Dataset => "dataset",
+            RepoKind::Model => "model",
+        }
+    }
 }
 
 /// One file of a revision. Every path other than `README.md` and `.gitattributes`, and any file
@@ -209,37 +233,6 @@ pub struct LoggedRequest {
     pub body_bytes: u64,
 }
 
-#[derive(Default)]
-pub(crate) struct FaultState {
-    pub faults: Faults,
-    pub rate_limited: u32,
-    pub failed: u32,
-    pub resets: u32,
-}
-
-pub(crate) struct LogRecord {
-    pub entry: LoggedRequest,
-    pub sent: Arc<std::sync::atomic::AtomicU64>,
-}
-
-pub(crate) struct BlobRef {
-    pub bytes: Bytes,
-    /// The first `(repo id, path)` that holds this content, for fault lookups when the blob URL
-    /// carries no repo/path.
-    pub owner: (String, String),
-}
-
-pub(crate) struct State {
-    pub config: EmulatorConfig,
-    pub api_base: String,
-    pub blob_base: String,
-    pub repos: RwLock<HashMap<(RepoKind, String), Arc<Repo>>>,
-    pub blobs: RwLock<HashMap<String, BlobRef>>,
-    pub faults: Mutex<HashMap<(String, String), FaultState>>,
-    pub grants: Mutex<HashMap<String, HashSet<String>>>,
-    pub log: Mutex<Vec<LogRecord>>,
-}
-
 /// A running emulator. Dropping it stops the listeners too; [`HubEmulator::shutdown`] also waits
 /// for them.
 pub struct HubEmulator {
@@ -259,39 +252,22 @@ impl HubEmulator {
             .ok();
         let blob = TcpListener::bind(("127.0.0.1", config.blob_port)).await?;
         let blob_port = blob.local_addr()?.port();
-        let state = Arc::new(State {
+        let state = Arc::new(State::new(
             config,
-            api_base: format!("http://localhost:{api_port}"),
-            blob_base: format!("http://127.0.0.1:{blob_port}"),
-            repos: RwLock::default(),
-            blobs: RwLock::default(),
-            faults: Mutex::default(),
-            grants: Mutex::default(),
-            log: Mutex::default(),
-        });
+            format!("http://localhost:{api_port}"),
+            format!("http://127.0.0.1:{blob_port}"),
+        ));
         let (stop, stop_rx) = watch::channel(false);
-        let mut tasks = vec![
+        let serve = |listener, host| {
             tokio::spawn(server::accept_loop(
-                api,
+                listener,
                 state.clone(),
-                HostKind::Api,
+                host,
                 stop_rx.clone(),
-            )),
-            tokio::spawn(server::accept_loop(
-                blob,
-                state.clone(),
-                HostKind::Blob,
-                stop_rx.clone(),
-            )),
-        ];
-        if let Some(l) = api6 {
-            tasks.push(tokio::spawn(server::accept_loop(
-                l,
-                state.clone(),
-                HostKind::Api,
-                stop_rx,
-            )));
-        }
+            ))
+        };
+        let mut tasks = vec![serve(api, HostKind::Api), serve(blob, HostKind::Blob)];
+        tasks.extend(api6.map(|l| serve(l, HostKind::Api)));
         Ok(HubEmulator { state, stop, tasks })
     }
 
@@ -330,10 +306,7 @@ impl HubEmulator {
     pub fn set_faults(&self, repo_id: &str, path: &str, faults: Faults) {
         self.state.faults.lock().expect("fault lock").insert(
             (repo_id.to_string(), path.to_string()),
-            FaultState {
-                faults,
-                ..FaultState::default()
-            },
+            FaultState::new(faults),
         );
     }
 
@@ -357,10 +330,7 @@ impl HubEmulator {
             .lock()
             .expect("log lock")
             .iter()
-            .map(|r| LoggedRequest {
-                body_bytes: r.sent.load(Ordering::Relaxed),
-                ..r.entry.clone()
-            })
+            .map(LogRecord::snapshot)
             .collect()
     }
 

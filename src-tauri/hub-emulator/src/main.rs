@@ -13,7 +13,7 @@
 use std::io::Write as _;
 use std::process::ExitCode;
 
-use mistudio_hub_emulator::{EmulatorConfig, Faults, HubEmulator, RepoFile, RepoKind, RepoSpec};
+use mistudio_hub_emulator::{EmulatorConfig, Faults, HubEmulator, RepoFile, RepoSpec};
 
 /// Token granted to the demo gated and private repos.
 const DEMO_TOKEN: &str = "hf_emulator_demo_token";
@@ -221,13 +221,7 @@ async fn main() -> ExitCode {
     let repos = demo_repos(corpus, tokenizer);
     let names: Vec<String> = repos
         .iter()
-        .map(|r| {
-            let kind = match r.kind {
-                RepoKind::Dataset => "dataset",
-                RepoKind::Model => "model",
-            };
-            format!("{kind} {}", r.id)
-        })
+        .map(|r| format!("{} {}", r.kind.noun(), r.id))
         .collect();
     for r in repos {
         hub.add_repo(r);

@@ -307,28 +307,3 @@ impl Repo {
         Some(out)
     }
 }
-
-impl RepoKind {
-    /// The plural path segment the API uses: `datasets` or `models`.
-    pub fn api_segment(self) -> &'static str {
-        match self {
-            RepoKind::Dataset => "datasets",
-            RepoKind::Model => "models",
-        }
-    }
-
-    /// Prefix of the resolve URL: models live at the site root, datasets under `/datasets`.
-    pub fn resolve_prefix(self) -> &'static str {
-        match self {
-            RepoKind::Dataset => "/datasets",
-            RepoKind::Model => "",
-        }
-    }
-
-    pub fn noun(self) -> &'static str {
-        match self {
-            RepoKind::Dataset => "dataset",
-            RepoKind::Model => "model",
-        }
-    }
-}
