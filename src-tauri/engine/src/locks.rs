@@ -531,7 +531,7 @@ fn machine_id(local_dir: &Path) -> Result<String> {
     std::fs::create_dir_all(local_dir)
         .map_err(|e| Error::io(format!("creating {}", local_dir.display()), e))?;
     let id = uuid::Uuid::new_v4().simple().to_string();
-    crate::datasets::write_atomic(&path, id.as_bytes())?;
+    crate::library::write_atomic(&path, id.as_bytes())?;
     Ok(id)
 }
 
