@@ -3,7 +3,8 @@
 
 use super::model::LoadedTokenizer;
 use crate::error::{Error, Result};
-use crate::hub::download::{write_ref, ByteCounter, Downloader};
+use crate::hub::cache_layout::write_ref;
+use crate::hub::download::{ByteCounter, Downloader};
 use crate::hub::{HubClient, RemoteFile, RepoKind};
 use crate::library::{new_id, write_atomic, DataRoot};
 use crate::store::{DatasetSource, NewTokenizer, Store, Tokenizer};
