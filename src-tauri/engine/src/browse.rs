@@ -153,7 +153,7 @@ pub(crate) fn cached_text_statistics(
     // A cache that cannot be written (a read-only share) only costs a recount.
     if let Some(parent) = cache.parent() {
         if std::fs::create_dir_all(parent).is_ok() {
-            if let Err(e) = crate::datasets::write_atomic(cache, &bytes) {
+            if let Err(e) = crate::library::write_atomic(cache, &bytes) {
                 tracing::warn!(error = %e, "could not keep the text statistics");
             }
         }

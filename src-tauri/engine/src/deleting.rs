@@ -4,7 +4,7 @@
 use crate::error::{Error, Result};
 use crate::events::EngineEvent;
 use crate::events::EventSink;
-use crate::hub::download::repo_cache_dir;
+use crate::hub::cache_layout::repo_cache_dir;
 use crate::hub::RepoKind;
 use crate::library::validate_id;
 use crate::library::DataRoot;

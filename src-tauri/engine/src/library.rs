@@ -1,4 +1,5 @@
-//! The data folder: its layout and the checks that keep every path inside it.
+//! The data folder: its layout, the checks that keep every path inside it, and the atomic
+//! replacement its manifests and caches are written with, so readers never see half a file.
 
 use crate::error::{Error, Result};
 use std::path::{Path, PathBuf};
@@ -118,6 +119,39 @@ impl DataRoot {
     }
 }
 
+/// Temp file, fsync, rename: a reader sees the old file or the new one, never half of one.
+pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
+    let mut f = std::fs::File::create(&tmp)
+        .map_err(|e| Error::io(format!("writing {}", tmp.display()), e))?;
+    f.write_all(bytes)
+        .and_then(|()| f.sync_all())
+        .map_err(|e| Error::io(format!("writing {}", tmp.display()), e))?;
+    std::fs::rename(&tmp, path)
+        .map_err(|e| Error::io(format!("replacing {}", path.display()), e))?;
+    if let Some(dir) = path.parent() {
+        // The rename itself is durable once the folder is synced (where folders can be opened).
+        if let Ok(handle) = std::fs::File::open(dir) {
+            let _ = handle.sync_all();
+        }
+        // A temp file of a writer killed mid-write would stay forever; whoever writes this file
+        // holds its dataset's lock, so no other writer's temp file can be live now.
+        if let (Some(stem), Ok(entries)) = (
+            path.file_stem()
+                .map(|s| format!("{}.tmp-", s.to_string_lossy())),
+            std::fs::read_dir(dir),
+        ) {
+            for entry in entries.flatten() {
+                if entry.file_name().to_string_lossy().starts_with(&stem) {
+                    let _ = std::fs::remove_file(entry.path());
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -170,5 +204,30 @@ mod tests {
                 .kind(),
             crate::ErrorKind::InvalidInput
         );
+    }
+
+    #[test]
+    fn manifests_are_replaced_atomically() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("manifest.json");
+        write_atomic(&path, b"{\"a\":1}").unwrap();
+        write_atomic(&path, b"{\"a\":2}").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"{\"a\":2}");
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            1,
+            "no temp file left"
+        );
+        // A writer killed mid-write left its temp file: the next write clears it, and leaves
+        // other files alone.
+        std::fs::write(dir.path().join("manifest.tmp-4242"), b"{\"a\":").unwrap();
+        std::fs::write(dir.path().join("notes.json"), b"{}").unwrap();
+        write_atomic(&path, b"{\"a\":3}").unwrap();
+        let mut names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        assert_eq!(names, ["manifest.json", "notes.json"]);
     }
 }

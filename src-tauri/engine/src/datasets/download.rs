@@ -4,7 +4,8 @@
 use super::check_disk_space;
 use crate::error::Result;
 use crate::events::{EngineEvent, EventSink};
-use crate::hub::download::{write_ref, ByteCounter, Downloader};
+use crate::hub::cache_layout::write_ref;
+use crate::hub::download::{ByteCounter, Downloader};
 use crate::hub::{inspect_dataset, HubClient, RepoKind};
 use crate::ingest::SplitInput;
 use crate::jobs::{JobContext, JobHandler};

@@ -13,7 +13,7 @@ pub use import::{
 };
 
 use crate::error::{Error, Result};
-use crate::library::DataRoot;
+use crate::library::{write_atomic, DataRoot};
 use crate::store::Dataset;
 use serde::Serialize;
 use std::path::Path;
@@ -119,39 +119,6 @@ pub(crate) async fn convert_and_finish(
     Ok(dataset)
 }
 
-/// Temp file, fsync, rename: a reader sees the old file or the new one, never half of one.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    use std::io::Write;
-    let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
-    let mut f = std::fs::File::create(&tmp)
-        .map_err(|e| Error::io(format!("writing {}", tmp.display()), e))?;
-    f.write_all(bytes)
-        .and_then(|()| f.sync_all())
-        .map_err(|e| Error::io(format!("writing {}", tmp.display()), e))?;
-    std::fs::rename(&tmp, path)
-        .map_err(|e| Error::io(format!("replacing {}", path.display()), e))?;
-    if let Some(dir) = path.parent() {
-        // The rename itself is durable once the folder is synced (where folders can be opened).
-        if let Ok(handle) = std::fs::File::open(dir) {
-            let _ = handle.sync_all();
-        }
-        // A temp file of a writer killed mid-write would stay forever; whoever writes this file
-        // holds its dataset's lock, so no other writer's temp file can be live now.
-        if let (Some(stem), Ok(entries)) = (
-            path.file_stem()
-                .map(|s| format!("{}.tmp-", s.to_string_lossy())),
-            std::fs::read_dir(dir),
-        ) {
-            for entry in entries.flatten() {
-                if entry.file_name().to_string_lossy().starts_with(&stem) {
-                    let _ = std::fs::remove_file(entry.path());
-                }
-            }
-        }
-    }
-    Ok(())
-}
-
 /// Bytes free on the file system that holds `path` (or its nearest existing ancestor).
 pub fn free_bytes(path: &Path) -> Option<u64> {
     let mut p = path;
@@ -243,30 +210,5 @@ mod tests {
         assert_eq!(e.kind(), crate::ErrorKind::DiskFull);
         let msg = e.to_string();
         assert!(msg.contains("free") && msg.contains("needs"), "{msg}");
-    }
-
-    #[test]
-    fn manifests_are_replaced_atomically() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("manifest.json");
-        write_atomic(&path, b"{\"a\":1}").unwrap();
-        write_atomic(&path, b"{\"a\":2}").unwrap();
-        assert_eq!(std::fs::read(&path).unwrap(), b"{\"a\":2}");
-        assert_eq!(
-            std::fs::read_dir(dir.path()).unwrap().count(),
-            1,
-            "no temp file left"
-        );
-        // A writer killed mid-write left its temp file: the next write clears it, and leaves
-        // other files alone.
-        std::fs::write(dir.path().join("manifest.tmp-4242"), b"{\"a\":").unwrap();
-        std::fs::write(dir.path().join("notes.json"), b"{}").unwrap();
-        write_atomic(&path, b"{\"a\":3}").unwrap();
-        let mut names: Vec<_> = std::fs::read_dir(dir.path())
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        names.sort();
-        assert_eq!(names, ["manifest.json", "notes.json"]);
     }
 }

@@ -3,9 +3,12 @@
 //! `hf-hub` supplies the cache layout (folder names, refs); the network layer is ours because
 //! the crate's lacks resume across restarts, cancellation and content verification.
 
+pub(crate) mod cache_layout;
 pub mod client;
 pub mod download;
 pub mod inspect;
+mod partial;
+mod range_request;
 
 pub use client::{HubClient, RepoKind};
 pub use inspect::{inspect_dataset, ConfigInfo, RemoteFile, RepoInspection, SplitFiles};

@@ -2,11 +2,11 @@
 //! `tokenizers/<tk_id>/` of the data root with a manifest.
 
 use super::model::LoadedTokenizer;
-use crate::datasets::write_atomic;
 use crate::error::{Error, Result};
-use crate::hub::download::{write_ref, ByteCounter, Downloader};
+use crate::hub::cache_layout::write_ref;
+use crate::hub::download::{ByteCounter, Downloader};
 use crate::hub::{HubClient, RemoteFile, RepoKind};
-use crate::library::{new_id, DataRoot};
+use crate::library::{new_id, write_atomic, DataRoot};
 use crate::store::{DatasetSource, NewTokenizer, Store, Tokenizer};
 use sha2::Digest;
 use std::path::{Path, PathBuf};
