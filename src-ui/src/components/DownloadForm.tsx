@@ -5,6 +5,7 @@ import { call, toAppError } from "../lib/api";
 import { formatBytes } from "../lib/format";
 import { validateRepoId } from "../lib/repoId";
 import { useDatasetsStore } from "../store/datasets";
+import { useLatestRequest } from "../hooks/useLatestRequest";
 import { ErrorBox } from "./ErrorBox";
 
 /** Wait this long after the last keystroke before inspecting the repo. */
@@ -90,8 +91,8 @@ export function DownloadForm() {
   const [submitting, setSubmitting] = useState(false);
   const [submitError, setSubmitError] = useState<AppError | null>(null);
 
-  // Only the newest inspection may write its answer (a later repo id wins).
-  const inspectSeq = useRef(0);
+  // A later repo id (or token) wins: an older inspection's answer is dropped.
+  const inspectRequest = useLatestRequest();
   // Repo id + token of the last inspection asked for, so blur/debounce don't repeat it.
   const lastInspectKey = useRef<string | null>(null);
 
@@ -118,12 +119,11 @@ export function DownloadForm() {
     const key = `${repo}\n${tok ?? ""}`;
     if (!force && key === lastInspectKey.current) return;
     lastInspectKey.current = key;
-    const seq = ++inspectSeq.current;
     const asked = repo;
     setInspection({ state: "checking", repoId: asked });
-    call(commands.inspectDatasetRepo(asked, tok, null)).then(
+    void inspectRequest.run(
+      call(commands.inspectDatasetRepo(asked, tok, null)),
       (data) => {
-        if (seq !== inspectSeq.current) return;
         setInspection({ state: "ok", repoId: asked, data });
         // Keep the choices the repo still has (e.g. re-checked with a token);
         // the pickers are disabled while checking, so `config`/`split` are current.
@@ -131,10 +131,7 @@ export function DownloadForm() {
         setConfig(keep ? keep.name : (defaultConfig(data)?.name ?? null));
         setSplit(keep?.splits.some((s) => s.name === split) ? split : "");
       },
-      (e: unknown) => {
-        if (seq !== inspectSeq.current) return;
-        setInspection({ state: "error", repoId: asked, token: tok, error: toAppError(e) });
-      },
+      (error) => setInspection({ state: "error", repoId: asked, token: tok, error }),
     );
   };
 
@@ -147,7 +144,7 @@ export function DownloadForm() {
 
   /** Forget the inspection and everything chosen from it. */
   const resetInspection = () => {
-    inspectSeq.current += 1;
+    inspectRequest.drop();
     lastInspectKey.current = null;
     setInspection(IDLE);
     setConfig(null);

@@ -4,6 +4,7 @@ import { FolderOpen, Loader, X } from "lucide-react";
 import { commands, type AppError, type Settings } from "../bindings";
 import { call, toAppError } from "../lib/api";
 import { parseThreads, validateSettings } from "../lib/settings";
+import { useLatestRequest } from "../hooks/useLatestRequest";
 import { ErrorBox } from "./ErrorBox";
 
 type Props = {
@@ -32,23 +33,18 @@ export function SettingsDialog({ onClose, onSaved }: Props) {
   const [picking, setPicking] = useState(false);
   const [pickError, setPickError] = useState<AppError | null>(null);
 
+  const settingsRequest = useLatestRequest();
   useEffect(() => {
-    let cancelled = false;
-    call(commands.getSettings()).then(
+    void settingsRequest.run(
+      call(commands.getSettings()),
       (settings) => {
-        if (cancelled) return;
         setOriginal(settings);
         setDraft(settings);
         setThreads(settings.tokenize_threads == null ? "" : String(settings.tokenize_threads));
       },
-      (e: unknown) => {
-        if (!cancelled) setLoadError(toAppError(e));
-      },
+      setLoadError,
     );
-    return () => {
-      cancelled = true;
-    };
-  }, []);
+  }, [settingsRequest]);
 
   useEffect(() => {
     if (original) firstInput.current?.focus();

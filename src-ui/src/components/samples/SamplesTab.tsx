@@ -1,10 +1,11 @@
-import { useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
+import { useEffect, useId, useState, type FormEvent, type KeyboardEvent } from "react";
 import { Filter, Loader, Search } from "lucide-react";
 import { commands, type AppError, type Dataset, type SamplesPage, type SamplesQuery } from "../../bindings";
-import { call, toAppError } from "../../lib/api";
+import { call } from "../../lib/api";
 import { formatCount } from "../../lib/format";
 import { parseChars, SAMPLES_PAGE_SIZE, tokenizationChoices } from "../../lib/samples";
 import { EMPTY_TOKENIZATIONS, useTokenizeStore } from "../../store/tokenize";
+import { useLatestRequest } from "../../hooks/useLatestRequest";
 import { ErrorBox } from "../ErrorBox";
 import { FieldError, modalInput, SelectBox, smallButton } from "../detail/controls";
 import { SampleTile } from "./SampleTile";
@@ -74,7 +75,7 @@ export function SamplesTab({ dataset }: Props) {
   const [loadedKey, setLoadedKey] = useState<string | null>(null);
   // Bumped by Retry to ask for the same page again.
   const [attempt, setAttempt] = useState(0);
-  const seq = useRef(0);
+  const pageRequest = useLatestRequest();
 
   // The search runs once typing pauses.
   useEffect(() => {
@@ -130,29 +131,20 @@ export function SamplesTab({ dataset }: Props) {
 
   useEffect(() => {
     if (!valid) return;
-    const mine = ++seq.current;
     const asked = JSON.parse(queryKey.slice(0, queryKey.lastIndexOf("#"))) as SamplesQuery;
-    call(commands.listSamples(asked))
-      .then((next) => {
-        if (mine !== seq.current) return;
+    void pageRequest.run(
+      call(commands.listSamples(asked)),
+      (next) => {
         setResult(next);
         setError(null);
         setLoadedKey(queryKey);
-      })
-      .catch((e: unknown) => {
-        if (mine !== seq.current) return;
-        setError(toAppError(e));
+      },
+      (e) => {
+        setError(e);
         setLoadedKey(queryKey);
-      });
-  }, [queryKey, valid]);
-
-  // Nothing answered after unmount may land.
-  useEffect(
-    () => () => {
-      seq.current += 1;
-    },
-    [],
-  );
+      },
+    );
+  }, [queryKey, valid, pageRequest]);
 
   const total = result?.total ?? 0;
   const pages = Math.max(1, Math.ceil(total / SAMPLES_PAGE_SIZE));

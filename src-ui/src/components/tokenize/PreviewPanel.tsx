@@ -1,8 +1,9 @@
-import { useEffect, useEffectEvent, useId, useRef, useState } from "react";
+import { useEffect, useEffectEvent, useId, useState } from "react";
 import { Loader } from "lucide-react";
 import { commands, type AppError, type Tokenizer, type TokenizePreview, type TokenizeSettings } from "../../bindings";
-import { call, toAppError } from "../../lib/api";
+import { call } from "../../lib/api";
 import { formatCount } from "../../lib/format";
+import { useLatestRequest } from "../../hooks/useLatestRequest";
 import { helpClass, InlineAppError, labelClass, modalInput, tile } from "../detail/controls";
 import { PreviewRows } from "./TokenChips";
 
@@ -47,34 +48,29 @@ export function PreviewPanel({ tokenizer, settings, settingsKey }: Props) {
   const textId = useId();
   const [text, setText] = useState("");
   const [result, setResult] = useState<State>({ state: "idle" });
-  // Only the newest request may write its answer: an older, slower one is dropped.
-  const seq = useRef(0);
+  const previewRequest = useLatestRequest();
   const tokenizerId = tokenizer?.id ?? null;
   const ready = tokenizerId !== null && settings !== null && text !== "";
 
   const request = useEffectEvent(() => {
     if (tokenizerId === null || settings === null || text === "") return;
-    const mine = ++seq.current;
     setResult((r) => ({ state: "loading", last: r.state === "ok" ? r.preview : r.state === "loading" ? r.last : null }));
-    call(commands.previewTokenization(tokenizerId, settings, text)).then(
-      (preview) => {
-        if (mine === seq.current) setResult({ state: "ok", preview });
-      },
-      (e: unknown) => {
-        if (mine === seq.current) setResult({ state: "error", error: toAppError(e) });
-      },
+    void previewRequest.run(
+      call(commands.previewTokenization(tokenizerId, settings, text)),
+      (preview) => setResult({ state: "ok", preview }),
+      (error) => setResult({ state: "error", error }),
     );
   });
 
   useEffect(() => {
     if (!ready) {
       // Nothing to ask (the panel says why): drop any answer still on its way.
-      seq.current += 1;
+      previewRequest.drop();
       return;
     }
     const timer = setTimeout(request, PREVIEW_DEBOUNCE_MS);
     return () => clearTimeout(timer);
-  }, [ready, text, tokenizerId, settingsKey]);
+  }, [ready, text, tokenizerId, settingsKey, previewRequest]);
 
   const shown = result.state === "ok" ? result.preview : result.state === "loading" ? result.last : null;
   const packed = Boolean(settings?.packing);
