@@ -1,9 +1,8 @@
-import { useEffect, useId, useRef, useState, type KeyboardEvent, type ReactNode } from "react";
+import { useEffect, useId, useRef, type KeyboardEvent, type ReactNode } from "react";
 import { Loader } from "lucide-react";
-import type { AppError } from "../bindings";
-import { toAppError } from "../lib/api";
 import { ErrorBox } from "./ErrorBox";
 import { trapTab } from "../hooks/focusTrap";
+import { useBusyAction } from "../hooks/useBusyAction";
 
 type Props = {
   title: string;
@@ -37,8 +36,8 @@ export function ConfirmDialog({
   const bodyId = useId();
   const cancelRef = useRef<HTMLButtonElement>(null);
   const boxRef = useRef<HTMLDivElement>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<AppError | null>(null);
+  const confirm = useBusyAction();
+  const busy = confirm.busy;
 
   useEffect(() => {
     cancelRef.current?.focus();
@@ -56,17 +55,6 @@ export function ConfirmDialog({
     e.preventDefault();
     e.stopPropagation();
     if (!busy) onCancel();
-  };
-
-  const confirm = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      await onConfirm();
-    } catch (e) {
-      setError(toAppError(e));
-      setBusy(false);
-    }
   };
 
   return (
@@ -91,7 +79,7 @@ export function ConfirmDialog({
         <div id={bodyId} className="mt-2 space-y-2 text-sm text-slate-300">
           {children}
         </div>
-        {error && <ErrorBox className="mt-4" error={error} />}
+        {confirm.error && <ErrorBox className="mt-4" error={confirm.error} />}
         <div className="mt-6 flex justify-end gap-3">
           <button
             ref={cancelRef}
@@ -105,7 +93,7 @@ export function ConfirmDialog({
           </button>
           <button
             type="button"
-            onClick={() => void confirm()}
+            onClick={() => void confirm.run(onConfirm)}
             disabled={busy}
             data-testid={`${testId}-confirm`}
             className={`flex items-center gap-2 rounded px-4 py-2 text-sm font-medium text-white focus:outline-none focus-visible:ring-2 focus-visible:ring-emerald-500 disabled:cursor-not-allowed disabled:opacity-70 ${

@@ -1,13 +1,13 @@
-import { useState } from "react";
 import { Database, Info, Loader, Lock, RotateCcw, Trash2, X } from "lucide-react";
 import { commands, type AppError, type DataLock, type Dataset, type Job } from "../bindings";
-import { call, toAppError } from "../lib/api";
+import { call } from "../lib/api";
 import { formatBytes, formatCount, humanize, percentOf, transferText } from "../lib/format";
 import { useDatasetsStore } from "../store/datasets";
 import { useJobsStore } from "../store/jobs";
 import { deleteBlocker } from "../lib/dataset";
 import { busyLabel, lockBlocker, lockDescription } from "../lib/locks";
 import { useDatasetLock } from "../store/locks";
+import { useBusyAction } from "../hooks/useBusyAction";
 import { ProgressBar } from "./ProgressBar";
 import { StatusBadge } from "./StatusBadge";
 
@@ -31,24 +31,6 @@ function sourceText(dataset: Dataset): string {
   return `Source: ${humanize(String(dataset.source))}`;
 }
 
-/** Run a backend action from a button: tracks "busy" and the error to show inline. */
-function useAction() {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<AppError | null>(null);
-  const run = async (action: () => Promise<void>) => {
-    setBusy(true);
-    setError(null);
-    try {
-      await action();
-    } catch (e) {
-      setError(toAppError(e));
-    } finally {
-      setBusy(false);
-    }
-  };
-  return { busy, error, run };
-}
-
 function InlineError({ error, testId }: { error: AppError; testId: string }) {
   return (
     <p className="mt-2 break-words text-xs text-red-400" role="alert" data-testid={testId}>
@@ -61,7 +43,7 @@ const smallButton =
   "flex shrink-0 items-center gap-1 rounded bg-slate-800 px-3 py-1 text-xs text-slate-200 hover:bg-slate-700 disabled:cursor-not-allowed disabled:opacity-50";
 
 function JobProgress({ job }: { job: Job }) {
-  const cancel = useAction();
+  const cancel = useBusyAction();
   const progress = job.progress;
   const percent =
     progress && progress.unit !== "indeterminate" ? percentOf(progress.done, progress.total) : null;
@@ -132,7 +114,7 @@ function BusyBadge({ lock }: { lock: DataLock }) {
 export function DatasetCard({ dataset, job, onOpen, onDelete, selection }: Props) {
   const titleId = `dataset-${dataset.id}-name`;
   const size = dataset.size_bytes;
-  const retry = useAction();
+  const retry = useBusyAction();
   const lock = useDatasetLock(dataset.id);
   // A failed or cancelled download or import can be queued again (a download reuses the bytes
   // already fetched; an import reads its files again).

@@ -1,11 +1,12 @@
 import { useEffect, useEffectEvent, useId, useRef, useState, type FormEvent } from "react";
 import { ChevronDown, Download, Loader, Search } from "lucide-react";
 import { commands, type AppError, type ConfigInfo, type RepoInspection } from "../bindings";
-import { call, toAppError } from "../lib/api";
+import { call } from "../lib/api";
 import { formatBytes } from "../lib/format";
 import { validateRepoId } from "../lib/repoId";
 import { useDatasetsStore } from "../store/datasets";
 import { useLatestRequest } from "../hooks/useLatestRequest";
+import { useBusyAction } from "../hooks/useBusyAction";
 import { ErrorBox } from "./ErrorBox";
 
 /** Wait this long after the last keystroke before inspecting the repo. */
@@ -88,8 +89,8 @@ export function DownloadForm() {
   const [config, setConfig] = useState<string | null>(null);
   /** "" means all splits. */
   const [split, setSplit] = useState("");
-  const [submitting, setSubmitting] = useState(false);
-  const [submitError, setSubmitError] = useState<AppError | null>(null);
+  const submit = useBusyAction();
+  const submitting = submit.busy;
 
   // A later repo id (or token) wins: an older inspection's answer is dropped.
   const inspectRequest = useLatestRequest();
@@ -154,22 +155,20 @@ export function DownloadForm() {
   const onRepoChange = (value: string) => {
     if (value.trim() !== repo) resetInspection();
     setRepoId(value);
-    setSubmitError(null);
+    submit.clearError();
   };
 
   const onTokenChange = (value: string) => {
     setToken(value);
     if (value.trim() === "") setRememberToken(false);
-    setSubmitError(null);
+    submit.clearError();
   };
 
   const onSubmit = async (e: FormEvent) => {
     e.preventDefault();
     if (!canSubmit) return;
-    setSubmitting(true);
-    setSubmitError(null);
     const tok = tokenValue === "" ? null : tokenValue;
-    try {
+    await submit.run(async () => {
       await call(
         commands.startDownload({
           repo_id: repo,
@@ -184,12 +183,8 @@ export function DownloadForm() {
       setRepoId("");
       setToken("");
       setRememberToken(false);
-      setSubmitting(false);
       void useDatasetsStore.getState().load();
-    } catch (err) {
-      setSubmitError(toAppError(err));
-      setSubmitting(false);
-    }
+    });
   };
 
   const pickersHelp = inspected ? null : "Check the repository to choose";
@@ -351,9 +346,9 @@ export function DownloadForm() {
           </div>
         </div>
 
-        {submitError && (
+        {submit.error && (
           <div data-testid="download-error">
-            <ErrorBox title="Could not start the download" error={submitError} />
+            <ErrorBox title="Could not start the download" error={submit.error} />
           </div>
         )}
 

@@ -1,10 +1,11 @@
 import { useId, useImperativeHandle, useRef, useState, type FormEvent, type Ref } from "react";
 import { open } from "@tauri-apps/plugin-dialog";
 import { FileUp, FolderOpen, HardDriveUpload, Loader } from "lucide-react";
-import { commands, type AppError } from "../bindings";
-import { call, toAppError } from "../lib/api";
+import { commands } from "../bindings";
+import { call } from "../lib/api";
 import { baseName, importNameFromPath, normalizeImportPath, pickerExtensions } from "../lib/importPath";
 import { useDatasetsStore } from "../store/datasets";
+import { useBusyAction } from "../hooks/useBusyAction";
 import { ErrorBox } from "./ErrorBox";
 
 const inputClass =
@@ -20,8 +21,6 @@ export type ImportFormHandle = {
   fillFromDrop: (paths: string[]) => void;
 };
 
-type FormError = { title: string; error: AppError };
-
 /** The "Import local files" card of the Datasets panel. */
 export function ImportForm({ ref }: { ref?: Ref<ImportFormHandle> }) {
   const pathFieldId = useId();
@@ -34,9 +33,20 @@ export function ImportForm({ ref }: { ref?: Ref<ImportFormHandle> }) {
   const [name, setName] = useState("");
   const [nameEdited, setNameEdited] = useState(false);
   const [note, setNote] = useState<string | null>(null);
-  const [picking, setPicking] = useState(false);
-  const [submitting, setSubmitting] = useState(false);
-  const [formError, setFormError] = useState<FormError | null>(null);
+  const pick = useBusyAction();
+  const submit = useBusyAction();
+  const picking = pick.busy;
+  const submitting = submit.busy;
+  // One error at a time: each attempt clears the other's.
+  const formError = pick.error
+    ? { title: "Could not open the file picker", error: pick.error }
+    : submit.error
+      ? { title: "Could not start the import", error: submit.error }
+      : null;
+  const clearErrors = () => {
+    pick.clearError();
+    submit.clearError();
+  };
 
   const normalizedPath = normalizeImportPath(path);
   // The name follows the path until the user types one of their own.
@@ -47,31 +57,22 @@ export function ImportForm({ ref }: { ref?: Ref<ImportFormHandle> }) {
     setPath(value);
     setPathIsFolder(isFolder);
     setNote(message);
-    setFormError(null);
+    clearErrors();
   };
 
-  useImperativeHandle(
-    ref,
-    () => ({
-      fillFromDrop: (paths) => {
-        const first = paths[0];
-        // A drop during submission would be wiped when the form clears on success.
-        if (first === undefined || submitting) return;
-        takePath(
-          first,
-          false,
-          paths.length > 1 ? `Only one file or folder at a time: using ${baseName(first)}` : null,
-        );
-        nameRef.current?.focus();
-      },
-    }),
-    [submitting],
-  );
+  useImperativeHandle(ref, () => ({
+    fillFromDrop: (paths) => {
+      const first = paths[0];
+      // A drop during submission would be wiped when the form clears on success.
+      if (first === undefined || submitting) return;
+      takePath(first, false, paths.length > 1 ? `Only one file or folder at a time: using ${baseName(first)}` : null);
+      nameRef.current?.focus();
+    },
+  }));
 
-  const pick = async (folder: boolean) => {
-    setFormError(null);
-    setPicking(true);
-    try {
+  const choose = async (folder: boolean) => {
+    submit.clearError();
+    await pick.run(async () => {
       const picked = await open(
         folder
           ? { multiple: false, directory: true, title: "Choose a folder of data files" }
@@ -86,33 +87,24 @@ export function ImportForm({ ref }: { ref?: Ref<ImportFormHandle> }) {
             },
       );
       if (typeof picked === "string") takePath(picked, folder, null);
-    } catch (e) {
-      setFormError({ title: "Could not open the file picker", error: toAppError(e) });
-    } finally {
-      setPicking(false);
-    }
+    });
   };
 
   const onSubmit = async (e: FormEvent) => {
     e.preventDefault();
     if (!canSubmit) return;
-    setSubmitting(true);
-    setFormError(null);
+    pick.clearError();
     const chosenName = shownName.trim();
-    try {
+    await submit.run(async () => {
       await call(commands.startImport({ path: normalizedPath, name: chosenName === "" ? null : chosenName }));
       setPath("");
       setPathIsFolder(false);
       setName("");
       setNameEdited(false);
       setNote(null);
-      setSubmitting(false);
       // The datasets-changed event also reloads; this shows the card even if it comes late.
       void useDatasetsStore.getState().load();
-    } catch (err) {
-      setFormError({ title: "Could not start the import", error: toAppError(err) });
-      setSubmitting(false);
-    }
+    });
   };
 
   return (
@@ -150,7 +142,7 @@ export function ImportForm({ ref }: { ref?: Ref<ImportFormHandle> }) {
             <button
               type="button"
               data-testid="import-choose-file"
-              onClick={() => void pick(false)}
+              onClick={() => void choose(false)}
               disabled={picking || submitting}
               className={pickerButton}
             >
@@ -160,7 +152,7 @@ export function ImportForm({ ref }: { ref?: Ref<ImportFormHandle> }) {
             <button
               type="button"
               data-testid="import-choose-folder"
-              onClick={() => void pick(true)}
+              onClick={() => void choose(true)}
               disabled={picking || submitting}
               className={pickerButton}
             >
@@ -197,7 +189,7 @@ export function ImportForm({ ref }: { ref?: Ref<ImportFormHandle> }) {
             onChange={(e) => {
               setName(e.target.value);
               setNameEdited(true);
-              setFormError(null);
+              clearErrors();
             }}
             aria-describedby={`${nameFieldId}-help`}
             className={inputClass}

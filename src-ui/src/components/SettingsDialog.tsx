@@ -2,9 +2,10 @@ import { useEffect, useId, useRef, useState, type FormEvent, type MouseEvent } f
 import { open } from "@tauri-apps/plugin-dialog";
 import { FolderOpen, Loader, X } from "lucide-react";
 import { commands, type AppError, type Settings } from "../bindings";
-import { call, toAppError } from "../lib/api";
+import { call } from "../lib/api";
 import { parseThreads, validateSettings } from "../lib/settings";
 import { useLatestRequest } from "../hooks/useLatestRequest";
+import { useBusyAction } from "../hooks/useBusyAction";
 import { ErrorBox } from "./ErrorBox";
 
 type Props = {
@@ -28,10 +29,9 @@ export function SettingsDialog({ onClose, onSaved }: Props) {
   // Typed text; empty means every core.
   const [threads, setThreads] = useState("");
   const [loadError, setLoadError] = useState<AppError | null>(null);
-  const [saveError, setSaveError] = useState<AppError | null>(null);
-  const [saving, setSaving] = useState(false);
-  const [picking, setPicking] = useState(false);
-  const [pickError, setPickError] = useState<AppError | null>(null);
+  const save = useBusyAction();
+  const pick = useBusyAction();
+  const saving = save.busy;
 
   const settingsRequest = useLatestRequest();
   useEffect(() => {
@@ -77,9 +77,7 @@ export function SettingsDialog({ onClose, onSaved }: Props) {
   const onSubmit = async (e: FormEvent) => {
     e.preventDefault();
     if (!canSave || !parsedThreads.ok) return;
-    setSaving(true);
-    setSaveError(null);
-    try {
+    await save.run(async () => {
       const saved = await call(
         commands.updateSettings({
           data_root: draft.data_root.trim(),
@@ -87,12 +85,8 @@ export function SettingsDialog({ onClose, onSaved }: Props) {
           tokenize_threads: parsedThreads.value,
         }),
       );
-      setSaving(false);
       onSaved(saved);
-    } catch (err) {
-      setSaveError(toAppError(err));
-      setSaving(false);
-    }
+    });
   };
 
   const onBackdropMouseDown = (e: MouseEvent<HTMLDivElement>) => {
@@ -101,14 +95,12 @@ export function SettingsDialog({ onClose, onSaved }: Props) {
 
   const edit = (field: keyof Settings) => (value: string) => {
     setDraft((d) => ({ ...d, [field]: value }));
-    setSaveError(null);
+    save.clearError();
   };
 
   // The native folder picker; cancelling it leaves the typed path as it is.
-  const pickDataRoot = async () => {
-    setPickError(null);
-    setPicking(true);
-    try {
+  const pickDataRoot = () =>
+    pick.run(async () => {
       const current = draft.data_root.trim();
       const picked = await open({
         directory: true,
@@ -117,12 +109,7 @@ export function SettingsDialog({ onClose, onSaved }: Props) {
         ...(current !== "" ? { defaultPath: current } : {}),
       });
       if (typeof picked === "string") edit("data_root")(picked);
-    } catch (e) {
-      setPickError(toAppError(e));
-    } finally {
-      setPicking(false);
-    }
-  };
+    });
 
   return (
     <div
@@ -181,7 +168,7 @@ export function SettingsDialog({ onClose, onSaved }: Props) {
               <button
                 type="button"
                 onClick={() => void pickDataRoot()}
-                disabled={!original || saving || picking}
+                disabled={!original || saving || pick.busy}
                 data-testid="settings-data-root-browse"
                 title="Choose the data folder"
                 className="flex shrink-0 items-center gap-1.5 rounded bg-slate-800 px-3 py-2 text-sm text-slate-200 hover:bg-slate-700 focus:outline-none focus-visible:ring-2 focus-visible:ring-emerald-500 disabled:cursor-not-allowed disabled:opacity-50"
@@ -194,8 +181,8 @@ export function SettingsDialog({ onClose, onSaved }: Props) {
               Datasets, tokenizations and tokenizers live here; it can be a shared folder. The index and the
               Hub cache stay on this machine. A folder that already holds a library is adopted as it is.
             </p>
-            {pickError && (
-              <ErrorBox className="mt-2" title="Could not open the folder picker" error={pickError} />
+            {pick.error && (
+              <ErrorBox className="mt-2" title="Could not open the folder picker" error={pick.error} />
             )}
           </div>
 
@@ -235,7 +222,7 @@ export function SettingsDialog({ onClose, onSaved }: Props) {
               disabled={!original || saving}
               onChange={(e) => {
                 setThreads(e.target.value);
-                setSaveError(null);
+                save.clearError();
               }}
               aria-describedby={`${threadsId}-help`}
               className={inputClass}
@@ -251,7 +238,7 @@ export function SettingsDialog({ onClose, onSaved }: Props) {
               {validationError}
             </p>
           )}
-          {saveError && <ErrorBox title="Could not save settings" error={saveError} />}
+          {save.error && <ErrorBox title="Could not save settings" error={save.error} />}
 
           <div className="flex justify-end gap-3 pt-2">
             <button

@@ -1,8 +1,9 @@
 import { useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
 import { Loader, Plus } from "lucide-react";
-import { commands, type AppError, type Tokenizer } from "../../bindings";
-import { call, toAppError } from "../../lib/api";
+import { commands, type Tokenizer } from "../../bindings";
+import { call } from "../../lib/api";
 import { validateRepoId } from "../../lib/repoId";
+import { useBusyAction } from "../../hooks/useBusyAction";
 import { ErrorBox } from "../ErrorBox";
 import { Field, modalInput, secondaryButton, tile } from "../detail/controls";
 
@@ -18,8 +19,8 @@ export function AddTokenizerHub({ onAdded, onCancel }: Props) {
   const [repoId, setRepoId] = useState("");
   const [revision, setRevision] = useState("");
   const [token, setToken] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<AppError | null>(null);
+  const add = useBusyAction();
+  const busy = add.busy;
 
   useEffect(() => {
     repoRef.current?.focus();
@@ -32,19 +33,13 @@ export function AddTokenizerHub({ onAdded, onCancel }: Props) {
   const onSubmit = async (e: FormEvent) => {
     e.preventDefault();
     if (!canAdd) return;
-    setBusy(true);
-    setError(null);
-    try {
-      const rev = revision.trim();
-      const tok = token.trim();
+    const rev = revision.trim();
+    const tok = token.trim();
+    await add.run(async () => {
       const t = await call(commands.addTokenizerHub(repo, rev === "" ? null : rev, tok === "" ? null : tok));
       setToken("");
-      setBusy(false);
       await onAdded(t);
-    } catch (err) {
-      setError(toAppError(err));
-      setBusy(false);
-    }
+    });
   };
 
   const onKeyDown = (e: KeyboardEvent<HTMLFormElement>) => {
@@ -86,7 +81,7 @@ export function AddTokenizerHub({ onAdded, onCancel }: Props) {
             disabled={busy}
             onChange={(e) => {
               setRepoId(e.target.value);
-              setError(null);
+              add.clearError();
             }}
             aria-invalid={invalid}
             aria-describedby={describedBy}
@@ -130,9 +125,9 @@ export function AddTokenizerHub({ onAdded, onCancel }: Props) {
           )}
         </Field>
       </div>
-      {error && (
+      {add.error && (
         <div data-testid="tokenizer-hub-error">
-          <ErrorBox title={`Could not add ${repo || "the tokenizer"}`} error={error} />
+          <ErrorBox title={`Could not add ${repo || "the tokenizer"}`} error={add.error} />
         </div>
       )}
       <div className="flex justify-end gap-2">

@@ -1,9 +1,10 @@
 import { useId, useState, type FormEvent, type KeyboardEvent } from "react";
 import { Loader, Save, Trash2 } from "lucide-react";
-import { commands, type AppError, type Dataset, type TokenizeSettings } from "../../bindings";
-import { call, toAppError } from "../../lib/api";
+import { commands, type Dataset, type TokenizeSettings } from "../../bindings";
+import { call } from "../../lib/api";
 import { draftFromSettings, settingsSummary, type SettingsDraft } from "../../lib/tokenize";
 import { useTokenizeStore } from "../../store/tokenize";
+import { useBusyAction } from "../../hooks/useBusyAction";
 import { ConfirmDialog } from "../ConfirmDialog";
 import { helpClass, iconButton, InlineAppError, labelClass, modalInput, secondaryButton, SelectBox } from "../detail/controls";
 
@@ -29,8 +30,8 @@ export function PresetBar({ dataset, draft, settings, selected, onSelect, onAppl
   const loadError = useTokenizeStore((s) => s.presetsError);
   const [naming, setNaming] = useState(false);
   const [name, setName] = useState("");
-  const [saving, setSaving] = useState(false);
-  const [error, setError] = useState<AppError | null>(null);
+  const save = useBusyAction();
+  const saving = save.busy;
   const [confirmDelete, setConfirmDelete] = useState<string | null>(null);
 
   const current = presets.find((p) => p.name === selected) ?? null;
@@ -38,7 +39,7 @@ export function PresetBar({ dataset, draft, settings, selected, onSelect, onAppl
     current !== null && JSON.stringify(draftFromSettings(current.settings, dataset)) !== JSON.stringify(draft);
 
   const apply = (value: string) => {
-    setError(null);
+    save.clearError();
     onSelect(value);
     const preset = presets.find((p) => p.name === value);
     if (preset) onApply(draftFromSettings(preset.settings, dataset));
@@ -50,22 +51,16 @@ export function PresetBar({ dataset, draft, settings, selected, onSelect, onAppl
   const exists = presets.some((p) => p.name === trimmed);
   const canSave = settings !== null && trimmed !== "" && nameError === null && !saving;
 
-  const save = async (e: FormEvent) => {
+  const onSave = async (e: FormEvent) => {
     e.preventDefault();
     if (!canSave || settings === null) return;
-    setSaving(true);
-    setError(null);
-    try {
+    await save.run(async () => {
       const list = await call(commands.saveTokenizePreset(trimmed, settings));
       useTokenizeStore.getState().setPresets(list);
       onSelect(trimmed);
       setNaming(false);
       setName("");
-    } catch (err) {
-      setError(toAppError(err));
-    } finally {
-      setSaving(false);
-    }
+    });
   };
 
   const remove = async (presetName: string) => {
@@ -111,7 +106,7 @@ export function PresetBar({ dataset, draft, settings, selected, onSelect, onAppl
           onClick={() => {
             setNaming((v) => !v);
             setName(current?.name ?? "");
-            setError(null);
+            save.clearError();
           }}
           disabled={settings === null}
           aria-expanded={naming}
@@ -148,7 +143,7 @@ export function PresetBar({ dataset, draft, settings, selected, onSelect, onAppl
       )}
 
       {naming && (
-        <form className="mt-3 flex flex-wrap items-start gap-2" onSubmit={(e) => void save(e)} noValidate data-testid="preset-save-form">
+        <form className="mt-3 flex flex-wrap items-start gap-2" onSubmit={(e) => void onSave(e)} noValidate data-testid="preset-save-form">
           <div className="min-w-[16rem] flex-1">
             <label htmlFor={nameId} className="sr-only">
               Preset name
@@ -164,7 +159,7 @@ export function PresetBar({ dataset, draft, settings, selected, onSelect, onAppl
               disabled={saving}
               onChange={(e) => {
                 setName(e.target.value);
-                setError(null);
+                save.clearError();
               }}
               onKeyDown={onNameKeyDown}
               aria-invalid={nameError !== null}
@@ -189,7 +184,7 @@ export function PresetBar({ dataset, draft, settings, selected, onSelect, onAppl
           </button>
         </form>
       )}
-      {error && <InlineAppError className="mt-2" error={error} testId="preset-error" />}
+      {save.error && <InlineAppError className="mt-2" error={save.error} testId="preset-error" />}
 
       {confirmDelete && (
         <ConfirmDialog

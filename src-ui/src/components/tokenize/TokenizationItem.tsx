@@ -1,13 +1,14 @@
 import { useState } from "react";
 import { BarChart3, ChevronDown, ChevronUp, RotateCcw, Trash2 } from "lucide-react";
-import { commands, type AppError, type Dataset, type Job, type Tokenization } from "../../bindings";
-import { call, toAppError } from "../../lib/api";
+import { commands, type Dataset, type Job, type Tokenization } from "../../bindings";
+import { call } from "../../lib/api";
 import { formatBytes, formatCount, formatDateTime } from "../../lib/format";
 import { lockBlocker } from "../../lib/locks";
 import { tokenizationLook } from "../../lib/status";
 import { settingsSummary } from "../../lib/tokenize";
 import { useDatasetLock } from "../../store/locks";
 import { useTokenizeStore } from "../../store/tokenize";
+import { useBusyAction } from "../../hooks/useBusyAction";
 import { ConfirmDialog } from "../ConfirmDialog";
 import { StatusBadge } from "../StatusBadge";
 import { InlineAppError, smallButton } from "../detail/controls";
@@ -30,8 +31,7 @@ function isActive(t: Tokenization): boolean {
 export function TokenizationItem({ dataset, tokenization: tz, tokenizerName, job }: Props) {
   const [open, setOpen] = useState(false);
   const [confirmDelete, setConfirmDelete] = useState(false);
-  const [retrying, setRetrying] = useState(false);
-  const [actionError, setActionError] = useState<AppError | null>(null);
+  const retry = useBusyAction();
   const active = isActive(tz);
   // Another process (another machine) writes the dataset: deleting or retrying would be refused.
   const lock = useDatasetLock(dataset.id);
@@ -41,10 +41,8 @@ export function TokenizationItem({ dataset, tokenization: tz, tokenizerName, job
 
   const reload = () => void useTokenizeStore.getState().loadTokenizations(dataset.id);
 
-  const retry = async () => {
-    setRetrying(true);
-    setActionError(null);
-    try {
+  const onRetry = () =>
+    void retry.run(async () => {
       await call(
         commands.startTokenization({
           dataset_id: dataset.id,
@@ -54,12 +52,7 @@ export function TokenizationItem({ dataset, tokenization: tz, tokenizerName, job
         }),
       );
       reload();
-    } catch (e) {
-      setActionError(toAppError(e));
-    } finally {
-      setRetrying(false);
-    }
-  };
+    });
 
   const remove = async () => {
     await call(commands.deleteTokenization(tz.id));
@@ -139,13 +132,13 @@ export function TokenizationItem({ dataset, tokenization: tz, tokenizerName, job
             <button
               type="button"
               className={smallButton}
-              onClick={() => void retry()}
-              disabled={retrying || lockReason !== null}
+              onClick={onRetry}
+              disabled={retry.busy || lockReason !== null}
               aria-description={lockReason ?? undefined}
               data-testid="tokenization-retry"
             >
-              <RotateCcw className={`h-3 w-3 ${retrying ? "animate-spin" : ""}`} aria-hidden="true" />
-              {retrying ? "Retrying…" : "Retry"}
+              <RotateCcw className={`h-3 w-3 ${retry.busy ? "animate-spin" : ""}`} aria-hidden="true" />
+              {retry.busy ? "Retrying…" : "Retry"}
             </button>
           </span>
         )}
@@ -155,7 +148,7 @@ export function TokenizationItem({ dataset, tokenization: tz, tokenizerName, job
             type="button"
             className={smallButton}
             onClick={() => {
-              setActionError(null);
+              retry.clearError();
               setConfirmDelete(true);
             }}
             disabled={deleteBlocked !== null}
@@ -168,7 +161,7 @@ export function TokenizationItem({ dataset, tokenization: tz, tokenizerName, job
           </button>
         </span>
       </div>
-      {actionError && <InlineAppError className="mt-2" error={actionError} testId="tokenization-action-error" />}
+      {retry.error && <InlineAppError className="mt-2" error={retry.error} testId="tokenization-action-error" />}
 
       {open && stats && (
         <div id={statsId}>

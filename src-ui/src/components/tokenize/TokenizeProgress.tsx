@@ -1,10 +1,10 @@
-import { useState } from "react";
 import { Loader, X } from "lucide-react";
-import { commands, type AppError, type Job } from "../../bindings";
-import { call, toAppError } from "../../lib/api";
+import { commands, type Job } from "../../bindings";
+import { call } from "../../lib/api";
 import { samplesEta } from "../../lib/tokenize";
 import { formatCompact, formatCount, formatDuration, formatEta, percentOf } from "../../lib/format";
 import { useNow } from "../../hooks/useNow";
+import { useBusyAction } from "../../hooks/useBusyAction";
 import { useJobsStore } from "../../store/jobs";
 import { ProgressBar } from "../ProgressBar";
 import { InlineAppError, smallButton } from "../detail/controls";
@@ -20,8 +20,7 @@ type Props = {
  */
 export function TokenizeProgress({ job }: Props) {
   const now = useNow(job !== null);
-  const [cancelling, setCancelling] = useState(false);
-  const [cancelError, setCancelError] = useState<AppError | null>(null);
+  const cancel = useBusyAction();
 
   const progress = job?.progress?.unit === "samples" ? job.progress : null;
   const queued = job === null || job.status === "queued";
@@ -31,18 +30,12 @@ export function TokenizeProgress({ job }: Props) {
   const since = job ? (job.started_at ?? job.created_at) : null;
   const elapsed = since !== null ? Math.max(0, (now - since) / 1000) : null;
 
-  const cancel = async () => {
+  const onCancel = () => {
     if (!job) return;
-    setCancelling(true);
-    setCancelError(null);
-    try {
+    void cancel.run(async () => {
       const stopped = await call(commands.cancelJob(job.id));
       useJobsStore.getState().upsert(stopped);
-    } catch (e) {
-      setCancelError(toAppError(e));
-    } finally {
-      setCancelling(false);
-    }
+    });
   };
 
   const rates: string[] = [];
@@ -83,20 +76,20 @@ export function TokenizeProgress({ job }: Props) {
         <button
           type="button"
           className={smallButton}
-          onClick={() => void cancel()}
-          disabled={!job || cancelling}
+          onClick={onCancel}
+          disabled={!job || cancel.busy}
           title={job ? "Stop and withdraw this tokenization" : "Waiting for its job to be known"}
           data-testid="tokenize-cancel"
         >
-          {cancelling ? (
+          {cancel.busy ? (
             <Loader className="h-3 w-3 animate-spin" aria-hidden="true" />
           ) : (
             <X className="h-3 w-3" aria-hidden="true" />
           )}
-          {cancelling ? "Cancelling…" : "Cancel"}
+          {cancel.busy ? "Cancelling…" : "Cancel"}
         </button>
       </div>
-      {cancelError && <InlineAppError error={cancelError} testId="tokenize-cancel-error" />}
+      {cancel.error && <InlineAppError error={cancel.error} testId="tokenize-cancel-error" />}
     </div>
   );
 }

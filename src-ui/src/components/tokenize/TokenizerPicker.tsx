@@ -6,6 +6,7 @@ import { call, toAppError } from "../../lib/api";
 import { formatCount } from "../../lib/format";
 import { specialTokenList, visiblePiece } from "../../lib/tokenize";
 import { useTokenizeStore } from "../../store/tokenize";
+import { useBusyAction } from "../../hooks/useBusyAction";
 import { ConfirmDialog } from "../ConfirmDialog";
 import { ErrorBox } from "../ErrorBox";
 import { helpClass, iconButton, InlineAppError, labelClass, secondaryButton, SelectBox } from "../detail/controls";
@@ -55,8 +56,10 @@ export function TokenizerPicker({ tokenizers, loaded, selected, onSelect }: Prop
   const selectId = useId();
   const error = useTokenizeStore((s) => s.tokenizersError);
   const [hubOpen, setHubOpen] = useState(false);
-  const [fileBusy, setFileBusy] = useState(false);
-  const [fileError, setFileError] = useState<AppError | null>(null);
+  const pickFile = useBusyAction();
+  const addFile = useBusyAction();
+  // The file picker's failure and the engine's refusal of the file show in the same place.
+  const fileError = pickFile.error ?? addFile.error;
   const [confirmDelete, setConfirmDelete] = useState<Tokenizer | null>(null);
   const [deleteError, setDeleteError] = useState<AppError | null>(null);
 
@@ -66,31 +69,21 @@ export function TokenizerPicker({ tokenizers, loaded, selected, onSelect }: Prop
   };
 
   const addFromFile = async () => {
-    setFileError(null);
+    addFile.clearError();
     setDeleteError(null);
-    let path: string | null;
-    try {
-      const picked = await open({
+    const picked = await pickFile.run(() =>
+      open({
         multiple: false,
         directory: false,
         title: "Choose a tokenizer.json",
         filters: [{ name: "Tokenizer", extensions: ["json"] }],
-      });
-      path = typeof picked === "string" ? picked : null;
-    } catch (e) {
-      setFileError(toAppError(e));
-      return;
-    }
-    if (path === null) return;
-    setFileBusy(true);
-    try {
-      const t = await call(commands.addTokenizerFile(path, null));
+      }),
+    );
+    if (typeof picked !== "string") return;
+    await addFile.run(async () => {
+      const t = await call(commands.addTokenizerFile(picked, null));
       await added(t);
-    } catch (e) {
-      setFileError(toAppError(e));
-    } finally {
-      setFileBusy(false);
-    }
+    });
   };
 
   const deleteTokenizer = async (t: Tokenizer) => {
@@ -153,15 +146,15 @@ export function TokenizerPicker({ tokenizers, loaded, selected, onSelect }: Prop
           type="button"
           className={secondaryButton}
           onClick={() => void addFromFile()}
-          disabled={fileBusy}
+          disabled={addFile.busy}
           data-testid="tokenizer-add-file"
         >
-          {fileBusy ? (
+          {addFile.busy ? (
             <Loader className="h-4 w-4 animate-spin" aria-hidden="true" />
           ) : (
             <FileUp className="h-4 w-4" aria-hidden="true" />
           )}
-          {fileBusy ? "Adding…" : "Add from file"}
+          {addFile.busy ? "Adding…" : "Add from file"}
         </button>
         <button
           type="button"
