@@ -1,17 +1,8 @@
 import { act, renderHook } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 import type { AppError } from "../bindings";
+import { deferred } from "../test/deferred";
 import { useBusyAction } from "./useBusyAction";
-
-function deferred<T>() {
-  let resolve!: (value: T) => void;
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
 
 const diskFull: AppError = { kind: "disk_full", message: "No space left on device" };
 

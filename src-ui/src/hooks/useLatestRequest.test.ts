@@ -1,18 +1,8 @@
 import { renderHook } from "@testing-library/react";
 import { describe, expect, it, vi } from "vitest";
 import type { AppError } from "../bindings";
+import { deferred } from "../test/deferred";
 import { useLatestRequest } from "./useLatestRequest";
-
-/** A promise settled from the test, so answers can arrive in any order. */
-function deferred<T>() {
-  let resolve!: (value: T) => void;
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
 
 describe("useLatestRequest", () => {
   it("drops a slower older answer that arrives after a newer one", async () => {
