@@ -1,11 +1,11 @@
 import { useEffect, useState } from "react";
-import { Loader } from "lucide-react";
 import { commands, type AppError, type TokenizePreview } from "../../bindings";
 import { call } from "../../lib/api";
 import { formatCount } from "../../lib/format";
 import type { TokenizationChoice } from "../../lib/samples";
 import { useLatestRequest } from "../../hooks/useLatestRequest";
-import { ErrorBox } from "../ErrorBox";
+import { ErrorBox } from "../ui/ErrorBox";
+import { Loading } from "../ui/Loading";
 import { PreviewRows } from "../tokenize/TokenChips";
 
 type Props = {
@@ -71,10 +71,7 @@ export function SampleTokens({ id, datasetId, tokenization, split, index }: Prop
       data-testid="sample-tokens"
     >
       {result.state === "loading" ? (
-        <p role="status" className="flex items-center gap-2 text-sm text-slate-400" data-testid="sample-tokens-loading">
-          <Loader className="h-4 w-4 animate-spin" aria-hidden="true" />
-          Tokenizing…
-        </p>
+        <Loading testId="sample-tokens-loading">Tokenizing…</Loading>
       ) : result.state === "error" ? (
         <ErrorBox
           title="Could not tokenize this row"

@@ -1,11 +1,14 @@
 import { useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
-import { Loader, Plus } from "lucide-react";
+import { Plus } from "lucide-react";
 import { commands, type Tokenizer } from "../../bindings";
 import { call } from "../../lib/api";
 import { validateRepoId } from "../../lib/repoId";
 import { useBusyAction } from "../../hooks/useBusyAction";
-import { ErrorBox } from "../ErrorBox";
-import { Field, modalInput, secondaryButton, tile } from "../detail/controls";
+import { Button } from "../ui/Button";
+import { ErrorBox } from "../ui/ErrorBox";
+import { Field } from "../ui/Field";
+import { Input } from "../ui/Input";
+import { tile } from "../ui/surfaces";
 
 type Props = {
   onAdded: (tokenizer: Tokenizer) => Promise<void> | void;
@@ -69,7 +72,7 @@ export function AddTokenizerHub({ onAdded, onCancel }: Props) {
         testId="tokenizer-hub-repo"
       >
         {({ id, describedBy, invalid }) => (
-          <input
+          <Input
             ref={repoRef}
             id={id}
             type="text"
@@ -85,14 +88,13 @@ export function AddTokenizerHub({ onAdded, onCancel }: Props) {
             }}
             aria-invalid={invalid}
             aria-describedby={describedBy}
-            className={modalInput}
           />
         )}
       </Field>
       <div className="grid grid-cols-1 gap-3 md:grid-cols-2">
         <Field label="Revision (optional)" help="A branch, tag or commit; the main branch if empty">
           {({ id, describedBy }) => (
-            <input
+            <Input
               id={id}
               type="text"
               data-testid="tokenizer-hub-revision"
@@ -103,13 +105,13 @@ export function AddTokenizerHub({ onAdded, onCancel }: Props) {
               disabled={busy}
               onChange={(e) => setRevision(e.target.value)}
               aria-describedby={describedBy}
-              className={modalInput}
             />
           )}
         </Field>
         <Field label="Access Token (optional)" help="For gated or private models; used for this request only">
           {({ id, describedBy }) => (
-            <input
+            <Input
+              className="font-mono text-sm"
               id={id}
               type="password"
               data-testid="tokenizer-hub-token"
@@ -120,7 +122,6 @@ export function AddTokenizerHub({ onAdded, onCancel }: Props) {
               disabled={busy}
               onChange={(e) => setToken(e.target.value)}
               aria-describedby={describedBy}
-              className={`${modalInput} font-mono text-sm`}
             />
           )}
         </Field>
@@ -131,22 +132,12 @@ export function AddTokenizerHub({ onAdded, onCancel }: Props) {
         </div>
       )}
       <div className="flex justify-end gap-2">
-        <button type="button" className={secondaryButton} onClick={onCancel} disabled={busy}>
+        <Button variant="secondary" onClick={onCancel} disabled={busy}>
           Cancel
-        </button>
-        <button
-          type="submit"
-          disabled={!canAdd}
-          data-testid="tokenizer-hub-submit"
-          className="inline-flex items-center gap-1.5 rounded bg-emerald-600 px-3 py-2 text-sm font-medium text-white hover:bg-emerald-700 focus:outline-none focus-visible:ring-2 focus-visible:ring-emerald-500 disabled:cursor-not-allowed disabled:bg-slate-700 disabled:text-slate-400"
-        >
-          {busy ? (
-            <Loader className="h-4 w-4 animate-spin" aria-hidden="true" />
-          ) : (
-            <Plus className="h-4 w-4" aria-hidden="true" />
-          )}
+        </Button>
+        <Button type="submit" variant="primary" icon={Plus} busy={busy} disabled={!canAdd} data-testid="tokenizer-hub-submit">
           {busy ? "Fetching…" : "Add tokenizer"}
-        </button>
+        </Button>
       </div>
     </form>
   );

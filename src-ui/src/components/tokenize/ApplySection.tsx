@@ -1,5 +1,5 @@
 import { useId, useState } from "react";
-import { CircleCheckBig, Loader } from "lucide-react";
+import { CircleCheckBig } from "lucide-react";
 import { commands, type Dataset, type Tokenizer, type TokenizeSettings } from "../../bindings";
 import { call, toAppError } from "../../lib/api";
 import { lockBlocker } from "../../lib/locks";
@@ -7,8 +7,10 @@ import { isReplaceConflict } from "../../lib/tokenize";
 import { useDatasetLock } from "../../store/locks";
 import { useTokenizeStore } from "../../store/tokenize";
 import { useBusyAction } from "../../hooks/useBusyAction";
-import { ConfirmDialog } from "../ConfirmDialog";
-import { ErrorBox } from "../ErrorBox";
+import { Button } from "../ui/Button";
+import { ConfirmDialog } from "../ui/ConfirmDialog";
+import { ErrorBox } from "../ui/ErrorBox";
+import { MessageBox } from "../ui/MessageBox";
 
 type Props = {
   dataset: Dataset;
@@ -58,36 +60,30 @@ export function ApplySection({ dataset, tokenizer, settings }: Props) {
     <div data-testid="tokenize-apply">
       {start.error &&
         (start.error.kind === "invalid_input" ? (
-          <div
-            role="alert"
-            data-testid="tokenize-invalid"
-            className="mb-4 rounded border border-yellow-500/30 bg-yellow-500/10 p-3 text-sm text-yellow-300"
-          >
+          <MessageBox tone="warning" role="alert" testId="tokenize-invalid" className="mb-4">
             <p className="font-medium">The engine cannot use these settings</p>
             <p className="break-words" data-testid="tokenize-invalid-message">
               {start.error.message}
             </p>
-          </div>
+          </MessageBox>
         ) : (
           <div className="mb-4" data-testid="tokenize-error">
             <ErrorBox title="Could not start the tokenization" error={start.error} />
           </div>
         ))}
-      <button
-        type="button"
+      <Button
+        variant="primary"
+        size="xl"
+        icon={CircleCheckBig}
+        busy={start.busy}
+        className="w-full focus-visible:ring-offset-2 focus-visible:ring-offset-slate-900"
         data-testid="tokenize-submit"
         onClick={apply}
         disabled={start.busy || disabledReason !== null}
         aria-describedby={helpId}
-        className="flex w-full items-center justify-center gap-2 rounded-lg bg-emerald-600 px-4 py-3 font-medium text-white transition-colors hover:bg-emerald-700 focus:outline-none focus-visible:ring-2 focus-visible:ring-emerald-400 focus-visible:ring-offset-2 focus-visible:ring-offset-slate-900 disabled:cursor-not-allowed disabled:bg-slate-700 disabled:text-slate-300"
       >
-        {start.busy ? (
-          <Loader className="h-5 w-5 animate-spin" aria-hidden="true" />
-        ) : (
-          <CircleCheckBig className="h-5 w-5" aria-hidden="true" />
-        )}
         {start.busy ? "Starting…" : "Apply & Tokenize Dataset"}
-      </button>
+      </Button>
       <p id={helpId} className="mt-2 text-center text-xs text-slate-500" role="status" data-testid="tokenize-submit-help">
         {disabledReason ??
           queued ??

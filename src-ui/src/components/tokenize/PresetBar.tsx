@@ -1,12 +1,15 @@
 import { useId, useState, type FormEvent, type KeyboardEvent } from "react";
-import { Loader, Save, Trash2 } from "lucide-react";
+import { Save, Trash2 } from "lucide-react";
 import { commands, type Dataset, type TokenizeSettings } from "../../bindings";
 import { call } from "../../lib/api";
 import { draftFromSettings, settingsSummary, type SettingsDraft } from "../../lib/tokenize";
 import { useTokenizeStore } from "../../store/tokenize";
 import { useBusyAction } from "../../hooks/useBusyAction";
-import { ConfirmDialog } from "../ConfirmDialog";
-import { helpClass, iconButton, InlineAppError, labelClass, modalInput, secondaryButton, SelectBox } from "../detail/controls";
+import { Button, IconButton, LinkButton } from "../ui/Button";
+import { ConfirmDialog } from "../ui/ConfirmDialog";
+import { FieldError, Help, Label } from "../ui/Field";
+import { InlineError } from "../ui/InlineError";
+import { Input, SelectBox } from "../ui/Input";
 
 type Props = {
   dataset: Dataset;
@@ -79,9 +82,7 @@ export function PresetBar({ dataset, draft, settings, selected, onSelect, onAppl
 
   return (
     <div data-testid="preset-bar">
-      <label htmlFor={selectId} className={labelClass}>
-        Preset
-      </label>
+      <Label htmlFor={selectId}>Preset</Label>
       <div className="flex flex-wrap items-start gap-2">
         <div className="min-w-[16rem] flex-1">
           <SelectBox
@@ -100,9 +101,9 @@ export function PresetBar({ dataset, draft, settings, selected, onSelect, onAppl
             ))}
           </SelectBox>
         </div>
-        <button
-          type="button"
-          className={secondaryButton}
+        <Button
+          variant="secondary"
+          icon={Save}
           onClick={() => {
             setNaming((v) => !v);
             setName(current?.name ?? "");
@@ -113,12 +114,10 @@ export function PresetBar({ dataset, draft, settings, selected, onSelect, onAppl
           title={settings === null ? "Fix the settings first" : "Save the current settings under a name"}
           data-testid="preset-save-open"
         >
-          <Save className="h-4 w-4" aria-hidden="true" />
           Save as preset…
-        </button>
-        <button
-          type="button"
-          className={`${iconButton} border border-slate-700`}
+        </Button>
+        <IconButton
+          bordered
           onClick={() => current && setConfirmDelete(current.name)}
           disabled={!current}
           aria-label={current ? `Delete preset ${current.name}` : "Delete preset"}
@@ -126,19 +125,17 @@ export function PresetBar({ dataset, draft, settings, selected, onSelect, onAppl
           data-testid="preset-delete"
         >
           <Trash2 className="h-4 w-4" aria-hidden="true" />
-        </button>
+        </IconButton>
       </div>
-      <p id={`${selectId}-help`} className={helpClass} data-testid="preset-help">
+      <Help id={`${selectId}-help`} testId="preset-help">
         {current
           ? `${settingsSummary(current.settings)}${modified ? " — modified since applied" : ""}`
           : "Presets keep settings you reuse across datasets."}
-      </p>
+      </Help>
       {loadError && (
         <div className="mt-1 flex items-center gap-2">
-          <InlineAppError error={loadError} testId="preset-load-error" />
-          <button type="button" className="text-xs text-slate-300 underline" onClick={() => void useTokenizeStore.getState().loadPresets()}>
-            Retry
-          </button>
+          <InlineError error={loadError} testId="preset-load-error" />
+          <LinkButton onClick={() => void useTokenizeStore.getState().loadPresets()}>Retry</LinkButton>
         </div>
       )}
 
@@ -148,7 +145,7 @@ export function PresetBar({ dataset, draft, settings, selected, onSelect, onAppl
             <label htmlFor={nameId} className="sr-only">
               Preset name
             </label>
-            <input
+            <Input
               id={nameId}
               type="text"
               autoFocus
@@ -164,27 +161,24 @@ export function PresetBar({ dataset, draft, settings, selected, onSelect, onAppl
               onKeyDown={onNameKeyDown}
               aria-invalid={nameError !== null}
               aria-describedby={`${nameId}-msg`}
-              className={modalInput}
             />
-            <p id={`${nameId}-msg`} className={nameError ? "mt-1 text-xs text-red-400" : helpClass}>
-              {nameError ?? (exists ? `Replaces the preset “${trimmed}”.` : "Saved on this machine for every dataset.")}
-            </p>
+            {nameError ? (
+              <FieldError id={`${nameId}-msg`} message={nameError} />
+            ) : (
+              <Help id={`${nameId}-msg`}>
+                {exists ? `Replaces the preset “${trimmed}”.` : "Saved on this machine for every dataset."}
+              </Help>
+            )}
           </div>
-          <button
-            type="submit"
-            disabled={!canSave}
-            data-testid="preset-save"
-            className="inline-flex items-center gap-1.5 rounded bg-emerald-600 px-3 py-2 text-sm font-medium text-white hover:bg-emerald-700 focus:outline-none focus-visible:ring-2 focus-visible:ring-emerald-500 disabled:cursor-not-allowed disabled:bg-slate-700 disabled:text-slate-400"
-          >
-            {saving && <Loader className="h-4 w-4 animate-spin" aria-hidden="true" />}
+          <Button type="submit" variant="primary" busy={saving} disabled={!canSave} data-testid="preset-save">
             {exists ? "Overwrite" : "Save"}
-          </button>
-          <button type="button" className={secondaryButton} onClick={() => setNaming(false)} disabled={saving}>
+          </Button>
+          <Button variant="secondary" onClick={() => setNaming(false)} disabled={saving}>
             Cancel
-          </button>
+          </Button>
         </form>
       )}
-      {save.error && <InlineAppError className="mt-2" error={save.error} testId="preset-error" />}
+      {save.error && <InlineError className="mt-2" error={save.error} testId="preset-error" />}
 
       {confirmDelete && (
         <ConfirmDialog

@@ -9,9 +9,11 @@ import { settingsSummary } from "../../lib/tokenize";
 import { useDatasetLock } from "../../store/locks";
 import { useTokenizeStore } from "../../store/tokenize";
 import { useBusyAction } from "../../hooks/useBusyAction";
-import { ConfirmDialog } from "../ConfirmDialog";
-import { StatusBadge } from "../StatusBadge";
-import { InlineAppError, smallButton } from "../detail/controls";
+import { Button } from "../ui/Button";
+import { ConfirmDialog } from "../ui/ConfirmDialog";
+import { InlineError } from "../ui/InlineError";
+import { MessageBox } from "../ui/MessageBox";
+import { StatusBadge } from "../ui/StatusBadge";
 import { StatisticsPanel } from "./StatisticsPanel";
 import { TokenizeProgress } from "./TokenizeProgress";
 
@@ -104,49 +106,47 @@ export function TokenizationItem({ dataset, tokenization: tz, tokenizerName, job
       )}
 
       {tz.status === "error" && (
-        <div
-          className="mt-3 break-words rounded border border-red-500/30 bg-red-500/10 p-3 text-sm text-red-400"
-          data-testid="tokenization-error"
-        >
+        <MessageBox tone="error" className="mt-3 break-words" testId="tokenization-error">
           {tz.error ?? "The tokenization failed without a message."}
-        </div>
+        </MessageBox>
       )}
 
       <div className="mt-3 flex flex-wrap items-center justify-end gap-2">
         {tz.status === "ready" && stats && (
-          <button
-            type="button"
-            className={`${smallButton} mr-auto`}
+          <Button
+            size="xs"
+            icon={BarChart3}
+            className="mr-auto"
             onClick={() => setOpen((v) => !v)}
             aria-expanded={open}
             aria-controls={statsId}
             data-testid="tokenization-stats-toggle"
           >
-            <BarChart3 className="h-3 w-3" aria-hidden="true" />
             Statistics
             {open ? <ChevronUp className="h-3 w-3" aria-hidden="true" /> : <ChevronDown className="h-3 w-3" aria-hidden="true" />}
-          </button>
+          </Button>
         )}
         {tz.status === "error" && (
           <span title={lockReason ?? undefined}>
-            <button
-              type="button"
-              className={smallButton}
+            <Button
+              size="xs"
+              icon={RotateCcw}
+              busy={retry.busy}
+              spinIcon
               onClick={onRetry}
               disabled={retry.busy || lockReason !== null}
               aria-description={lockReason ?? undefined}
               data-testid="tokenization-retry"
             >
-              <RotateCcw className={`h-3 w-3 ${retry.busy ? "animate-spin" : ""}`} aria-hidden="true" />
               {retry.busy ? "Retrying…" : "Retry"}
-            </button>
+            </Button>
           </span>
         )}
         {/* A disabled button shows no tooltip in WebKit: the wrapper carries it. */}
         <span title={deleteBlocked ?? undefined}>
-          <button
-            type="button"
-            className={smallButton}
+          <Button
+            size="xs"
+            icon={Trash2}
             onClick={() => {
               retry.clearError();
               setConfirmDelete(true);
@@ -156,12 +156,11 @@ export function TokenizationItem({ dataset, tokenization: tz, tokenizerName, job
             aria-description={deleteBlocked ?? undefined}
             data-testid="tokenization-delete"
           >
-            <Trash2 className="h-3 w-3" aria-hidden="true" />
             Delete
-          </button>
+          </Button>
         </span>
       </div>
-      {retry.error && <InlineAppError className="mt-2" error={retry.error} testId="tokenization-action-error" />}
+      {retry.error && <InlineError className="mt-2" error={retry.error} testId="tokenization-action-error" />}
 
       {open && stats && (
         <div id={statsId}>

@@ -6,8 +6,9 @@ import { formatCompact, formatCount, formatDuration, formatEta, percentOf } from
 import { useNow } from "../../hooks/useNow";
 import { useBusyAction } from "../../hooks/useBusyAction";
 import { useJobsStore } from "../../store/jobs";
-import { ProgressBar } from "../ProgressBar";
-import { InlineAppError, smallButton } from "../detail/controls";
+import { Button } from "../ui/Button";
+import { InlineError } from "../ui/InlineError";
+import { ProgressBar } from "../ui/ProgressBar";
 
 type Props = {
   /** The job making the tokenization; null while it is not known yet. */
@@ -73,23 +74,19 @@ export function TokenizeProgress({ job }: Props) {
           {elapsed !== null && `${queued ? "Waiting" : "Elapsed"} ${formatDuration(elapsed)}`}
           {eta !== null && ` · about ${formatEta(eta)} left`}
         </span>
-        <button
-          type="button"
-          className={smallButton}
+        <Button
+          size="xs"
+          icon={X}
+          busy={cancel.busy}
           onClick={onCancel}
           disabled={!job || cancel.busy}
           title={job ? "Stop and withdraw this tokenization" : "Waiting for its job to be known"}
           data-testid="tokenize-cancel"
         >
-          {cancel.busy ? (
-            <Loader className="h-3 w-3 animate-spin" aria-hidden="true" />
-          ) : (
-            <X className="h-3 w-3" aria-hidden="true" />
-          )}
           {cancel.busy ? "Cancelling…" : "Cancel"}
-        </button>
+        </Button>
       </div>
-      {cancel.error && <InlineAppError error={cancel.error} testId="tokenize-cancel-error" />}
+      {cancel.error && <InlineError error={cancel.error} testId="tokenize-cancel-error" />}
     </div>
   );
 }

@@ -1,15 +1,18 @@
 import { useId, useState } from "react";
 import { open } from "@tauri-apps/plugin-dialog";
-import { FileUp, Globe, Loader, Trash2 } from "lucide-react";
+import { FileUp, Globe, Trash2 } from "lucide-react";
 import { commands, type AppError, type Tokenizer } from "../../bindings";
 import { call, toAppError } from "../../lib/api";
 import { formatCount } from "../../lib/format";
 import { specialTokenList, visiblePiece } from "../../lib/tokenize";
 import { useTokenizeStore } from "../../store/tokenize";
 import { useBusyAction } from "../../hooks/useBusyAction";
-import { ConfirmDialog } from "../ConfirmDialog";
-import { ErrorBox } from "../ErrorBox";
-import { helpClass, iconButton, InlineAppError, labelClass, secondaryButton, SelectBox } from "../detail/controls";
+import { Button, IconButton } from "../ui/Button";
+import { ConfirmDialog } from "../ui/ConfirmDialog";
+import { ErrorBox } from "../ui/ErrorBox";
+import { helpClass, Label } from "../ui/Field";
+import { InlineError } from "../ui/InlineError";
+import { SelectBox } from "../ui/Input";
 import { AddTokenizerHub } from "./AddTokenizerHub";
 
 type Props = {
@@ -103,9 +106,7 @@ export function TokenizerPicker({ tokenizers, loaded, selected, onSelect }: Prop
 
   return (
     <div data-testid="tokenizer-picker">
-      <label htmlFor={selectId} className={labelClass}>
-        Tokenizer
-      </label>
+      <Label htmlFor={selectId}>Tokenizer</Label>
       <div className="flex flex-wrap items-start gap-2">
         <div className="min-w-[16rem] flex-1">
           <SelectBox
@@ -132,33 +133,27 @@ export function TokenizerPicker({ tokenizers, loaded, selected, onSelect }: Prop
             )}
           </SelectBox>
         </div>
-        <button
-          type="button"
-          className={secondaryButton}
+        <Button
+          variant="secondary"
+          icon={Globe}
           onClick={() => setHubOpen((v) => !v)}
           aria-expanded={hubOpen}
           data-testid="tokenizer-add-hub"
         >
-          <Globe className="h-4 w-4" aria-hidden="true" />
           Add from Hub
-        </button>
-        <button
-          type="button"
-          className={secondaryButton}
+        </Button>
+        <Button
+          variant="secondary"
+          icon={FileUp}
+          busy={addFile.busy}
           onClick={() => void addFromFile()}
           disabled={addFile.busy}
           data-testid="tokenizer-add-file"
         >
-          {addFile.busy ? (
-            <Loader className="h-4 w-4 animate-spin" aria-hidden="true" />
-          ) : (
-            <FileUp className="h-4 w-4" aria-hidden="true" />
-          )}
           {addFile.busy ? "Adding…" : "Add from file"}
-        </button>
-        <button
-          type="button"
-          className={`${iconButton} border border-slate-700`}
+        </Button>
+        <IconButton
+          bordered
           onClick={() => {
             setDeleteError(null);
             if (selected) setConfirmDelete(selected);
@@ -169,7 +164,7 @@ export function TokenizerPicker({ tokenizers, loaded, selected, onSelect }: Prop
           data-testid="tokenizer-delete"
         >
           <Trash2 className="h-4 w-4" aria-hidden="true" />
-        </button>
+        </IconButton>
       </div>
 
       <div id={`${selectId}-help`} className={`${helpClass} space-y-1`}>
@@ -193,8 +188,8 @@ export function TokenizerPicker({ tokenizers, loaded, selected, onSelect }: Prop
           onRetry={() => void useTokenizeStore.getState().loadTokenizers()}
         />
       )}
-      {fileError && <InlineAppError className="mt-2" error={fileError} testId="tokenizer-file-error" />}
-      {deleteError && <InlineAppError className="mt-2" error={deleteError} testId="tokenizer-delete-error" />}
+      {fileError && <InlineError className="mt-2" error={fileError} testId="tokenizer-file-error" />}
+      {deleteError && <InlineError className="mt-2" error={deleteError} testId="tokenizer-delete-error" />}
 
       {hubOpen && (
         <AddTokenizerHub
