@@ -7,13 +7,35 @@ import {
   SOURCE_FILTERS,
   STATUS_FILTERS,
   type ListOptions,
-  type SortKey,
-  type SourceFilter,
-  type StatusFilter,
 } from "../lib/datasetList";
 import { Button } from "./ui/Button";
 import { Label } from "./ui/Field";
 import { Input, SelectBox } from "./ui/Input";
+
+/** One of the toolbar's pickers: a compact select over a fixed list of choices. */
+function ChoiceSelect<T extends string>({
+  id,
+  value,
+  choices,
+  onChange,
+  testId,
+}: {
+  id: string;
+  value: T;
+  choices: { value: T; label: string }[];
+  onChange: (value: T) => void;
+  testId: string;
+}) {
+  return (
+    <SelectBox look="panel" compact id={id} value={value} onChange={(e) => onChange(e.target.value as T)} data-testid={testId}>
+      {choices.map((c) => (
+        <option key={c.value} value={c.value}>
+          {c.label}
+        </option>
+      ))}
+    </SelectBox>
+  );
+}
 
 type Props = {
   options: ListOptions;
@@ -79,40 +101,26 @@ export function DatasetListToolbar({ options, onChange, total, shown, onClearFil
           <Label htmlFor={`${id}-status`} size="compact">
             Status
           </Label>
-          <SelectBox
-            look="panel"
-            compact
+          <ChoiceSelect
             id={`${id}-status`}
             value={options.status}
-            onChange={(e) => set({ status: e.target.value as StatusFilter })}
-            data-testid="datasets-status-filter"
-          >
-            {STATUS_FILTERS.map((f) => (
-              <option key={f.value} value={f.value}>
-                {f.label}
-              </option>
-            ))}
-          </SelectBox>
+            choices={STATUS_FILTERS}
+            onChange={(status) => set({ status })}
+            testId="datasets-status-filter"
+          />
         </div>
 
         <div className="w-40">
           <Label htmlFor={`${id}-source`} size="compact">
             Source
           </Label>
-          <SelectBox
-            look="panel"
-            compact
+          <ChoiceSelect
             id={`${id}-source`}
             value={options.source}
-            onChange={(e) => set({ source: e.target.value as SourceFilter })}
-            data-testid="datasets-source-filter"
-          >
-            {SOURCE_FILTERS.map((f) => (
-              <option key={f.value} value={f.value}>
-                {f.label}
-              </option>
-            ))}
-          </SelectBox>
+            choices={SOURCE_FILTERS}
+            onChange={(source) => set({ source })}
+            testId="datasets-source-filter"
+          />
         </div>
 
         <div>
@@ -121,25 +129,15 @@ export function DatasetListToolbar({ options, onChange, total, shown, onClearFil
           </Label>
           <div className="flex gap-2">
             <div className="w-36">
-              <SelectBox
-                look="panel"
-                compact
+              <ChoiceSelect
                 id={`${id}-sort`}
                 value={options.sort}
-                onChange={(e) => {
-                  const sort = e.target.value as SortKey;
-                  // A→Z for names but newest/largest first otherwise: keeping the old direction
-                  // would make "Name" open on Z→A right after the default newest-first order.
-                  set({ sort, direction: defaultDirection(sort) });
-                }}
-                data-testid="datasets-sort"
-              >
-                {SORT_KEYS.map((k) => (
-                  <option key={k.value} value={k.value}>
-                    {k.label}
-                  </option>
-                ))}
-              </SelectBox>
+                choices={SORT_KEYS}
+                // A→Z for names but newest/largest first otherwise: keeping the old direction
+                // would make "Name" open on Z→A right after the default newest-first order.
+                onChange={(sort) => set({ sort, direction: defaultDirection(sort) })}
+                testId="datasets-sort"
+              />
             </div>
             <Button
               variant="outline"

@@ -8,7 +8,6 @@ import { useDatasetsStore } from "../store/datasets";
 import { useLatestRequest } from "../hooks/useLatestRequest";
 import { useBusyAction } from "../hooks/useBusyAction";
 import { Button } from "./ui/Button";
-import { ErrorBox } from "./ui/ErrorBox";
 import { FormCard } from "./ui/FormCard";
 import { Field, FieldError, Help, Label } from "./ui/Field";
 import { InlineError } from "./ui/InlineError";
@@ -186,7 +185,20 @@ export function DownloadForm() {
   const pickersHelp = inspected ? null : "Check the repository to choose";
 
   return (
-    <FormCard title="Download from HuggingFace" testId="download-form" onSubmit={(e) => void onSubmit(e)}>
+    <FormCard
+      title="Download from HuggingFace"
+      testId="download-form"
+      onSubmit={(e) => void onSubmit(e)}
+      failure={submit.error && { title: "Could not start the download", error: submit.error }}
+      failureTestId="download-error"
+      submit={{
+        label: submitting ? "Starting download…" : "Download Dataset",
+        icon: Download,
+        busy: submitting,
+        disabled: !canSubmit,
+        testId: "download-submit",
+      }}
+    >
       <div>
         <Label htmlFor={repoFieldId}>Repository ID</Label>
         <div className="flex gap-2">
@@ -313,25 +325,6 @@ export function DownloadForm() {
           )}
         </Field>
       </div>
-
-      {submit.error && (
-        <div data-testid="download-error">
-          <ErrorBox title="Could not start the download" error={submit.error} />
-        </div>
-      )}
-
-      <Button
-        type="submit"
-        variant="primary"
-        size="lg"
-        icon={Download}
-        busy={submitting}
-        className="w-full"
-        data-testid="download-submit"
-        disabled={!canSubmit}
-      >
-        {submitting ? "Starting download…" : "Download Dataset"}
-      </Button>
     </FormCard>
   );
 }

@@ -7,7 +7,6 @@ import { baseName, importNameFromPath, normalizeImportPath, pickerExtensions } f
 import { useDatasetsStore } from "../store/datasets";
 import { useBusyAction } from "../hooks/useBusyAction";
 import { Button } from "./ui/Button";
-import { ErrorBox } from "./ui/ErrorBox";
 import { FormCard } from "./ui/FormCard";
 import { Field, Help, Label } from "./ui/Field";
 import { Input } from "./ui/Input";
@@ -104,7 +103,20 @@ export function ImportForm({ ref }: { ref?: Ref<ImportFormHandle> }) {
   };
 
   return (
-    <FormCard title="Import local files" testId="import-form" onSubmit={(e) => void onSubmit(e)}>
+    <FormCard
+      title="Import local files"
+      testId="import-form"
+      onSubmit={(e) => void onSubmit(e)}
+      failure={formError}
+      failureTestId="import-error"
+      submit={{
+        label: submitting ? "Starting import…" : "Import",
+        icon: HardDriveUpload,
+        busy: submitting,
+        disabled: !canSubmit,
+        testId: "import-submit",
+      }}
+    >
       <div>
         <Label htmlFor={pathFieldId}>File or folder</Label>
         <div className="flex flex-wrap gap-2 sm:flex-nowrap">
@@ -179,25 +191,6 @@ export function ImportForm({ ref }: { ref?: Ref<ImportFormHandle> }) {
           />
         )}
       </Field>
-
-      {formError && (
-        <div data-testid="import-error">
-          <ErrorBox title={formError.title} error={formError.error} />
-        </div>
-      )}
-
-      <Button
-        type="submit"
-        variant="primary"
-        size="lg"
-        icon={HardDriveUpload}
-        busy={submitting}
-        className="w-full"
-        data-testid="import-submit"
-        disabled={!canSubmit}
-      >
-        {submitting ? "Starting import…" : "Import"}
-      </Button>
     </FormCard>
   );
 }
