@@ -4,6 +4,7 @@ import { useRescan } from "../hooks/useRescan";
 import { deleteBlocker } from "../lib/dataset";
 import { DEFAULT_LIST_OPTIONS, noMatchText, visibleDatasets, type ListOptions } from "../lib/datasetList";
 import { liveLockFor } from "../lib/locks";
+import { toggled } from "../lib/sets";
 import { useDatasetsStore } from "../store/datasets";
 import { activeJobFor, useJobsStore } from "../store/jobs";
 import { useLocksStore } from "../store/locks";
@@ -49,13 +50,7 @@ export function DatasetsPanel() {
   const selectedSet = new Set(selected.map((d) => d.id));
   const deleting = toDelete === null ? [] : datasets.filter((d) => toDelete.includes(d.id));
 
-  const toggle = (id: string) =>
-    setSelectedIds((prev) => {
-      const next = new Set(prev);
-      if (next.has(id)) next.delete(id);
-      else next.add(id);
-      return next;
-    });
+  const toggle = (id: string) => setSelectedIds((prev) => toggled(prev, id));
   const clearFilters = () => {
     setListOptions((prev) => ({ ...prev, query: "", status: "all", source: "all" }));
     // The button that was clicked goes away with the empty state; keep focus in the toolbar.

@@ -4,6 +4,7 @@ import { commands, type AppError, type Dataset, type SamplesPage, type SamplesQu
 import { call } from "../../lib/api";
 import { formatCount } from "../../lib/format";
 import { parseChars, SAMPLES_PAGE_SIZE, tokenizationChoices } from "../../lib/samples";
+import { toggled } from "../../lib/sets";
 import { EMPTY_TOKENIZATIONS, useTokenizeStore } from "../../store/tokenize";
 import { useLatestRequest } from "../../hooks/useLatestRequest";
 import { Button } from "../ui/Button";
@@ -175,21 +176,8 @@ export function SamplesTab({ dataset }: Props) {
     setJumpInput("");
   };
 
-  const toggle = (key: string) =>
-    setExpanded((prev) => {
-      const next = new Set(prev);
-      if (next.has(key)) next.delete(key);
-      else next.add(key);
-      return next;
-    });
-
-  const toggleTokens = (key: string) =>
-    setTokensOpen((prev) => {
-      const next = new Set(prev);
-      if (next.has(key)) next.delete(key);
-      else next.add(key);
-      return next;
-    });
+  const toggle = (key: string) => setExpanded((prev) => toggled(prev, key));
+  const toggleTokens = (key: string) => setTokensOpen((prev) => toggled(prev, key));
 
   const chooseTokenization = (id: string | null) => {
     setTokenizationId(id);
