@@ -1,15 +1,18 @@
-import { useState } from "react";
-import { Database, Info, Loader, Lock, RotateCcw, Trash2, X } from "lucide-react";
-import { commands, type AppError, type DataLock, type Dataset, type Job } from "../bindings";
-import { call, toAppError } from "../lib/api";
+import { Database, Info, Lock, RotateCcw, Trash2, X } from "lucide-react";
+import { commands, type DataLock, type Dataset, type Job } from "../bindings";
+import { call } from "../lib/api";
 import { formatBytes, formatCount, humanize, percentOf, transferText } from "../lib/format";
 import { useDatasetsStore } from "../store/datasets";
 import { useJobsStore } from "../store/jobs";
 import { deleteBlocker } from "../lib/dataset";
 import { busyLabel, lockBlocker, lockDescription } from "../lib/locks";
 import { useDatasetLock } from "../store/locks";
-import { ProgressBar } from "./ProgressBar";
-import { StatusBadge } from "./StatusBadge";
+import { useBusyAction } from "../hooks/useBusyAction";
+import { Button } from "./ui/Button";
+import { InlineError } from "./ui/InlineError";
+import { MessageBox } from "./ui/MessageBox";
+import { ProgressBar } from "./ui/ProgressBar";
+import { StatusBadge } from "./ui/StatusBadge";
 
 type Props = {
   dataset: Dataset;
@@ -31,37 +34,8 @@ function sourceText(dataset: Dataset): string {
   return `Source: ${humanize(String(dataset.source))}`;
 }
 
-/** Run a backend action from a button: tracks "busy" and the error to show inline. */
-function useAction() {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<AppError | null>(null);
-  const run = async (action: () => Promise<void>) => {
-    setBusy(true);
-    setError(null);
-    try {
-      await action();
-    } catch (e) {
-      setError(toAppError(e));
-    } finally {
-      setBusy(false);
-    }
-  };
-  return { busy, error, run };
-}
-
-function InlineError({ error, testId }: { error: AppError; testId: string }) {
-  return (
-    <p className="mt-2 break-words text-xs text-red-400" role="alert" data-testid={testId}>
-      <span className="font-mono">{error.kind}</span>: {error.message}
-    </p>
-  );
-}
-
-const smallButton =
-  "flex shrink-0 items-center gap-1 rounded bg-slate-800 px-3 py-1 text-xs text-slate-200 hover:bg-slate-700 disabled:cursor-not-allowed disabled:opacity-50";
-
 function JobProgress({ job }: { job: Job }) {
-  const cancel = useAction();
+  const cancel = useBusyAction();
   const progress = job.progress;
   const percent =
     progress && progress.unit !== "indeterminate" ? percentOf(progress.done, progress.total) : null;
@@ -89,8 +63,10 @@ function JobProgress({ job }: { job: Job }) {
         <span className="min-w-0 truncate text-xs text-slate-400" data-testid="job-transfer">
           {transfer}
         </span>
-        <button
-          type="button"
+        <Button
+          size="xs"
+          icon={X}
+          busy={cancel.busy}
           data-testid="dataset-cancel"
           onClick={(e) => {
             // Not a click on the card (which opens or selects it).
@@ -98,17 +74,11 @@ function JobProgress({ job }: { job: Job }) {
             onCancel();
           }}
           disabled={cancel.busy}
-          className={smallButton}
         >
-          {cancel.busy ? (
-            <Loader className="h-3 w-3 animate-spin" aria-hidden="true" />
-          ) : (
-            <X className="h-3 w-3" aria-hidden="true" />
-          )}
           {cancel.busy ? "Cancelling…" : "Cancel"}
-        </button>
+        </Button>
       </div>
-      {cancel.error && <InlineError error={cancel.error} testId="dataset-cancel-error" />}
+      {cancel.error && <InlineError className="mt-2" error={cancel.error} testId="dataset-cancel-error" />}
     </div>
   );
 }
@@ -132,7 +102,7 @@ function BusyBadge({ lock }: { lock: DataLock }) {
 export function DatasetCard({ dataset, job, onOpen, onDelete, selection }: Props) {
   const titleId = `dataset-${dataset.id}-name`;
   const size = dataset.size_bytes;
-  const retry = useAction();
+  const retry = useBusyAction();
   const lock = useDatasetLock(dataset.id);
   // A failed or cancelled download or import can be queued again (a download reuses the bytes
   // already fetched; an import reads its files again).
@@ -224,12 +194,9 @@ export function DatasetCard({ dataset, job, onOpen, onDelete, selection }: Props
           {(dataset.error || canRetry) && (
             <div className="mt-3 flex items-start gap-2">
               {dataset.error ? (
-                <div
-                  className="min-w-0 flex-1 break-words rounded border border-red-500/30 bg-red-500/10 p-3 text-sm text-red-400"
-                  data-testid="dataset-error"
-                >
+                <MessageBox tone="error" className="min-w-0 flex-1 break-words" testId="dataset-error">
                   {dataset.error}
-                </div>
+                </MessageBox>
               ) : (
                 <p className="min-w-0 flex-1 py-1 text-sm text-slate-400">
                   {dataset.status === "cancelled"
@@ -246,8 +213,11 @@ export function DatasetCard({ dataset, job, onOpen, onDelete, selection }: Props
                   className={`flex shrink-0 ${dataset.error ? "mt-2" : ""}`}
                   onClick={(e) => e.stopPropagation()}
                 >
-                  <button
-                    type="button"
+                  <Button
+                    size="xs"
+                    icon={RotateCcw}
+                    busy={retry.busy}
+                    spinIcon
                     data-testid="dataset-retry"
                     onClick={(e) => {
                       e.stopPropagation();
@@ -255,23 +225,23 @@ export function DatasetCard({ dataset, job, onOpen, onDelete, selection }: Props
                     }}
                     disabled={retry.busy || lockReason !== null}
                     aria-description={lockReason ?? undefined}
-                    className={smallButton}
                   >
-                    <RotateCcw className={`h-3 w-3 ${retry.busy ? "animate-spin" : ""}`} aria-hidden="true" />
                     {retry.busy ? "Retrying…" : "Retry"}
-                  </button>
+                  </Button>
                 </span>
               )}
             </div>
           )}
-          {retry.error && <InlineError error={retry.error} testId="dataset-retry-error" />}
+          {retry.error && <InlineError className="mt-2" error={retry.error} testId="dataset-retry-error" />}
 
           {onDelete && !selection && showDelete && (
             <div className="mt-3 flex justify-end">
               {/* A disabled button shows no tooltip in WebKit: the wrapper carries it. */}
               <span title={blocker ?? undefined} onClick={(e) => e.stopPropagation()}>
-                <button
-                  type="button"
+                <Button
+                  size="xs"
+                  icon={Trash2}
+                  className="hover:text-red-400 disabled:hover:text-slate-200"
                   data-testid="dataset-delete"
                   aria-label={`Delete ${dataset.name}`}
                   aria-description={blocker ?? undefined}
@@ -280,11 +250,9 @@ export function DatasetCard({ dataset, job, onOpen, onDelete, selection }: Props
                     e.stopPropagation();
                     onDelete();
                   }}
-                  className={`${smallButton} hover:text-red-400 disabled:hover:text-slate-200`}
                 >
-                  <Trash2 className="h-3 w-3" aria-hidden="true" />
                   Delete
-                </button>
+                </Button>
               </span>
             </div>
           )}

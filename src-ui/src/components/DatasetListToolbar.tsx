@@ -1,5 +1,5 @@
 import { useId, type Ref } from "react";
-import { ArrowDownWideNarrow, ArrowUpNarrowWide, ChevronDown, Search, X } from "lucide-react";
+import { ArrowDownWideNarrow, ArrowUpNarrowWide, Search, X } from "lucide-react";
 import {
   defaultDirection,
   directionLabel,
@@ -7,10 +7,35 @@ import {
   SOURCE_FILTERS,
   STATUS_FILTERS,
   type ListOptions,
-  type SortKey,
-  type SourceFilter,
-  type StatusFilter,
 } from "../lib/datasetList";
+import { Button } from "./ui/Button";
+import { Label } from "./ui/Field";
+import { Input, SelectBox } from "./ui/Input";
+
+/** One of the toolbar's pickers: a compact select over a fixed list of choices. */
+function ChoiceSelect<T extends string>({
+  id,
+  value,
+  choices,
+  onChange,
+  testId,
+}: {
+  id: string;
+  value: T;
+  choices: { value: T; label: string }[];
+  onChange: (value: T) => void;
+  testId: string;
+}) {
+  return (
+    <SelectBox look="panel" compact id={id} value={value} onChange={(e) => onChange(e.target.value as T)} data-testid={testId}>
+      {choices.map((c) => (
+        <option key={c.value} value={c.value}>
+          {c.label}
+        </option>
+      ))}
+    </SelectBox>
+  );
+}
 
 type Props = {
   options: ListOptions;
@@ -22,13 +47,6 @@ type Props = {
   searchRef?: Ref<HTMLInputElement>;
 };
 
-const labelClass = "mb-1 block text-xs font-medium text-slate-400";
-const controlClass =
-  "w-full rounded border border-slate-700 bg-slate-800 py-2 text-sm text-slate-100 placeholder-slate-500 focus:border-transparent focus:outline-none focus:ring-2 focus:ring-emerald-500";
-// appearance-none: WebKitGTK paints native selects in the GTK theme, not the app's colours.
-const selectClass = `${controlClass} appearance-none pl-3 pr-9`;
-const chevron = "pointer-events-none absolute right-3 top-1/2 h-4 w-4 -translate-y-1/2 text-slate-400";
-
 export function DatasetListToolbar({ options, onChange, total, shown, onClearFilters, searchRef }: Props) {
   const id = useId();
   const set = (patch: Partial<ListOptions>) => onChange({ ...options, ...patch });
@@ -39,12 +57,14 @@ export function DatasetListToolbar({ options, onChange, total, shown, onClearFil
     <div role="search" aria-label="Find datasets" className="mb-4" data-testid="datasets-toolbar">
       <div className="flex flex-wrap items-end gap-3">
         <div className="min-w-[14rem] flex-1">
-          <label htmlFor={`${id}-search`} className={labelClass}>
+          <Label htmlFor={`${id}-search`} size="compact">
             Search
-          </label>
+          </Label>
           <div className="relative">
             <Search className="pointer-events-none absolute left-3 top-1/2 h-4 w-4 -translate-y-1/2 text-slate-500" aria-hidden="true" />
-            <input
+            <Input
+              look="panel"
+              compact
               ref={searchRef}
               id={`${id}-search`}
               type="search"
@@ -61,7 +81,7 @@ export function DatasetListToolbar({ options, onChange, total, shown, onClearFil
               autoComplete="off"
               spellCheck={false}
               data-testid="datasets-search"
-              className={`${controlClass} pl-9 ${options.query !== "" ? "pr-9" : "pr-3"} [&::-webkit-search-cancel-button]:hidden`}
+              className={`pl-9 ${options.query !== "" ? "pr-9" : "pr-3"} [&::-webkit-search-cancel-button]:hidden`}
             />
             {options.query !== "" && (
               <button
@@ -78,87 +98,59 @@ export function DatasetListToolbar({ options, onChange, total, shown, onClearFil
         </div>
 
         <div className="w-40">
-          <label htmlFor={`${id}-status`} className={labelClass}>
+          <Label htmlFor={`${id}-status`} size="compact">
             Status
-          </label>
-          <div className="relative">
-            <select
-              id={`${id}-status`}
-              value={options.status}
-              onChange={(e) => set({ status: e.target.value as StatusFilter })}
-              data-testid="datasets-status-filter"
-              className={selectClass}
-            >
-              {STATUS_FILTERS.map((f) => (
-                <option key={f.value} value={f.value}>
-                  {f.label}
-                </option>
-              ))}
-            </select>
-            <ChevronDown className={chevron} aria-hidden="true" />
-          </div>
+          </Label>
+          <ChoiceSelect
+            id={`${id}-status`}
+            value={options.status}
+            choices={STATUS_FILTERS}
+            onChange={(status) => set({ status })}
+            testId="datasets-status-filter"
+          />
         </div>
 
         <div className="w-40">
-          <label htmlFor={`${id}-source`} className={labelClass}>
+          <Label htmlFor={`${id}-source`} size="compact">
             Source
-          </label>
-          <div className="relative">
-            <select
-              id={`${id}-source`}
-              value={options.source}
-              onChange={(e) => set({ source: e.target.value as SourceFilter })}
-              data-testid="datasets-source-filter"
-              className={selectClass}
-            >
-              {SOURCE_FILTERS.map((f) => (
-                <option key={f.value} value={f.value}>
-                  {f.label}
-                </option>
-              ))}
-            </select>
-            <ChevronDown className={chevron} aria-hidden="true" />
-          </div>
+          </Label>
+          <ChoiceSelect
+            id={`${id}-source`}
+            value={options.source}
+            choices={SOURCE_FILTERS}
+            onChange={(source) => set({ source })}
+            testId="datasets-source-filter"
+          />
         </div>
 
         <div>
-          <label htmlFor={`${id}-sort`} className={labelClass}>
+          <Label htmlFor={`${id}-sort`} size="compact">
             Sort by
-          </label>
+          </Label>
           <div className="flex gap-2">
-            <div className="relative w-36">
-              <select
+            <div className="w-36">
+              <ChoiceSelect
                 id={`${id}-sort`}
                 value={options.sort}
-                onChange={(e) => {
-                  const sort = e.target.value as SortKey;
-                  // A→Z for names but newest/largest first otherwise: keeping the old direction
-                  // would make "Name" open on Z→A right after the default newest-first order.
-                  set({ sort, direction: defaultDirection(sort) });
-                }}
-                data-testid="datasets-sort"
-                className={selectClass}
-              >
-                {SORT_KEYS.map((k) => (
-                  <option key={k.value} value={k.value}>
-                    {k.label}
-                  </option>
-                ))}
-              </select>
-              <ChevronDown className={chevron} aria-hidden="true" />
+                choices={SORT_KEYS}
+                // A→Z for names but newest/largest first otherwise: keeping the old direction
+                // would make "Name" open on Z→A right after the default newest-first order.
+                onChange={(sort) => set({ sort, direction: defaultDirection(sort) })}
+                testId="datasets-sort"
+              />
             </div>
-            <button
-              type="button"
+            <Button
+              variant="outline"
+              icon={DirectionIcon}
+              className="whitespace-nowrap"
               onClick={() => set({ direction: options.direction === "asc" ? "desc" : "asc" })}
               aria-label={`Order: ${order}`}
               title="Reverse the order"
               data-testid="datasets-sort-direction"
               data-direction={options.direction}
-              className="inline-flex items-center gap-1.5 whitespace-nowrap rounded border border-slate-700 bg-slate-800 px-3 py-2 text-sm text-slate-200 hover:bg-slate-700 focus:outline-none focus-visible:ring-2 focus-visible:ring-emerald-500"
             >
-              <DirectionIcon className="h-4 w-4" aria-hidden="true" />
               {order}
-            </button>
+            </Button>
           </div>
         </div>
       </div>

@@ -1,9 +1,10 @@
 import { useCallback, useMemo, useRef, useState } from "react";
-import { CheckSquare, Loader, RefreshCw, SearchX, Trash2 } from "lucide-react";
+import { CheckSquare, RefreshCw, SearchX, Trash2 } from "lucide-react";
 import { useRescan } from "../hooks/useRescan";
 import { deleteBlocker } from "../lib/dataset";
 import { DEFAULT_LIST_OPTIONS, noMatchText, visibleDatasets, type ListOptions } from "../lib/datasetList";
 import { liveLockFor } from "../lib/locks";
+import { toggled } from "../lib/sets";
 import { useDatasetsStore } from "../store/datasets";
 import { activeJobFor, useJobsStore } from "../store/jobs";
 import { useLocksStore } from "../store/locks";
@@ -12,9 +13,11 @@ import { DatasetListToolbar } from "./DatasetListToolbar";
 import { DatasetModal } from "./detail/DatasetModal";
 import { DeleteDatasetsDialog } from "./DeleteDatasetsDialog";
 import { DownloadForm } from "./DownloadForm";
-import { ErrorBox } from "./ErrorBox";
 import { ImportDropOverlay } from "./ImportDropOverlay";
 import { ImportForm, type ImportFormHandle } from "./ImportForm";
+import { Button } from "./ui/Button";
+import { ErrorBox } from "./ui/ErrorBox";
+import { Loading } from "./ui/Loading";
 
 export function DatasetsPanel() {
   const rescan = useRescan();
@@ -47,13 +50,7 @@ export function DatasetsPanel() {
   const selectedSet = new Set(selected.map((d) => d.id));
   const deleting = toDelete === null ? [] : datasets.filter((d) => toDelete.includes(d.id));
 
-  const toggle = (id: string) =>
-    setSelectedIds((prev) => {
-      const next = new Set(prev);
-      if (next.has(id)) next.delete(id);
-      else next.add(id);
-      return next;
-    });
+  const toggle = (id: string) => setSelectedIds((prev) => toggled(prev, id));
   const clearFilters = () => {
     setListOptions((prev) => ({ ...prev, query: "", status: "all", source: "all" }));
     // The button that was clicked goes away with the empty state; keep focus in the toolbar.
@@ -83,17 +80,18 @@ export function DatasetsPanel() {
           <p className="text-slate-400">Manage training datasets from HuggingFace or local sources</p>
         </div>
         <div className="flex flex-col items-end gap-1">
-          <button
-            type="button"
+          <Button
+            size="sm"
+            icon={RefreshCw}
+            busy={rescan.running}
+            spinIcon
             onClick={rescan.rescan}
             disabled={rescan.running}
             data-testid="datasets-rescan"
             title="Look in the data folder for datasets and tokenizations made or deleted on another machine"
-            className="inline-flex items-center gap-1.5 rounded bg-slate-800 px-3 py-1.5 text-sm text-slate-200 hover:bg-slate-700 disabled:opacity-60 focus:outline-none focus-visible:ring-2 focus-visible:ring-emerald-500"
           >
-            <RefreshCw className={`h-4 w-4 ${rescan.running ? "animate-spin" : ""}`} aria-hidden="true" />
             {rescan.running ? "Rescanning…" : "Rescan data folder"}
-          </button>
+          </Button>
           <p role="status" className="text-xs text-slate-500" data-testid="datasets-rescan-status">
             {rescan.message ?? ""}
           </p>
@@ -117,10 +115,7 @@ export function DatasetsPanel() {
       )}
 
       {loading ? (
-        <div role="status" className="flex items-center justify-center gap-2 py-12 text-slate-400">
-          <Loader className="h-5 w-5 animate-spin" aria-hidden="true" />
-          Loading datasets…
-        </div>
+        <Loading size="page">Loading datasets…</Loading>
       ) : datasets.length === 0 ? (
         !error && (
           <div className="py-12 text-center" data-testid="datasets-empty">
@@ -133,15 +128,9 @@ export function DatasetsPanel() {
           <div className="mb-4 flex flex-wrap items-center justify-between gap-3">
             <h3 className="text-lg font-semibold text-slate-100">Your Datasets ({datasets.length})</h3>
             {!selecting && (
-              <button
-                type="button"
-                onClick={() => setSelecting(true)}
-                data-testid="datasets-select"
-                className="inline-flex items-center gap-1.5 rounded bg-slate-800 px-3 py-1.5 text-sm text-slate-200 hover:bg-slate-700 focus:outline-none focus-visible:ring-2 focus-visible:ring-emerald-500"
-              >
-                <CheckSquare className="h-4 w-4" aria-hidden="true" />
+              <Button size="sm" icon={CheckSquare} onClick={() => setSelecting(true)} data-testid="datasets-select">
                 Select
-              </button>
+              </Button>
             )}
           </div>
           <DatasetListToolbar
@@ -163,33 +152,27 @@ export function DatasetsPanel() {
                 {selected.length} selected
               </span>
               <div className="flex flex-wrap items-center gap-2">
-                <button
-                  type="button"
+                <Button
+                  size="sm"
                   onClick={() => setSelectedIds(new Set(deletable.map((d) => d.id)))}
                   disabled={deletable.length === 0}
                   data-testid="datasets-select-all"
-                  className="rounded bg-slate-800 px-3 py-1.5 text-sm text-slate-200 hover:bg-slate-700 disabled:cursor-not-allowed disabled:opacity-50"
                 >
                   Select all
-                </button>
-                <button
-                  type="button"
+                </Button>
+                <Button
+                  variant="danger"
+                  size="sm"
+                  icon={Trash2}
                   onClick={() => setToDelete(selected.map((d) => d.id))}
                   disabled={selected.length === 0}
                   data-testid="datasets-delete-selected"
-                  className="inline-flex items-center gap-1.5 rounded bg-red-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-red-700 disabled:cursor-not-allowed disabled:opacity-50"
                 >
-                  <Trash2 className="h-4 w-4" aria-hidden="true" />
                   Delete {selected.length} {selected.length === 1 ? "dataset" : "datasets"}
-                </button>
-                <button
-                  type="button"
-                  onClick={stopSelecting}
-                  data-testid="datasets-select-cancel"
-                  className="rounded bg-slate-800 px-3 py-1.5 text-sm text-slate-200 hover:bg-slate-700"
-                >
+                </Button>
+                <Button size="sm" onClick={stopSelecting} data-testid="datasets-select-cancel">
                   Cancel
-                </button>
+                </Button>
               </div>
             </div>
           )}
@@ -197,14 +180,9 @@ export function DatasetsPanel() {
             <div className="py-12 text-center" data-testid="datasets-no-match">
               <SearchX className="mx-auto mb-3 h-8 w-8 text-slate-500" aria-hidden="true" />
               <p className="text-lg text-slate-400">{noMatchText(listOptions)}</p>
-              <button
-                type="button"
-                onClick={clearFilters}
-                data-testid="datasets-clear-filters"
-                className="mt-4 rounded bg-slate-800 px-3 py-1.5 text-sm text-slate-200 hover:bg-slate-700 focus:outline-none focus-visible:ring-2 focus-visible:ring-emerald-500"
-              >
+              <Button size="sm" className="mt-4" onClick={clearFilters} data-testid="datasets-clear-filters">
                 Clear filters
-              </button>
+              </Button>
             </div>
           ) : (
             <div className="grid grid-cols-1 gap-4 md:grid-cols-2">

@@ -3,7 +3,7 @@ import { commands, type Dataset, type DeleteReport } from "../bindings";
 import { call } from "../lib/api";
 import { formatBytes } from "../lib/format";
 import { useDatasetsStore } from "../store/datasets";
-import { ConfirmDialog } from "./ConfirmDialog";
+import { ConfirmDialog } from "./ui/ConfirmDialog";
 
 type Props = {
   datasets: Dataset[];

@@ -1,21 +1,20 @@
 import { useEffect, useEffectEvent, useId, useRef, useState, type FormEvent } from "react";
-import { ChevronDown, Download, Loader, Search } from "lucide-react";
+import { Download, Loader, Search } from "lucide-react";
 import { commands, type AppError, type ConfigInfo, type RepoInspection } from "../bindings";
-import { call, toAppError } from "../lib/api";
+import { call } from "../lib/api";
 import { formatBytes } from "../lib/format";
 import { validateRepoId } from "../lib/repoId";
 import { useDatasetsStore } from "../store/datasets";
-import { ErrorBox } from "./ErrorBox";
+import { useLatestRequest } from "../hooks/useLatestRequest";
+import { useBusyAction } from "../hooks/useBusyAction";
+import { Button } from "./ui/Button";
+import { FormCard } from "./ui/FormCard";
+import { Field, FieldError, Help, Label } from "./ui/Field";
+import { InlineError } from "./ui/InlineError";
+import { Input, SelectBox } from "./ui/Input";
 
 /** Wait this long after the last keystroke before inspecting the repo. */
 export const INSPECT_DEBOUNCE_MS = 600;
-
-const inputClass =
-  "w-full rounded border border-slate-700 bg-slate-800 px-4 py-2 text-slate-100 placeholder-slate-500 focus:border-transparent focus:outline-none focus:ring-2 focus:ring-emerald-500 disabled:opacity-60";
-// appearance-none: WebKitGTK paints native selects in the GTK theme, not the app's colours.
-const selectClass = `${inputClass} appearance-none pr-10 disabled:cursor-not-allowed`;
-const labelClass = "mb-2 block text-sm font-medium text-slate-300";
-const helpClass = "mt-1 text-xs text-slate-500";
 
 /** The result of the last inspection, for the repo id it was asked for. */
 type Inspection =
@@ -49,14 +48,15 @@ function InspectionLine({ inspection }: { inspection: Inspection }) {
     );
   }
   if (inspection.state === "error") {
+    // The status area is a live region already: no alert on top of it.
     return (
-      <p className="mt-1 break-words text-xs text-red-400" data-testid="download-inspection">
-        <span className="font-mono" data-testid="download-inspection-kind">
-          {inspection.error.kind}
-        </span>
-        <span>: </span>
-        <span>{inspection.error.message}</span>
-      </p>
+      <InlineError
+        className="mt-1"
+        alert={false}
+        error={inspection.error}
+        testId="download-inspection"
+        kindTestId="download-inspection-kind"
+      />
     );
   }
   const { data } = inspection;
@@ -75,9 +75,6 @@ function InspectionLine({ inspection }: { inspection: Inspection }) {
 /** The "Download from HuggingFace" card at the top of the Datasets panel. */
 export function DownloadForm() {
   const repoFieldId = useId();
-  const tokenFieldId = useId();
-  const splitFieldId = useId();
-  const configFieldId = useId();
   const rememberId = useId();
 
   const [repoId, setRepoId] = useState("");
@@ -87,11 +84,11 @@ export function DownloadForm() {
   const [config, setConfig] = useState<string | null>(null);
   /** "" means all splits. */
   const [split, setSplit] = useState("");
-  const [submitting, setSubmitting] = useState(false);
-  const [submitError, setSubmitError] = useState<AppError | null>(null);
+  const submit = useBusyAction();
+  const submitting = submit.busy;
 
-  // Only the newest inspection may write its answer (a later repo id wins).
-  const inspectSeq = useRef(0);
+  // A later repo id (or token) wins: an older inspection's answer is dropped.
+  const inspectRequest = useLatestRequest();
   // Repo id + token of the last inspection asked for, so blur/debounce don't repeat it.
   const lastInspectKey = useRef<string | null>(null);
 
@@ -118,12 +115,11 @@ export function DownloadForm() {
     const key = `${repo}\n${tok ?? ""}`;
     if (!force && key === lastInspectKey.current) return;
     lastInspectKey.current = key;
-    const seq = ++inspectSeq.current;
     const asked = repo;
     setInspection({ state: "checking", repoId: asked });
-    call(commands.inspectDatasetRepo(asked, tok, null)).then(
+    void inspectRequest.run(
+      call(commands.inspectDatasetRepo(asked, tok, null)),
       (data) => {
-        if (seq !== inspectSeq.current) return;
         setInspection({ state: "ok", repoId: asked, data });
         // Keep the choices the repo still has (e.g. re-checked with a token);
         // the pickers are disabled while checking, so `config`/`split` are current.
@@ -131,10 +127,7 @@ export function DownloadForm() {
         setConfig(keep ? keep.name : (defaultConfig(data)?.name ?? null));
         setSplit(keep?.splits.some((s) => s.name === split) ? split : "");
       },
-      (e: unknown) => {
-        if (seq !== inspectSeq.current) return;
-        setInspection({ state: "error", repoId: asked, token: tok, error: toAppError(e) });
-      },
+      (error) => setInspection({ state: "error", repoId: asked, token: tok, error }),
     );
   };
 
@@ -147,7 +140,7 @@ export function DownloadForm() {
 
   /** Forget the inspection and everything chosen from it. */
   const resetInspection = () => {
-    inspectSeq.current += 1;
+    inspectRequest.drop();
     lastInspectKey.current = null;
     setInspection(IDLE);
     setConfig(null);
@@ -157,22 +150,20 @@ export function DownloadForm() {
   const onRepoChange = (value: string) => {
     if (value.trim() !== repo) resetInspection();
     setRepoId(value);
-    setSubmitError(null);
+    submit.clearError();
   };
 
   const onTokenChange = (value: string) => {
     setToken(value);
     if (value.trim() === "") setRememberToken(false);
-    setSubmitError(null);
+    submit.clearError();
   };
 
   const onSubmit = async (e: FormEvent) => {
     e.preventDefault();
     if (!canSubmit) return;
-    setSubmitting(true);
-    setSubmitError(null);
     const tok = tokenValue === "" ? null : tokenValue;
-    try {
+    await submit.run(async () => {
       await call(
         commands.startDownload({
           repo_id: repo,
@@ -187,193 +178,153 @@ export function DownloadForm() {
       setRepoId("");
       setToken("");
       setRememberToken(false);
-      setSubmitting(false);
       void useDatasetsStore.getState().load();
-    } catch (err) {
-      setSubmitError(toAppError(err));
-      setSubmitting(false);
-    }
+    });
   };
 
   const pickersHelp = inspected ? null : "Check the repository to choose";
 
   return (
-    <section
-      className="mb-8 rounded-lg border border-slate-800 bg-slate-900/50 p-6"
-      aria-labelledby="download-title"
-      data-testid="download-form"
+    <FormCard
+      title="Download from HuggingFace"
+      testId="download-form"
+      onSubmit={(e) => void onSubmit(e)}
+      failure={submit.error && { title: "Could not start the download", error: submit.error }}
+      failureTestId="download-error"
+      submit={{
+        label: submitting ? "Starting download…" : "Download Dataset",
+        icon: Download,
+        busy: submitting,
+        disabled: !canSubmit,
+        testId: "download-submit",
+      }}
     >
-      <h3 id="download-title" className="mb-4 text-lg font-semibold text-slate-100">
-        Download from HuggingFace
-      </h3>
-      <form className="space-y-4" onSubmit={(e) => void onSubmit(e)} noValidate>
-        <div>
-          <label htmlFor={repoFieldId} className={labelClass}>
-            Repository ID
-          </label>
-          <div className="flex gap-2">
-            <input
-              id={repoFieldId}
-              data-testid="download-repo"
-              type="text"
-              placeholder="username/dataset-name"
-              spellCheck={false}
-              autoComplete="off"
-              value={repoId}
-              disabled={submitting}
-              onChange={(e) => onRepoChange(e.target.value)}
-              onBlur={() => inspect(false)}
-              aria-invalid={repoError !== null}
-              aria-describedby={`${repoFieldId}-status`}
-              className={inputClass}
-            />
-            <button
-              type="button"
-              onClick={() => inspect(true)}
-              disabled={!repoValid || checking || submitting}
-              className="flex shrink-0 items-center gap-1 rounded border border-slate-700 bg-slate-800 px-3 text-sm text-slate-300 hover:bg-slate-700 disabled:cursor-not-allowed disabled:opacity-50"
-            >
-              <Search className="h-4 w-4" aria-hidden="true" />
-              Check
-            </button>
-          </div>
-          <div id={`${repoFieldId}-status`} aria-live="polite">
-            {repoError !== null ? (
-              <p className="mt-1 text-xs text-red-400" data-testid="download-repo-validation">
-                {repoError}
-              </p>
-            ) : (
-              inspection.state !== "idle" && inspection.repoId === repo && <InspectionLine inspection={inspection} />
-            )}
-          </div>
-        </div>
-
-        <div>
-          <label htmlFor={tokenFieldId} className={labelClass}>
-            Access Token (optional)
-          </label>
-          <input
-            id={tokenFieldId}
-            data-testid="download-token"
-            type="password"
-            placeholder="hf_..."
+      <div>
+        <Label htmlFor={repoFieldId}>Repository ID</Label>
+        <div className="flex gap-2">
+          <Input
+            look="panel"
+            id={repoFieldId}
+            data-testid="download-repo"
+            type="text"
+            placeholder="username/dataset-name"
             spellCheck={false}
             autoComplete="off"
-            value={token}
+            value={repoId}
             disabled={submitting}
-            onChange={(e) => onTokenChange(e.target.value)}
+            onChange={(e) => onRepoChange(e.target.value)}
             onBlur={() => inspect(false)}
-            aria-describedby={`${tokenFieldId}-help`}
-            className={`${inputClass} font-mono text-sm`}
+            aria-invalid={repoError !== null}
+            aria-describedby={`${repoFieldId}-status`}
           />
-          <p id={`${tokenFieldId}-help`} className={helpClass}>
-            Required for private or gated datasets
-          </p>
-          {tokenValue !== "" && (
-            <div className="mt-2">
-              <label className="flex items-center gap-2 text-sm text-slate-300">
-                <input
-                  id={rememberId}
-                  type="checkbox"
-                  data-testid="download-remember-token"
-                  checked={rememberToken}
-                  disabled={submitting}
-                  onChange={(e) => setRememberToken(e.target.checked)}
-                  aria-describedby={`${rememberId}-help`}
-                  className="h-4 w-4 rounded border-slate-700 bg-slate-800 accent-emerald-600"
-                />
-                Remember this token on this machine
-              </label>
-              <p id={`${rememberId}-help`} className={`${helpClass} ml-6`}>
-                Saved where huggingface-cli keeps it, readable only by you
-              </p>
-            </div>
+          <Button
+            variant="outline"
+            icon={Search}
+            onClick={() => inspect(true)}
+            disabled={!repoValid || checking || submitting}
+          >
+            Check
+          </Button>
+        </div>
+        <div id={`${repoFieldId}-status`} aria-live="polite">
+          {repoError !== null ? (
+            <FieldError message={repoError} testId="download-repo-validation" />
+          ) : (
+            inspection.state !== "idle" && inspection.repoId === repo && <InspectionLine inspection={inspection} />
           )}
         </div>
+      </div>
 
-        <div className="grid grid-cols-1 gap-4 md:grid-cols-2">
-          <div>
-            <label htmlFor={splitFieldId} className={labelClass}>
-              Split
+      <div>
+        <Field label="Access Token (optional)" help="Required for private or gated datasets">
+          {({ id, describedBy }) => (
+            <Input
+              look="panel"
+              className="font-mono text-sm"
+              id={id}
+              data-testid="download-token"
+              type="password"
+              placeholder="hf_..."
+              spellCheck={false}
+              autoComplete="off"
+              value={token}
+              disabled={submitting}
+              onChange={(e) => onTokenChange(e.target.value)}
+              onBlur={() => inspect(false)}
+              aria-describedby={describedBy}
+            />
+          )}
+        </Field>
+        {tokenValue !== "" && (
+          <div className="mt-2">
+            <label className="flex items-center gap-2 text-sm text-slate-300">
+              <input
+                id={rememberId}
+                type="checkbox"
+                data-testid="download-remember-token"
+                checked={rememberToken}
+                disabled={submitting}
+                onChange={(e) => setRememberToken(e.target.checked)}
+                aria-describedby={`${rememberId}-help`}
+                className="h-4 w-4 rounded border-slate-700 bg-slate-800 accent-emerald-600"
+              />
+              Remember this token on this machine
             </label>
-            <div className="relative">
-              <select
-                id={splitFieldId}
-                data-testid="download-split"
-                value={inspected ? split : ""}
-                disabled={!inspected || !chosenConfig || submitting}
-                onChange={(e) => setSplit(e.target.value)}
-                aria-describedby={`${splitFieldId}-help`}
-                className={selectClass}
-              >
-                <option value="">All splits</option>
-                {chosenConfig?.splits.map((s) => (
-                  <option key={s.name} value={s.name}>
-                    {`${s.name} — ${formatBytes(s.size_bytes)}`}
-                  </option>
-                ))}
-              </select>
-              <ChevronDown className="pointer-events-none absolute right-3 top-1/2 h-4 w-4 -translate-y-1/2 text-slate-400" aria-hidden="true" />
-            </div>
-            <p id={`${splitFieldId}-help`} className={helpClass}>
-              {pickersHelp ?? "Dataset split to download"}
-            </p>
-          </div>
-          <div>
-            <label htmlFor={configFieldId} className={labelClass}>
-              Config
-            </label>
-            <div className="relative">
-              <select
-                id={configFieldId}
-                data-testid="download-config"
-                value={inspected ? (config ?? "") : ""}
-                disabled={!inspected || inspected.configs.length === 0 || submitting}
-                onChange={(e) => {
-                  setConfig(e.target.value);
-                  setSplit("");
-                }}
-                aria-describedby={`${configFieldId}-help`}
-                className={selectClass}
-              >
-                {!inspected || inspected.configs.length === 0 ? (
-                  <option value="">{inspected ? "No configs found" : "—"}</option>
-                ) : (
-                  inspected.configs.map((c) => (
-                    <option key={c.name} value={c.name}>
-                      {c.default && c.name !== "default" ? `${c.name} (default)` : c.name}
-                    </option>
-                  ))
-                )}
-              </select>
-              <ChevronDown className="pointer-events-none absolute right-3 top-1/2 h-4 w-4 -translate-y-1/2 text-slate-400" aria-hidden="true" />
-            </div>
-            <p id={`${configFieldId}-help`} className={helpClass}>
-              {pickersHelp ?? "Dataset configuration"}
-            </p>
-          </div>
-        </div>
-
-        {submitError && (
-          <div data-testid="download-error">
-            <ErrorBox title="Could not start the download" error={submitError} />
+            <Help id={`${rememberId}-help`} className="ml-6">
+              Saved where huggingface-cli keeps it, readable only by you
+            </Help>
           </div>
         )}
+      </div>
 
-        <button
-          type="submit"
-          data-testid="download-submit"
-          disabled={!canSubmit}
-          className="flex w-full items-center justify-center gap-2 rounded bg-emerald-600 px-4 py-2 font-medium text-white transition-colors hover:bg-emerald-700 disabled:cursor-not-allowed disabled:bg-slate-700"
-        >
-          {submitting ? (
-            <Loader className="h-4 w-4 animate-spin" aria-hidden="true" />
-          ) : (
-            <Download className="h-4 w-4" aria-hidden="true" />
+      <div className="grid grid-cols-1 gap-4 md:grid-cols-2">
+        <Field label="Split" help={pickersHelp ?? "Dataset split to download"}>
+          {({ id, describedBy }) => (
+            <SelectBox
+              look="panel"
+              id={id}
+              data-testid="download-split"
+              value={inspected ? split : ""}
+              disabled={!inspected || !chosenConfig || submitting}
+              onChange={(e) => setSplit(e.target.value)}
+              aria-describedby={describedBy}
+            >
+              <option value="">All splits</option>
+              {chosenConfig?.splits.map((s) => (
+                <option key={s.name} value={s.name}>
+                  {`${s.name} — ${formatBytes(s.size_bytes)}`}
+                </option>
+              ))}
+            </SelectBox>
           )}
-          {submitting ? "Starting download…" : "Download Dataset"}
-        </button>
-      </form>
-    </section>
+        </Field>
+        <Field label="Config" help={pickersHelp ?? "Dataset configuration"}>
+          {({ id, describedBy }) => (
+            <SelectBox
+              look="panel"
+              id={id}
+              data-testid="download-config"
+              value={inspected ? (config ?? "") : ""}
+              disabled={!inspected || inspected.configs.length === 0 || submitting}
+              onChange={(e) => {
+                setConfig(e.target.value);
+                setSplit("");
+              }}
+              aria-describedby={describedBy}
+            >
+              {!inspected || inspected.configs.length === 0 ? (
+                <option value="">{inspected ? "No configs found" : "—"}</option>
+              ) : (
+                inspected.configs.map((c) => (
+                  <option key={c.name} value={c.name}>
+                    {c.default && c.name !== "default" ? `${c.name} (default)` : c.name}
+                  </option>
+                ))
+              )}
+            </SelectBox>
+          )}
+        </Field>
+      </div>
+    </FormCard>
   );
 }

@@ -2,6 +2,7 @@ import type { RefObject } from "react";
 import { Cpu, Settings } from "lucide-react";
 import { formatBytes, jobsSummary } from "../lib/format";
 import { useMachineStore } from "../store/machine";
+import { IconButton } from "./ui/Button";
 
 type Props = {
   onOpenSettings: () => void;
@@ -77,16 +78,9 @@ export function Header({ onOpenSettings, settingsButtonRef }: Props) {
           >
             <MachineStatusView />
           </div>
-          <button
-            ref={settingsButtonRef}
-            type="button"
-            aria-label="Settings"
-            title="Settings"
-            onClick={onOpenSettings}
-            className="rounded p-2 text-slate-400 transition-colors hover:bg-slate-800 hover:text-slate-200 focus:outline-none focus-visible:ring-2 focus-visible:ring-emerald-500"
-          >
+          <IconButton ref={settingsButtonRef} aria-label="Settings" title="Settings" onClick={onOpenSettings}>
             <Settings className="h-5 w-5" aria-hidden="true" />
-          </button>
+          </IconButton>
         </div>
       </div>
       <MachineWarning />

@@ -1,10 +1,16 @@
 import { useEffect, useId, useRef, useState, type FormEvent, type MouseEvent } from "react";
 import { open } from "@tauri-apps/plugin-dialog";
-import { FolderOpen, Loader, X } from "lucide-react";
+import { FolderOpen } from "lucide-react";
 import { commands, type AppError, type Settings } from "../bindings";
-import { call, toAppError } from "../lib/api";
+import { call } from "../lib/api";
 import { parseThreads, validateSettings } from "../lib/settings";
-import { ErrorBox } from "./ErrorBox";
+import { useLatestRequest } from "../hooks/useLatestRequest";
+import { useBusyAction } from "../hooks/useBusyAction";
+import { Button, CloseButton } from "./ui/Button";
+import { ErrorBox } from "./ui/ErrorBox";
+import { Field } from "./ui/Field";
+import { Input } from "./ui/Input";
+import { Loading } from "./ui/Loading";
 
 type Props = {
   onClose: () => void;
@@ -12,14 +18,8 @@ type Props = {
   onSaved: (settings: Settings) => void;
 };
 
-const inputClass =
-  "w-full rounded border border-slate-700 bg-slate-800 px-4 py-2 text-slate-100 placeholder-slate-500 focus:border-transparent focus:outline-none focus:ring-2 focus:ring-emerald-500 disabled:opacity-60";
-
 export function SettingsDialog({ onClose, onSaved }: Props) {
   const titleId = useId();
-  const dataRootId = useId();
-  const endpointId = useId();
-  const threadsId = useId();
   const firstInput = useRef<HTMLInputElement>(null);
 
   const [original, setOriginal] = useState<Settings | null>(null);
@@ -27,28 +27,22 @@ export function SettingsDialog({ onClose, onSaved }: Props) {
   // Typed text; empty means every core.
   const [threads, setThreads] = useState("");
   const [loadError, setLoadError] = useState<AppError | null>(null);
-  const [saveError, setSaveError] = useState<AppError | null>(null);
-  const [saving, setSaving] = useState(false);
-  const [picking, setPicking] = useState(false);
-  const [pickError, setPickError] = useState<AppError | null>(null);
+  const save = useBusyAction();
+  const pick = useBusyAction();
+  const saving = save.busy;
 
+  const settingsRequest = useLatestRequest();
   useEffect(() => {
-    let cancelled = false;
-    call(commands.getSettings()).then(
+    void settingsRequest.run(
+      call(commands.getSettings()),
       (settings) => {
-        if (cancelled) return;
         setOriginal(settings);
         setDraft(settings);
         setThreads(settings.tokenize_threads == null ? "" : String(settings.tokenize_threads));
       },
-      (e: unknown) => {
-        if (!cancelled) setLoadError(toAppError(e));
-      },
+      setLoadError,
     );
-    return () => {
-      cancelled = true;
-    };
-  }, []);
+  }, [settingsRequest]);
 
   useEffect(() => {
     if (original) firstInput.current?.focus();
@@ -81,9 +75,7 @@ export function SettingsDialog({ onClose, onSaved }: Props) {
   const onSubmit = async (e: FormEvent) => {
     e.preventDefault();
     if (!canSave || !parsedThreads.ok) return;
-    setSaving(true);
-    setSaveError(null);
-    try {
+    await save.run(async () => {
       const saved = await call(
         commands.updateSettings({
           data_root: draft.data_root.trim(),
@@ -91,12 +83,8 @@ export function SettingsDialog({ onClose, onSaved }: Props) {
           tokenize_threads: parsedThreads.value,
         }),
       );
-      setSaving(false);
       onSaved(saved);
-    } catch (err) {
-      setSaveError(toAppError(err));
-      setSaving(false);
-    }
+    });
   };
 
   const onBackdropMouseDown = (e: MouseEvent<HTMLDivElement>) => {
@@ -105,14 +93,12 @@ export function SettingsDialog({ onClose, onSaved }: Props) {
 
   const edit = (field: keyof Settings) => (value: string) => {
     setDraft((d) => ({ ...d, [field]: value }));
-    setSaveError(null);
+    save.clearError();
   };
 
   // The native folder picker; cancelling it leaves the typed path as it is.
-  const pickDataRoot = async () => {
-    setPickError(null);
-    setPicking(true);
-    try {
+  const pickDataRoot = () =>
+    pick.run(async () => {
       const current = draft.data_root.trim();
       const picked = await open({
         directory: true,
@@ -121,12 +107,7 @@ export function SettingsDialog({ onClose, onSaved }: Props) {
         ...(current !== "" ? { defaultPath: current } : {}),
       });
       if (typeof picked === "string") edit("data_root")(picked);
-    } catch (e) {
-      setPickError(toAppError(e));
-    } finally {
-      setPicking(false);
-    }
-  };
+    });
 
   return (
     <div
@@ -144,136 +125,108 @@ export function SettingsDialog({ onClose, onSaved }: Props) {
           <h2 id={titleId} className="text-xl font-semibold text-slate-100">
             Settings
           </h2>
-          <button
-            type="button"
-            aria-label="Close"
-            onClick={onClose}
-            disabled={saving}
-            className="rounded p-2 text-slate-400 hover:text-slate-200 focus:outline-none focus-visible:ring-2 focus-visible:ring-emerald-500"
-          >
-            <X className="h-6 w-6" aria-hidden="true" />
-          </button>
+          <CloseButton onClick={onClose} disabled={saving} />
         </div>
 
         <form className="space-y-4 overflow-y-auto p-6" onSubmit={(e) => void onSubmit(e)} noValidate>
           {loadError && <ErrorBox title="Could not load settings" error={loadError} />}
           {!original && !loadError && (
-            <div role="status" className="flex items-center gap-2 text-sm text-slate-400">
-              <Loader className="h-4 w-4 animate-spin" aria-hidden="true" />
-              Loading settings…
-            </div>
+            <Loading>Loading settings…</Loading>
           )}
 
           <div>
-            <label htmlFor={dataRootId} className="mb-2 block text-sm font-medium text-slate-300">
-              Data folder
-            </label>
-            <div className="flex gap-2">
-              <input
-                ref={firstInput}
-                id={dataRootId}
-                data-testid="settings-data-root"
-                type="text"
-                spellCheck={false}
-                autoComplete="off"
-                value={draft.data_root}
-                disabled={!original || saving}
-                onChange={(e) => edit("data_root")(e.target.value)}
-                aria-describedby={`${dataRootId}-help`}
-                className={`${inputClass} min-w-0 flex-1 font-mono text-sm`}
-              />
-              <button
-                type="button"
-                onClick={() => void pickDataRoot()}
-                disabled={!original || saving || picking}
-                data-testid="settings-data-root-browse"
-                title="Choose the data folder"
-                className="flex shrink-0 items-center gap-1.5 rounded bg-slate-800 px-3 py-2 text-sm text-slate-200 hover:bg-slate-700 focus:outline-none focus-visible:ring-2 focus-visible:ring-emerald-500 disabled:cursor-not-allowed disabled:opacity-50"
-              >
-                <FolderOpen className="h-4 w-4" aria-hidden="true" />
-                Choose…
-              </button>
-            </div>
-            <p id={`${dataRootId}-help`} className="mt-1 text-xs text-slate-500">
-              Datasets, tokenizations and tokenizers live here; it can be a shared folder. The index and the
-              Hub cache stay on this machine. A folder that already holds a library is adopted as it is.
-            </p>
-            {pickError && (
-              <ErrorBox className="mt-2" title="Could not open the folder picker" error={pickError} />
+            <Field
+              label="Data folder"
+              help="Datasets, tokenizations and tokenizers live here; it can be a shared folder. The index and the Hub cache stay on this machine. A folder that already holds a library is adopted as it is."
+            >
+              {({ id, describedBy }) => (
+                <div className="flex gap-2">
+                  <Input
+                    look="panel"
+                    className="min-w-0 flex-1 font-mono text-sm"
+                    ref={firstInput}
+                    id={id}
+                    data-testid="settings-data-root"
+                    type="text"
+                    spellCheck={false}
+                    autoComplete="off"
+                    value={draft.data_root}
+                    disabled={!original || saving}
+                    onChange={(e) => edit("data_root")(e.target.value)}
+                    aria-describedby={describedBy}
+                  />
+                  <Button
+                    icon={FolderOpen}
+                    onClick={() => void pickDataRoot()}
+                    disabled={!original || saving || pick.busy}
+                    data-testid="settings-data-root-browse"
+                    title="Choose the data folder"
+                  >
+                    Choose…
+                  </Button>
+                </div>
+              )}
+            </Field>
+            {pick.error && (
+              <ErrorBox className="mt-2" title="Could not open the folder picker" error={pick.error} />
             )}
           </div>
 
-          <div>
-            <label htmlFor={endpointId} className="mb-2 block text-sm font-medium text-slate-300">
-              Hugging Face endpoint
-            </label>
-            <input
-              id={endpointId}
-              data-testid="settings-hub-endpoint"
-              type="url"
-              spellCheck={false}
-              autoComplete="off"
-              value={draft.hub_endpoint}
-              disabled={!original || saving}
-              onChange={(e) => edit("hub_endpoint")(e.target.value)}
-              aria-describedby={`${endpointId}-help`}
-              className={inputClass}
-            />
-            <p id={`${endpointId}-help`} className="mt-1 text-xs text-slate-500">
-              Leave as https://huggingface.co unless you use a mirror.
-            </p>
-          </div>
+          <Field label="Hugging Face endpoint" help="Leave as https://huggingface.co unless you use a mirror.">
+            {({ id, describedBy }) => (
+              <Input
+                look="panel"
+                id={id}
+                data-testid="settings-hub-endpoint"
+                type="url"
+                spellCheck={false}
+                autoComplete="off"
+                value={draft.hub_endpoint}
+                disabled={!original || saving}
+                onChange={(e) => edit("hub_endpoint")(e.target.value)}
+                aria-describedby={describedBy}
+              />
+            )}
+          </Field>
 
-          <div>
-            <label htmlFor={threadsId} className="mb-2 block text-sm font-medium text-slate-300">
-              Tokenization threads
-            </label>
-            <input
-              id={threadsId}
-              data-testid="settings-tokenize-threads"
-              type="text"
-              inputMode="numeric"
-              autoComplete="off"
-              placeholder={`every core (${navigator.hardwareConcurrency || "all"})`}
-              value={threads}
-              disabled={!original || saving}
-              onChange={(e) => {
-                setThreads(e.target.value);
-                setSaveError(null);
-              }}
-              aria-describedby={`${threadsId}-help`}
-              className={inputClass}
-            />
-            <p id={`${threadsId}-help`} className="mt-1 text-xs text-slate-500">
-              How many cores a tokenization may use. Leave empty to use every core; fewer keeps the
-              machine responsive for other work.
-            </p>
-          </div>
+          <Field
+            label="Tokenization threads"
+            help="How many cores a tokenization may use. Leave empty to use every core; fewer keeps the machine responsive for other work."
+          >
+            {({ id, describedBy }) => (
+              <Input
+                look="panel"
+                id={id}
+                data-testid="settings-tokenize-threads"
+                type="text"
+                inputMode="numeric"
+                autoComplete="off"
+                placeholder={`every core (${navigator.hardwareConcurrency || "all"})`}
+                value={threads}
+                disabled={!original || saving}
+                onChange={(e) => {
+                  setThreads(e.target.value);
+                  save.clearError();
+                }}
+                aria-describedby={describedBy}
+              />
+            )}
+          </Field>
 
           {changed && validationError && (
             <p className="text-sm text-yellow-400" data-testid="settings-validation">
               {validationError}
             </p>
           )}
-          {saveError && <ErrorBox title="Could not save settings" error={saveError} />}
+          {save.error && <ErrorBox title="Could not save settings" error={save.error} />}
 
           <div className="flex justify-end gap-3 pt-2">
-            <button
-              type="button"
-              onClick={onClose}
-              disabled={saving}
-              className="rounded bg-slate-800 px-4 py-2 text-slate-200 hover:bg-slate-700 disabled:opacity-50"
-            >
+            <Button size="lg" onClick={onClose} disabled={saving}>
               Cancel
-            </button>
-            <button
-              type="submit"
-              disabled={!canSave}
-              className="flex items-center gap-2 rounded bg-emerald-600 px-4 py-2 font-medium text-white hover:bg-emerald-700 disabled:cursor-not-allowed disabled:bg-slate-700 disabled:text-slate-400"
-            >
-              {saving && <Loader className="h-4 w-4 animate-spin" aria-hidden="true" />}
+            </Button>
+            <Button type="submit" variant="primary" size="lg" busy={saving} disabled={!canSave}>
               {saving ? "Saving…" : "Save"}
-            </button>
+            </Button>
           </div>
         </form>
       </div>

@@ -1,7 +1,8 @@
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useState } from "react";
 import { commands, type AppError, type DatasetStorage } from "../bindings";
-import { call, toAppError } from "../lib/api";
+import { call } from "../lib/api";
 import { EMPTY_TOKENIZATIONS, useTokenizeStore } from "../store/tokenize";
+import { useLatestRequest } from "./useLatestRequest";
 
 type State = { storage: DatasetStorage | null; error: AppError | null };
 
@@ -12,18 +13,18 @@ type State = { storage: DatasetStorage | null; error: AppError | null };
 export function useDatasetStorage(datasetId: string, updatedAt: number) {
   const tokenizations = useTokenizeStore((s) => s.byDataset[datasetId] ?? EMPTY_TOKENIZATIONS).items;
   const [state, setState] = useState<State>({ storage: null, error: null });
-  // Only the newest answer may land, so a slow old one cannot overwrite a fresher one.
-  const seq = useRef(0);
+  const storageRequest = useLatestRequest();
 
-  const load = useCallback(async () => {
-    const mine = ++seq.current;
-    try {
-      const storage = await call(commands.datasetStorage(datasetId));
-      if (mine === seq.current) setState({ storage, error: null });
-    } catch (e) {
-      if (mine === seq.current) setState((s) => ({ storage: s.storage, error: toAppError(e) }));
-    }
-  }, [datasetId]);
+  const load = useCallback(
+    () =>
+      storageRequest.run(
+        call(commands.datasetStorage(datasetId)),
+        (storage) => setState({ storage, error: null }),
+        // A failed refresh keeps the figures already shown.
+        (error) => setState((s) => ({ storage: s.storage, error })),
+      ),
+    [datasetId, storageRequest],
+  );
 
   useEffect(() => {
     void load();

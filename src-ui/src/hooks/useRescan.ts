@@ -2,6 +2,7 @@ import { useCallback, useEffect, useRef, useState } from "react";
 import { getCurrentWindow } from "@tauri-apps/api/window";
 import { commands, type AppError, type RescanReport } from "../bindings";
 import { call, toAppError } from "../lib/api";
+import { listenSafely } from "../store/listen";
 
 /** A focus rescan runs at most this often: switching windows should not keep the disk busy. */
 export const FOCUS_RESCAN_INTERVAL_MS = 30_000;
@@ -47,22 +48,13 @@ export function useRescan() {
     }
   }, []);
 
-  useEffect(() => {
-    let unlisten: (() => void) | null = null;
-    let gone = false;
-    void getCurrentWindow()
-      .onFocusChanged(({ payload: focused }) => {
+  useEffect(
+    () =>
+      listenSafely<boolean>({ listen: (cb) => getCurrentWindow().onFocusChanged(cb) }, (focused) => {
         if (focused) void run("focus");
-      })
-      .then((stop) => {
-        if (gone) stop();
-        else unlisten = stop;
-      });
-    return () => {
-      gone = true;
-      unlisten?.();
-    };
-  }, [run]);
+      }),
+    [run],
+  );
 
   return { ...state, rescan: () => void run("button") };
 }

@@ -1,6 +1,7 @@
 import { create } from "zustand";
 import { commands, events, type AppError, type Dataset } from "../bindings";
-import { call, toAppError } from "../lib/api";
+import { call } from "../lib/api";
+import { latestRequest } from "../lib/latestRequest";
 import { listenSafely } from "./listen";
 
 export type DatasetsState = {
@@ -14,27 +15,20 @@ export type DatasetsState = {
 
 const initial = { datasets: [], loading: true, error: null } satisfies Partial<DatasetsState>;
 
-// Only the newest request may write to the store, so a slow old response
-// cannot overwrite a fresher list.
-let requestSeq = 0;
+const listRequest = latestRequest();
 
 export const useDatasetsStore = create<DatasetsState>()((set) => ({
   ...initial,
 
-  load: async () => {
-    const seq = ++requestSeq;
-    try {
-      const datasets = await call(commands.listDatasets());
-      if (seq !== requestSeq) return;
-      set({ datasets, loading: false, error: null });
-    } catch (e) {
-      if (seq !== requestSeq) return;
-      set({ error: toAppError(e), loading: false });
-    }
-  },
+  load: () =>
+    listRequest.run(
+      call(commands.listDatasets()),
+      (datasets) => set({ datasets, loading: false, error: null }),
+      (error) => set({ error, loading: false }),
+    ),
 
   reset: () => {
-    requestSeq += 1;
+    listRequest.drop();
     set({ ...initial });
   },
 }));

@@ -1,6 +1,7 @@
 import { create } from "zustand";
 import { commands, events, type AppError, type DataLock } from "../bindings";
-import { call, toAppError } from "../lib/api";
+import { call } from "../lib/api";
+import { latestRequest } from "../lib/latestRequest";
 import { liveLockFor } from "../lib/locks";
 import { listenSafely } from "./listen";
 
@@ -17,27 +18,23 @@ export type LocksState = {
 
 const initial = { locks: [], loaded: false, error: null } satisfies Partial<LocksState>;
 
-// Only the newest request may write, so a slow old answer cannot overwrite a fresher one.
-let requestSeq = 0;
+const locksRequest = latestRequest();
 
 export const useLocksStore = create<LocksState>()((set) => ({
   ...initial,
 
-  load: async () => {
-    const seq = ++requestSeq;
-    try {
-      const locks = await call(commands.dataLocks());
-      if (seq !== requestSeq) return;
-      set({ locks, loaded: true, error: null });
-    } catch (e) {
-      if (seq !== requestSeq) return;
-      console.error("Could not load the data folder's locks", e);
-      set({ error: toAppError(e) });
-    }
-  },
+  load: () =>
+    locksRequest.run(
+      call(commands.dataLocks()),
+      (locks) => set({ locks, loaded: true, error: null }),
+      (error) => {
+        console.error("Could not load the data folder's locks", error);
+        set({ error });
+      },
+    ),
 
   reset: () => {
-    requestSeq += 1;
+    locksRequest.drop();
     set({ ...initial });
   },
 }));

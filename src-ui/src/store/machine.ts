@@ -1,6 +1,7 @@
 import { create } from "zustand";
 import { commands, type AppError, type MachineStatus } from "../bindings";
-import { call, toAppError } from "../lib/api";
+import { call } from "../lib/api";
+import { latestRequest } from "../lib/latestRequest";
 
 export type MachineState = {
   status: MachineStatus | null;
@@ -9,26 +10,21 @@ export type MachineState = {
   reset: () => void;
 };
 
-let requestSeq = 0;
+const statusRequest = latestRequest();
 
 export const useMachineStore = create<MachineState>()((set) => ({
   status: null,
   error: null,
 
-  load: async () => {
-    const seq = ++requestSeq;
-    try {
-      const status = await call(commands.machineStatus());
-      if (seq !== requestSeq) return;
-      set({ status, error: null });
-    } catch (e) {
-      if (seq !== requestSeq) return;
-      set({ error: toAppError(e) });
-    }
-  },
+  load: () =>
+    statusRequest.run(
+      call(commands.machineStatus()),
+      (status) => set({ status, error: null }),
+      (error) => set({ error }),
+    ),
 
   reset: () => {
-    requestSeq += 1;
+    statusRequest.drop();
     set({ status: null, error: null });
   },
 }));

@@ -9,7 +9,8 @@ import {
   type Tokenizer,
   type TokenizePreset,
 } from "../bindings";
-import { call, toAppError } from "../lib/api";
+import { call } from "../lib/api";
+import { latestRequest, type LatestRequest } from "../lib/latestRequest";
 import { isActiveJob } from "./jobs";
 import { listenSafely } from "./listen";
 
@@ -48,49 +49,46 @@ const initial = {
   byDataset: {},
 } satisfies Partial<TokenizeState>;
 
-// Only the newest request of each kind may write, so a slow old answer cannot overwrite a
-// fresher one.
-let tokenizersSeq = 0;
-let presetsSeq = 0;
-const tokenizationsSeq = new Map<string, number>();
+const tokenizersRequest = latestRequest();
+const presetsRequest = latestRequest();
+// Each dataset's list is asked on its own: a newer answer for one dataset must not drop another's.
+const tokenizationsRequests = new Map<string, LatestRequest>();
+
+function tokenizationsRequest(datasetId: string): LatestRequest {
+  let request = tokenizationsRequests.get(datasetId);
+  if (!request) {
+    request = latestRequest();
+    tokenizationsRequests.set(datasetId, request);
+  }
+  return request;
+}
 
 export const EMPTY_TOKENIZATIONS: DatasetTokenizations = { items: [], loaded: false, error: null };
 
 export const useTokenizeStore = create<TokenizeState>()((set) => ({
   ...initial,
 
-  loadTokenizers: async () => {
-    const seq = ++tokenizersSeq;
-    try {
-      const tokenizers = await call(commands.listTokenizers());
-      if (seq !== tokenizersSeq) return;
-      set({ tokenizers, tokenizersLoaded: true, tokenizersError: null });
-    } catch (e) {
-      if (seq !== tokenizersSeq) return;
-      set({ tokenizersError: toAppError(e), tokenizersLoaded: true });
-    }
-  },
+  loadTokenizers: () =>
+    tokenizersRequest.run(
+      call(commands.listTokenizers()),
+      (tokenizers) => set({ tokenizers, tokenizersLoaded: true, tokenizersError: null }),
+      (error) => set({ tokenizersError: error, tokenizersLoaded: true }),
+    ),
 
-  loadPresets: async () => {
-    const seq = ++presetsSeq;
-    try {
-      const presets = await call(commands.listTokenizePresets());
-      if (seq !== presetsSeq) return;
-      set({ presets, presetsLoaded: true, presetsError: null });
-    } catch (e) {
-      if (seq !== presetsSeq) return;
-      set({ presetsError: toAppError(e), presetsLoaded: true });
-    }
-  },
+  loadPresets: () =>
+    presetsRequest.run(
+      call(commands.listTokenizePresets()),
+      (presets) => set({ presets, presetsLoaded: true, presetsError: null }),
+      (error) => set({ presetsError: error, presetsLoaded: true }),
+    ),
 
   setPresets: (presets) => {
-    presetsSeq += 1;
+    // The engine's list after a save or delete is newer than any list still being loaded.
+    presetsRequest.drop();
     set({ presets, presetsLoaded: true, presetsError: null });
   },
 
-  loadTokenizations: async (datasetId) => {
-    const seq = (tokenizationsSeq.get(datasetId) ?? 0) + 1;
-    tokenizationsSeq.set(datasetId, seq);
+  loadTokenizations: (datasetId) => {
     const write = (patch: Partial<DatasetTokenizations>) =>
       set((state) => ({
         byDataset: {
@@ -98,20 +96,18 @@ export const useTokenizeStore = create<TokenizeState>()((set) => ({
           [datasetId]: { ...(state.byDataset[datasetId] ?? EMPTY_TOKENIZATIONS), ...patch },
         },
       }));
-    try {
-      const items = await call(commands.listTokenizations(datasetId));
-      if (seq !== tokenizationsSeq.get(datasetId)) return;
-      write({ items, loaded: true, error: null });
-    } catch (e) {
-      if (seq !== tokenizationsSeq.get(datasetId)) return;
-      write({ error: toAppError(e), loaded: true });
-    }
+    return tokenizationsRequest(datasetId).run(
+      call(commands.listTokenizations(datasetId)),
+      (items) => write({ items, loaded: true, error: null }),
+      (error) => write({ error, loaded: true }),
+    );
   },
 
   reset: () => {
-    tokenizersSeq += 1;
-    presetsSeq += 1;
-    tokenizationsSeq.clear();
+    tokenizersRequest.drop();
+    presetsRequest.drop();
+    for (const request of tokenizationsRequests.values()) request.drop();
+    tokenizationsRequests.clear();
     set({ ...initial });
   },
 }));

@@ -1,5 +1,5 @@
 import { useEffect, useId, useRef, useState, type KeyboardEvent, type MouseEvent } from "react";
-import { Lock, Trash2, X } from "lucide-react";
+import { Lock, Trash2 } from "lucide-react";
 import type { Dataset } from "../../bindings";
 import { datasetSubtitle, deleteBlocker } from "../../lib/dataset";
 import { lockDescription, lockNotice } from "../../lib/locks";
@@ -11,6 +11,7 @@ import { DeleteDatasetsDialog } from "../DeleteDatasetsDialog";
 import { TokenizationTab } from "../tokenize/TokenizationTab";
 import { StatisticsTab } from "../statistics/StatisticsTab";
 import { trapTab } from "../../hooks/focusTrap";
+import { CloseButton } from "../ui/Button";
 
 type Props = {
   dataset: Dataset;
@@ -141,17 +142,7 @@ export function DatasetModal({ dataset, onClose }: Props) {
                 Delete
               </button>
             </span>
-            <button
-              ref={closeRef}
-              type="button"
-              aria-label="Close"
-              title="Close (Esc)"
-              onClick={onClose}
-              data-testid="dataset-modal-close"
-              className="rounded p-2 text-slate-400 transition-colors hover:text-slate-200 focus:outline-none focus-visible:ring-2 focus-visible:ring-emerald-500"
-            >
-              <X className="h-6 w-6" aria-hidden="true" />
-            </button>
+            <CloseButton ref={closeRef} title="Close (Esc)" onClick={onClose} testId="dataset-modal-close" />
           </div>
         </div>
 

@@ -6,7 +6,8 @@ import { formatBytes, formatCount, formatDateTime, formatLength, formatPercent }
 import { shortRevision } from "../../lib/statistics";
 import { statusLook } from "../../lib/status";
 import { EMPTY_TOKENIZATIONS, useTokenizeStore } from "../../store/tokenize";
-import { tile } from "./controls";
+import { LinkButton } from "../ui/Button";
+import { tile } from "../ui/surfaces";
 import { StorageSection } from "./StorageSection";
 
 type Props = {
@@ -187,13 +188,9 @@ export function OverviewTab({ dataset, onOpenTokenization }: Props) {
           <div className={tile} data-testid="overview-tokenizations">
             <p className="text-sm text-slate-400">Tokenizations</p>
             <p className="mt-1 text-2xl font-bold text-purple-400">{formatCount(count)}</p>
-            <button
-              type="button"
-              onClick={onOpenTokenization}
-              className="text-xs text-slate-400 underline decoration-slate-600 underline-offset-2 hover:text-slate-200 focus:outline-none focus-visible:ring-2 focus-visible:ring-emerald-500"
-            >
+            <LinkButton onClick={onOpenTokenization}>
               {count === 0 ? "Tokenize this dataset" : "Open the Tokenization tab"}
-            </button>
+            </LinkButton>
           </div>
         </div>
       </section>

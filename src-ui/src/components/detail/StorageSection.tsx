@@ -2,8 +2,8 @@ import type { useDatasetStorage } from "../../hooks/useDatasetStorage";
 import { formatBytes, formatPercent } from "../../lib/format";
 import { storageParts } from "../../lib/statistics";
 import { useTokenizeStore } from "../../store/tokenize";
-import { ErrorBox } from "../ErrorBox";
-import { tile } from "./controls";
+import { ErrorBox } from "../ui/ErrorBox";
+import { tile } from "../ui/surfaces";
 
 /** Download cache, canonical data, tokenizations and the rest, as one bar with its parts. */
 export function StorageSection({ storage, error, reload }: ReturnType<typeof useDatasetStorage>) {

@@ -3,7 +3,7 @@ import { Check, ChevronDown, ChevronUp, Copy } from "lucide-react";
 import type { Sample, Value } from "../../bindings";
 import { formatCount } from "../../lib/format";
 import { charCount, chatTurns, highlightPieces, inlineText, orderedFields, type TokenizationChoice } from "../../lib/samples";
-import { iconButton } from "../detail/controls";
+import { Button, IconButton } from "../ui/Button";
 import { SampleTokens } from "./SampleTokens";
 
 /** JSON longer than this many lines is cut short until the tile is expanded. */
@@ -125,11 +125,9 @@ export function SampleTile({
         </span>
         <div className="-mr-2 -mt-2 flex items-center gap-1">
           {tokenization && (
-            <button
-              type="button"
-              className={`inline-flex shrink-0 items-center rounded px-3 py-1 text-xs focus:outline-none focus-visible:ring-2 focus-visible:ring-emerald-500 ${
-                tokensOpen ? "bg-emerald-600/20 text-emerald-300 hover:bg-emerald-600/30" : "bg-slate-800 text-slate-200 hover:bg-slate-700"
-              }`}
+            <Button
+              variant={tokensOpen ? "selected" : "quiet"}
+              size="xs"
               onClick={onToggleTokens}
               aria-expanded={tokensOpen}
               aria-controls={tokensOpen ? tokensId : undefined}
@@ -137,11 +135,9 @@ export function SampleTile({
               data-testid="sample-tokens-toggle"
             >
               Tokens
-            </button>
+            </Button>
           )}
-          <button
-            type="button"
-            className={iconButton}
+          <IconButton
             onClick={() => void copy()}
             aria-label={textColumn && text !== undefined ? `Copy ${textColumn}` : "Copy row"}
             title={copied === "ok" ? "Copied" : copied === "failed" ? "Could not copy" : "Copy to clipboard"}
@@ -152,17 +148,15 @@ export function SampleTile({
             ) : (
               <Copy className="h-4 w-4" aria-hidden="true" />
             )}
-          </button>
-          <button
-            type="button"
-            className={iconButton}
+          </IconButton>
+          <IconButton
             onClick={onToggle}
             aria-expanded={expanded}
             aria-label={expanded ? "Collapse" : "Expand"}
             data-testid="sample-toggle"
           >
             {expanded ? <ChevronUp className="h-4 w-4" aria-hidden="true" /> : <ChevronDown className="h-4 w-4" aria-hidden="true" />}
-          </button>
+          </IconButton>
         </div>
       </div>
       <span className="sr-only" role="status">

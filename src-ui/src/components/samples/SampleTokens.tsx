@@ -1,10 +1,11 @@
-import { useEffect, useRef, useState } from "react";
-import { Loader } from "lucide-react";
+import { useEffect, useState } from "react";
 import { commands, type AppError, type TokenizePreview } from "../../bindings";
-import { call, toAppError } from "../../lib/api";
+import { call } from "../../lib/api";
 import { formatCount } from "../../lib/format";
 import type { TokenizationChoice } from "../../lib/samples";
-import { ErrorBox } from "../ErrorBox";
+import { useLatestRequest } from "../../hooks/useLatestRequest";
+import { ErrorBox } from "../ui/ErrorBox";
+import { Loading } from "../ui/Loading";
 import { PreviewRows } from "../tokenize/TokenChips";
 
 type Props = {
@@ -46,23 +47,18 @@ export function SampleTokens({ id, datasetId, tokenization, split, index }: Prop
   // The answer and the request it answers: loading while that is not the current request.
   const [answer, setAnswer] = useState<{ key: string; value: Answer } | null>(null);
   // Only the answer for the current tokenization (and attempt) may land.
-  const seq = useRef(0);
+  const tokensRequest = useLatestRequest();
   const tokenizationId = tokenization.id;
   const key = JSON.stringify([datasetId, tokenizationId, split, index, attempt]);
 
   useEffect(() => {
-    const mine = ++seq.current;
-    const land = (value: Answer) => {
-      if (mine === seq.current) setAnswer({ key, value });
-    };
-    call(commands.rowTokens({ dataset_id: datasetId, tokenization_id: tokenizationId, split, index })).then(
+    const land = (value: Answer) => setAnswer({ key, value });
+    void tokensRequest.run(
+      call(commands.rowTokens({ dataset_id: datasetId, tokenization_id: tokenizationId, split, index })),
       (preview) => land({ state: "ok", preview }),
-      (e: unknown) => land({ state: "error", error: toAppError(e) }),
+      (error) => land({ state: "error", error }),
     );
-    return () => {
-      seq.current += 1;
-    };
-  }, [key, datasetId, tokenizationId, split, index]);
+  }, [key, datasetId, tokenizationId, split, index, tokensRequest]);
 
   const result = answer?.key === key ? answer.value : { state: "loading" as const };
 
@@ -75,10 +71,7 @@ export function SampleTokens({ id, datasetId, tokenization, split, index }: Prop
       data-testid="sample-tokens"
     >
       {result.state === "loading" ? (
-        <p role="status" className="flex items-center gap-2 text-sm text-slate-400" data-testid="sample-tokens-loading">
-          <Loader className="h-4 w-4 animate-spin" aria-hidden="true" />
-          Tokenizing…
-        </p>
+        <Loading testId="sample-tokens-loading">Tokenizing…</Loading>
       ) : result.state === "error" ? (
         <ErrorBox
           title="Could not tokenize this row"

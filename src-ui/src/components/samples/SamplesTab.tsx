@@ -1,12 +1,18 @@
-import { useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
+import { useEffect, useId, useState, type FormEvent, type KeyboardEvent } from "react";
 import { Filter, Loader, Search } from "lucide-react";
 import { commands, type AppError, type Dataset, type SamplesPage, type SamplesQuery } from "../../bindings";
-import { call, toAppError } from "../../lib/api";
+import { call } from "../../lib/api";
 import { formatCount } from "../../lib/format";
 import { parseChars, SAMPLES_PAGE_SIZE, tokenizationChoices } from "../../lib/samples";
+import { toggled } from "../../lib/sets";
 import { EMPTY_TOKENIZATIONS, useTokenizeStore } from "../../store/tokenize";
-import { ErrorBox } from "../ErrorBox";
-import { FieldError, modalInput, SelectBox, smallButton } from "../detail/controls";
+import { useLatestRequest } from "../../hooks/useLatestRequest";
+import { Button } from "../ui/Button";
+import { ErrorBox } from "../ui/ErrorBox";
+import { Loading } from "../ui/Loading";
+import { Field } from "../ui/Field";
+import { Input, SelectBox } from "../ui/Input";
+import { ALL_SPLITS, SplitOptions } from "../detail/SplitOptions";
 import { SampleTile } from "./SampleTile";
 
 /** Typing pauses this long before the search runs (Enter runs it at once). */
@@ -74,7 +80,7 @@ export function SamplesTab({ dataset }: Props) {
   const [loadedKey, setLoadedKey] = useState<string | null>(null);
   // Bumped by Retry to ask for the same page again.
   const [attempt, setAttempt] = useState(0);
-  const seq = useRef(0);
+  const pageRequest = useLatestRequest();
 
   // The search runs once typing pauses.
   useEffect(() => {
@@ -130,29 +136,20 @@ export function SamplesTab({ dataset }: Props) {
 
   useEffect(() => {
     if (!valid) return;
-    const mine = ++seq.current;
     const asked = JSON.parse(queryKey.slice(0, queryKey.lastIndexOf("#"))) as SamplesQuery;
-    call(commands.listSamples(asked))
-      .then((next) => {
-        if (mine !== seq.current) return;
+    void pageRequest.run(
+      call(commands.listSamples(asked)),
+      (next) => {
         setResult(next);
         setError(null);
         setLoadedKey(queryKey);
-      })
-      .catch((e: unknown) => {
-        if (mine !== seq.current) return;
-        setError(toAppError(e));
+      },
+      (e) => {
+        setError(e);
         setLoadedKey(queryKey);
-      });
-  }, [queryKey, valid]);
-
-  // Nothing answered after unmount may land.
-  useEffect(
-    () => () => {
-      seq.current += 1;
-    },
-    [],
-  );
+      },
+    );
+  }, [queryKey, valid, pageRequest]);
 
   const total = result?.total ?? 0;
   const pages = Math.max(1, Math.ceil(total / SAMPLES_PAGE_SIZE));
@@ -179,21 +176,8 @@ export function SamplesTab({ dataset }: Props) {
     setJumpInput("");
   };
 
-  const toggle = (key: string) =>
-    setExpanded((prev) => {
-      const next = new Set(prev);
-      if (next.has(key)) next.delete(key);
-      else next.add(key);
-      return next;
-    });
-
-  const toggleTokens = (key: string) =>
-    setTokensOpen((prev) => {
-      const next = new Set(prev);
-      if (next.has(key)) next.delete(key);
-      else next.add(key);
-      return next;
-    });
+  const toggle = (key: string) => setExpanded((prev) => toggled(prev, key));
+  const toggleTokens = (key: string) => setTokensOpen((prev) => toggled(prev, key));
 
   const chooseTokenization = (id: string | null) => {
     setTokenizationId(id);
@@ -212,26 +196,23 @@ export function SamplesTab({ dataset }: Props) {
     err: string | undefined,
     testId: string,
   ) => (
-    <div key={key} className="w-44">
-      <label htmlFor={`${ids}-${key}`} className="mb-1 block text-xs text-slate-400">
-        {label}
-      </label>
-      <input
-        id={`${ids}-${key}`}
-        inputMode="numeric"
-        className={modalInput}
-        value={value}
-        placeholder="Any"
-        aria-invalid={err !== undefined}
-        aria-describedby={err ? `${ids}-${key}-error` : undefined}
-        onChange={(e) => {
-          set(e.target.value);
-          setPage(0);
-        }}
-        data-testid={testId}
-      />
-      <FieldError id={`${ids}-${key}-error`} message={err} testId={`${testId}-error`} />
-    </div>
+    <Field key={key} className="w-44" label={label} labelSize="compact" error={err} testId={testId}>
+      {({ id, describedBy, invalid }) => (
+        <Input
+          id={id}
+          inputMode="numeric"
+          value={value}
+          placeholder="Any"
+          aria-invalid={invalid}
+          aria-describedby={describedBy}
+          onChange={(e) => {
+            set(e.target.value);
+            setPage(0);
+          }}
+          data-testid={testId}
+        />
+      )}
+    </Field>
   );
 
   return (
@@ -239,9 +220,9 @@ export function SamplesTab({ dataset }: Props) {
       <div className="flex flex-wrap gap-3">
         <div className="relative min-w-[12rem] flex-1">
           <Search className="pointer-events-none absolute left-3 top-1/2 h-4 w-4 -translate-y-1/2 text-slate-500" aria-hidden="true" />
-          <input
+          <Input
             type="search"
-            className={`${modalInput} pl-9`}
+            className="pl-9"
             placeholder="Search in samples..."
             aria-label="Search in samples"
             value={searchInput}
@@ -253,32 +234,28 @@ export function SamplesTab({ dataset }: Props) {
         <div className="w-44">
           <SelectBox
             aria-label="Split"
-            value={split ?? ""}
+            value={split ?? ALL_SPLITS}
             onChange={(e) => {
-              setSplit(e.target.value === "" ? null : e.target.value);
+              setSplit(e.target.value === ALL_SPLITS ? null : e.target.value);
               setPage(0);
             }}
             data-testid="samples-split"
           >
-            <option value="">All splits</option>
-            {dataset.splits.map((s) => (
-              <option key={s.name} value={s.name}>
-                {s.name}
-              </option>
-            ))}
+            <SplitOptions splits={dataset.splits} />
           </SelectBox>
         </div>
-        <button
-          type="button"
-          className={`${smallButton} py-2`}
+        {/* As tall as the search box beside it. */}
+        <Button
+          size="xs"
+          icon={Filter}
+          className="py-2"
           aria-expanded={filtersOpen}
           aria-controls={`${ids}-filters`}
           onClick={() => setFiltersOpen((o) => !o)}
           data-testid="samples-filters-toggle"
         >
-          <Filter className="h-3 w-3" aria-hidden="true" />
           Filters{activeFilters > 0 ? ` (${activeFilters})` : ""}
-        </button>
+        </Button>
       </div>
 
       {filtersOpen && (
@@ -287,28 +264,29 @@ export function SamplesTab({ dataset }: Props) {
           {countBox("max", "Max characters", maxInput, setMaxInput, chars.maxError, "samples-max-chars")}
           {choices.length > 0 && (
             <div className="flex basis-full flex-wrap gap-4">
-              <div className="w-64">
-                <label htmlFor={`${ids}-tokenization`} className="mb-1 block text-xs text-slate-400">
-                  Tokenization
-                </label>
-                <SelectBox
-                  id={`${ids}-tokenization`}
-                  value={tokenization?.id ?? ""}
-                  onChange={(e) => chooseTokenization(e.target.value === "" ? null : e.target.value)}
-                  aria-describedby={`${ids}-tokenization-help`}
-                  data-testid="samples-tokenization"
-                >
-                  <option value="">None</option>
-                  {choices.map((c) => (
-                    <option key={c.id} value={c.id}>
-                      {c.label}
-                    </option>
-                  ))}
-                </SelectBox>
-                <p id={`${ids}-tokenization-help`} className="mt-1 text-xs text-slate-500">
-                  Filter by length in tokens and show each row&apos;s tokens.
-                </p>
-              </div>
+              <Field
+                className="w-64"
+                label="Tokenization"
+                labelSize="compact"
+                help="Filter by length in tokens and show each row's tokens."
+              >
+                {({ id, describedBy }) => (
+                  <SelectBox
+                    id={id}
+                    value={tokenization?.id ?? ""}
+                    onChange={(e) => chooseTokenization(e.target.value === "" ? null : e.target.value)}
+                    aria-describedby={describedBy}
+                    data-testid="samples-tokenization"
+                  >
+                    <option value="">None</option>
+                    {choices.map((c) => (
+                      <option key={c.id} value={c.id}>
+                        {c.label}
+                      </option>
+                    ))}
+                  </SelectBox>
+                )}
+              </Field>
               {tokenization && (
                 <>
                   {countBox("min-tokens", "Min tokens", minTokensInput, setMinTokensInput, tokens.minError, "samples-min-tokens")}
@@ -329,10 +307,9 @@ export function SamplesTab({ dataset }: Props) {
       )}
 
       {!error && result === null && loading && (
-        <div role="status" className="flex items-center justify-center gap-2 py-12 text-slate-400" data-testid="samples-loading">
-          <Loader className="h-5 w-5 animate-spin" aria-hidden="true" />
+        <Loading size="page" testId="samples-loading">
           Loading samples…
-        </div>
+        </Loading>
       )}
 
       {!error && result !== null && (
@@ -376,15 +353,9 @@ export function SamplesTab({ dataset }: Props) {
               {loading && <Loader className="ml-2 inline h-3 w-3 animate-spin" aria-label="Loading" />}
             </p>
             <div className="flex items-center gap-2">
-              <button
-                type="button"
-                className={smallButton}
-                disabled={page === 0}
-                onClick={() => goTo(page - 1)}
-                data-testid="samples-prev"
-              >
+              <Button size="xs" disabled={page === 0} onClick={() => goTo(page - 1)} data-testid="samples-prev">
                 Previous
-              </button>
+              </Button>
               <form className="flex items-center gap-1 text-xs text-slate-400" onSubmit={onJump}>
                 <label htmlFor={`${ids}-page`}>Page</label>
                 <input
@@ -399,15 +370,9 @@ export function SamplesTab({ dataset }: Props) {
                 />
                 <span data-testid="samples-pages">of {formatCount(pages)}</span>
               </form>
-              <button
-                type="button"
-                className={smallButton}
-                disabled={page >= pages - 1}
-                onClick={() => goTo(page + 1)}
-                data-testid="samples-next"
-              >
+              <Button size="xs" disabled={page >= pages - 1} onClick={() => goTo(page + 1)} data-testid="samples-next">
                 Next
-              </button>
+              </Button>
             </div>
           </div>
         </>

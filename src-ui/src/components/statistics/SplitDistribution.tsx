@@ -1,7 +1,7 @@
 import { useId } from "react";
 import type { Dataset, Statistics } from "../../bindings";
 import { formatCount, formatPercent } from "../../lib/format";
-import { tile } from "../detail/controls";
+import { tile } from "../ui/surfaces";
 
 // The mock's split colours (emerald, blue, purple), then more for datasets with more splits.
 const COLORS = [

@@ -2,7 +2,9 @@ import { useEffect, useId, useMemo, useState } from "react";
 import type { Dataset, Statistics, Tokenization } from "../../bindings";
 import { formatCount, formatLength, formatPercent } from "../../lib/format";
 import { EMPTY_TOKENIZATIONS, useTokenizeStore } from "../../store/tokenize";
-import { SelectBox, tile } from "../detail/controls";
+import { Label } from "../ui/Field";
+import { SelectBox } from "../ui/Input";
+import { tile } from "../ui/surfaces";
 import { SplitDistribution } from "./SplitDistribution";
 import { TextLengths } from "./TextLengths";
 import { TokenizationStatistics } from "./TokenizationStatistics";
@@ -108,9 +110,9 @@ export function StatisticsTab({ dataset, onOpenTokenization }: Props) {
     <div className="space-y-6" data-testid="statistics-tab">
       {ready.length > 0 && (
         <div className="flex flex-wrap items-center gap-3">
-          <label htmlFor={selectId} className="text-sm text-slate-400">
+          <Label htmlFor={selectId} size="inline">
             Token figures from
-          </label>
+          </Label>
           <SelectBox
             id={selectId}
             value={chosen?.id ?? ""}

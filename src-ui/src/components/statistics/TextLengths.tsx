@@ -4,14 +4,14 @@ import { commands, type AppError, type Dataset, type HistogramBin, type LengthSu
 import { call, toAppError } from "../../lib/api";
 import { formatCount, formatLength, formatPercent } from "../../lib/format";
 import { lengthSummaryText } from "../../lib/statistics";
-import { ErrorBox } from "../ErrorBox";
-import { SelectBox, tile } from "../detail/controls";
+import { ErrorBox } from "../ui/ErrorBox";
+import { Label } from "../ui/Field";
+import { SelectBox } from "../ui/Input";
+import { tile } from "../ui/surfaces";
+import { ALL_SPLITS, SplitOptions } from "../detail/SplitOptions";
 
 // Recharts is most of the bundle: it loads when statistics are first opened.
 const LengthHistogram = lazy(() => import("../tokenize/LengthHistogram"));
-
-/** The select's value for "every split together" (the command's `null`). */
-const ALL_SPLITS = "";
 
 type Answer = { data: TextStatistics } | { error: AppError };
 
@@ -160,9 +160,9 @@ export function TextLengths({ dataset }: { dataset: Dataset }) {
           <p className="text-xs text-slate-500">Words are runs of characters between whitespace.</p>
         </div>
         <div className="flex items-center gap-2">
-          <label htmlFor={selectId} className="text-sm text-slate-400">
+          <Label htmlFor={selectId} size="inline">
             Split
-          </label>
+          </Label>
           <SelectBox
             id={selectId}
             value={split}
@@ -170,12 +170,7 @@ export function TextLengths({ dataset }: { dataset: Dataset }) {
             data-testid="text-split-select"
             className="w-48"
           >
-            <option value={ALL_SPLITS}>All splits</option>
-            {dataset.splits.map((s) => (
-              <option key={s.name} value={s.name}>
-                {s.name}
-              </option>
-            ))}
+            <SplitOptions splits={dataset.splits} />
           </SelectBox>
         </div>
       </div>

@@ -4,7 +4,8 @@ import type { Statistics, Tokenization } from "../../bindings";
 import { formatCount, formatPercent } from "../../lib/format";
 import { efficiencyRows, statisticsMetrics } from "../../lib/statistics";
 import { settingsSummary } from "../../lib/tokenize";
-import { secondaryButton, tile } from "../detail/controls";
+import { Button } from "../ui/Button";
+import { tile } from "../ui/surfaces";
 import { LengthDistribution, MetricGrid } from "../tokenize/StatisticsPanel";
 
 // Recharts is most of the bundle: it loads when statistics are first opened.
@@ -87,9 +88,9 @@ export function TokenizationStatistics({ loaded, pending, tokenization, tokenize
             ? "A tokenization is still being made; its token figures appear here when it is ready."
             : "No finished tokenization yet. Tokenize this dataset to see its token counts, sequence lengths, most frequent tokens and padding."}
         </p>
-        <button type="button" className={secondaryButton} onClick={onOpenTokenization} data-testid="statistics-open-tokenization">
+        <Button variant="secondary" onClick={onOpenTokenization} data-testid="statistics-open-tokenization">
           Open the Tokenization tab
-        </button>
+        </Button>
       </div>
     );
   } else {

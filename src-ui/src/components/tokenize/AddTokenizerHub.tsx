@@ -1,10 +1,14 @@
 import { useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
-import { Loader, Plus } from "lucide-react";
-import { commands, type AppError, type Tokenizer } from "../../bindings";
-import { call, toAppError } from "../../lib/api";
+import { Plus } from "lucide-react";
+import { commands, type Tokenizer } from "../../bindings";
+import { call } from "../../lib/api";
 import { validateRepoId } from "../../lib/repoId";
-import { ErrorBox } from "../ErrorBox";
-import { Field, modalInput, secondaryButton, tile } from "../detail/controls";
+import { useBusyAction } from "../../hooks/useBusyAction";
+import { Button } from "../ui/Button";
+import { ErrorBox } from "../ui/ErrorBox";
+import { Field } from "../ui/Field";
+import { Input } from "../ui/Input";
+import { tile } from "../ui/surfaces";
 
 type Props = {
   onAdded: (tokenizer: Tokenizer) => Promise<void> | void;
@@ -18,8 +22,8 @@ export function AddTokenizerHub({ onAdded, onCancel }: Props) {
   const [repoId, setRepoId] = useState("");
   const [revision, setRevision] = useState("");
   const [token, setToken] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<AppError | null>(null);
+  const add = useBusyAction();
+  const busy = add.busy;
 
   useEffect(() => {
     repoRef.current?.focus();
@@ -32,19 +36,13 @@ export function AddTokenizerHub({ onAdded, onCancel }: Props) {
   const onSubmit = async (e: FormEvent) => {
     e.preventDefault();
     if (!canAdd) return;
-    setBusy(true);
-    setError(null);
-    try {
-      const rev = revision.trim();
-      const tok = token.trim();
+    const rev = revision.trim();
+    const tok = token.trim();
+    await add.run(async () => {
       const t = await call(commands.addTokenizerHub(repo, rev === "" ? null : rev, tok === "" ? null : tok));
       setToken("");
-      setBusy(false);
       await onAdded(t);
-    } catch (err) {
-      setError(toAppError(err));
-      setBusy(false);
-    }
+    });
   };
 
   const onKeyDown = (e: KeyboardEvent<HTMLFormElement>) => {
@@ -74,7 +72,7 @@ export function AddTokenizerHub({ onAdded, onCancel }: Props) {
         testId="tokenizer-hub-repo"
       >
         {({ id, describedBy, invalid }) => (
-          <input
+          <Input
             ref={repoRef}
             id={id}
             type="text"
@@ -86,18 +84,17 @@ export function AddTokenizerHub({ onAdded, onCancel }: Props) {
             disabled={busy}
             onChange={(e) => {
               setRepoId(e.target.value);
-              setError(null);
+              add.clearError();
             }}
             aria-invalid={invalid}
             aria-describedby={describedBy}
-            className={modalInput}
           />
         )}
       </Field>
       <div className="grid grid-cols-1 gap-3 md:grid-cols-2">
         <Field label="Revision (optional)" help="A branch, tag or commit; the main branch if empty">
           {({ id, describedBy }) => (
-            <input
+            <Input
               id={id}
               type="text"
               data-testid="tokenizer-hub-revision"
@@ -108,13 +105,13 @@ export function AddTokenizerHub({ onAdded, onCancel }: Props) {
               disabled={busy}
               onChange={(e) => setRevision(e.target.value)}
               aria-describedby={describedBy}
-              className={modalInput}
             />
           )}
         </Field>
         <Field label="Access Token (optional)" help="For gated or private models; used for this request only">
           {({ id, describedBy }) => (
-            <input
+            <Input
+              className="font-mono text-sm"
               id={id}
               type="password"
               data-testid="tokenizer-hub-token"
@@ -125,33 +122,22 @@ export function AddTokenizerHub({ onAdded, onCancel }: Props) {
               disabled={busy}
               onChange={(e) => setToken(e.target.value)}
               aria-describedby={describedBy}
-              className={`${modalInput} font-mono text-sm`}
             />
           )}
         </Field>
       </div>
-      {error && (
+      {add.error && (
         <div data-testid="tokenizer-hub-error">
-          <ErrorBox title={`Could not add ${repo || "the tokenizer"}`} error={error} />
+          <ErrorBox title={`Could not add ${repo || "the tokenizer"}`} error={add.error} />
         </div>
       )}
       <div className="flex justify-end gap-2">
-        <button type="button" className={secondaryButton} onClick={onCancel} disabled={busy}>
+        <Button variant="secondary" onClick={onCancel} disabled={busy}>
           Cancel
-        </button>
-        <button
-          type="submit"
-          disabled={!canAdd}
-          data-testid="tokenizer-hub-submit"
-          className="inline-flex items-center gap-1.5 rounded bg-emerald-600 px-3 py-2 text-sm font-medium text-white hover:bg-emerald-700 focus:outline-none focus-visible:ring-2 focus-visible:ring-emerald-500 disabled:cursor-not-allowed disabled:bg-slate-700 disabled:text-slate-400"
-        >
-          {busy ? (
-            <Loader className="h-4 w-4 animate-spin" aria-hidden="true" />
-          ) : (
-            <Plus className="h-4 w-4" aria-hidden="true" />
-          )}
+        </Button>
+        <Button type="submit" variant="primary" icon={Plus} busy={busy} disabled={!canAdd} data-testid="tokenizer-hub-submit">
           {busy ? "Fetching…" : "Add tokenizer"}
-        </button>
+        </Button>
       </div>
     </form>
   );

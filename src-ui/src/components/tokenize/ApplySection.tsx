@@ -1,13 +1,16 @@
 import { useId, useState } from "react";
-import { CircleCheckBig, Loader } from "lucide-react";
-import { commands, type AppError, type Dataset, type Tokenizer, type TokenizeSettings } from "../../bindings";
+import { CircleCheckBig } from "lucide-react";
+import { commands, type Dataset, type Tokenizer, type TokenizeSettings } from "../../bindings";
 import { call, toAppError } from "../../lib/api";
 import { lockBlocker } from "../../lib/locks";
 import { isReplaceConflict } from "../../lib/tokenize";
 import { useDatasetLock } from "../../store/locks";
 import { useTokenizeStore } from "../../store/tokenize";
-import { ConfirmDialog } from "../ConfirmDialog";
-import { ErrorBox } from "../ErrorBox";
+import { useBusyAction } from "../../hooks/useBusyAction";
+import { Button } from "../ui/Button";
+import { ConfirmDialog } from "../ui/ConfirmDialog";
+import { ErrorBox } from "../ui/ErrorBox";
+import { MessageBox } from "../ui/MessageBox";
 
 type Props = {
   dataset: Dataset;
@@ -19,14 +22,11 @@ type Props = {
 /** Sends the tokenization, asking first when it would replace a finished one. */
 export function ApplySection({ dataset, tokenizer, settings }: Props) {
   const helpId = useId();
-  const [busy, setBusy] = useState(false);
+  const start = useBusyAction();
   // Another process (another machine) writes the dataset: the engine would refuse to start.
   const lock = useDatasetLock(dataset.id);
-  const [error, setError] = useState<AppError | null>(null);
   const [queued, setQueued] = useState<string | null>(null);
-  const [confirm, setConfirm] = useState<{ tokenizer: Tokenizer; settings: TokenizeSettings; message: string } | null>(
-    null,
-  );
+  const [confirm, setConfirm] = useState<{ tokenizer: Tokenizer; settings: TokenizeSettings } | null>(null);
 
   const send = async (t: Tokenizer, s: TokenizeSettings, replace: boolean) => {
     await call(commands.startTokenization({ dataset_id: dataset.id, tokenizer_id: t.id, settings: s, replace }));
@@ -34,20 +34,18 @@ export function ApplySection({ dataset, tokenizer, settings }: Props) {
     void useTokenizeStore.getState().loadTokenizations(dataset.id);
   };
 
-  const apply = async () => {
+  const apply = () => {
     if (!tokenizer || !settings) return;
-    setBusy(true);
-    setError(null);
     setQueued(null);
-    try {
-      await send(tokenizer, settings, false);
-    } catch (e) {
-      const err = toAppError(e);
-      if (isReplaceConflict(err)) setConfirm({ tokenizer, settings, message: err.message });
-      else setError(err);
-    } finally {
-      setBusy(false);
-    }
+    void start.run(async () => {
+      try {
+        await send(tokenizer, settings, false);
+      } catch (e) {
+        if (!isReplaceConflict(toAppError(e))) throw e;
+        // A finished tokenization with this tokenizer is in the way: ask before replacing it.
+        setConfirm({ tokenizer, settings });
+      }
+    });
   };
 
   const disabledReason = lock
@@ -60,38 +58,32 @@ export function ApplySection({ dataset, tokenizer, settings }: Props) {
 
   return (
     <div data-testid="tokenize-apply">
-      {error &&
-        (error.kind === "invalid_input" ? (
-          <div
-            role="alert"
-            data-testid="tokenize-invalid"
-            className="mb-4 rounded border border-yellow-500/30 bg-yellow-500/10 p-3 text-sm text-yellow-300"
-          >
+      {start.error &&
+        (start.error.kind === "invalid_input" ? (
+          <MessageBox tone="warning" role="alert" testId="tokenize-invalid" className="mb-4">
             <p className="font-medium">The engine cannot use these settings</p>
             <p className="break-words" data-testid="tokenize-invalid-message">
-              {error.message}
+              {start.error.message}
             </p>
-          </div>
+          </MessageBox>
         ) : (
           <div className="mb-4" data-testid="tokenize-error">
-            <ErrorBox title="Could not start the tokenization" error={error} />
+            <ErrorBox title="Could not start the tokenization" error={start.error} />
           </div>
         ))}
-      <button
-        type="button"
+      <Button
+        variant="primary"
+        size="xl"
+        icon={CircleCheckBig}
+        busy={start.busy}
+        className="w-full focus-visible:ring-offset-2 focus-visible:ring-offset-slate-900"
         data-testid="tokenize-submit"
-        onClick={() => void apply()}
-        disabled={busy || disabledReason !== null}
+        onClick={apply}
+        disabled={start.busy || disabledReason !== null}
         aria-describedby={helpId}
-        className="flex w-full items-center justify-center gap-2 rounded-lg bg-emerald-600 px-4 py-3 font-medium text-white transition-colors hover:bg-emerald-700 focus:outline-none focus-visible:ring-2 focus-visible:ring-emerald-400 focus-visible:ring-offset-2 focus-visible:ring-offset-slate-900 disabled:cursor-not-allowed disabled:bg-slate-700 disabled:text-slate-300"
       >
-        {busy ? (
-          <Loader className="h-5 w-5 animate-spin" aria-hidden="true" />
-        ) : (
-          <CircleCheckBig className="h-5 w-5" aria-hidden="true" />
-        )}
-        {busy ? "Starting…" : "Apply & Tokenize Dataset"}
-      </button>
+        {start.busy ? "Starting…" : "Apply & Tokenize Dataset"}
+      </Button>
       <p id={helpId} className="mt-2 text-center text-xs text-slate-500" role="status" data-testid="tokenize-submit-help">
         {disabledReason ??
           queued ??

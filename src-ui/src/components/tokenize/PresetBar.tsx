@@ -1,11 +1,15 @@
 import { useId, useState, type FormEvent, type KeyboardEvent } from "react";
-import { Loader, Save, Trash2 } from "lucide-react";
-import { commands, type AppError, type Dataset, type TokenizeSettings } from "../../bindings";
-import { call, toAppError } from "../../lib/api";
+import { Save, Trash2 } from "lucide-react";
+import { commands, type Dataset, type TokenizeSettings } from "../../bindings";
+import { call } from "../../lib/api";
 import { draftFromSettings, settingsSummary, type SettingsDraft } from "../../lib/tokenize";
 import { useTokenizeStore } from "../../store/tokenize";
-import { ConfirmDialog } from "../ConfirmDialog";
-import { helpClass, iconButton, InlineAppError, labelClass, modalInput, secondaryButton, SelectBox } from "../detail/controls";
+import { useBusyAction } from "../../hooks/useBusyAction";
+import { Button, IconButton, LinkButton } from "../ui/Button";
+import { ConfirmDialog } from "../ui/ConfirmDialog";
+import { FieldError, Help, Label } from "../ui/Field";
+import { InlineError } from "../ui/InlineError";
+import { Input, SelectBox } from "../ui/Input";
 
 type Props = {
   dataset: Dataset;
@@ -29,8 +33,8 @@ export function PresetBar({ dataset, draft, settings, selected, onSelect, onAppl
   const loadError = useTokenizeStore((s) => s.presetsError);
   const [naming, setNaming] = useState(false);
   const [name, setName] = useState("");
-  const [saving, setSaving] = useState(false);
-  const [error, setError] = useState<AppError | null>(null);
+  const save = useBusyAction();
+  const saving = save.busy;
   const [confirmDelete, setConfirmDelete] = useState<string | null>(null);
 
   const current = presets.find((p) => p.name === selected) ?? null;
@@ -38,7 +42,7 @@ export function PresetBar({ dataset, draft, settings, selected, onSelect, onAppl
     current !== null && JSON.stringify(draftFromSettings(current.settings, dataset)) !== JSON.stringify(draft);
 
   const apply = (value: string) => {
-    setError(null);
+    save.clearError();
     onSelect(value);
     const preset = presets.find((p) => p.name === value);
     if (preset) onApply(draftFromSettings(preset.settings, dataset));
@@ -50,22 +54,16 @@ export function PresetBar({ dataset, draft, settings, selected, onSelect, onAppl
   const exists = presets.some((p) => p.name === trimmed);
   const canSave = settings !== null && trimmed !== "" && nameError === null && !saving;
 
-  const save = async (e: FormEvent) => {
+  const onSave = async (e: FormEvent) => {
     e.preventDefault();
     if (!canSave || settings === null) return;
-    setSaving(true);
-    setError(null);
-    try {
+    await save.run(async () => {
       const list = await call(commands.saveTokenizePreset(trimmed, settings));
       useTokenizeStore.getState().setPresets(list);
       onSelect(trimmed);
       setNaming(false);
       setName("");
-    } catch (err) {
-      setError(toAppError(err));
-    } finally {
-      setSaving(false);
-    }
+    });
   };
 
   const remove = async (presetName: string) => {
@@ -84,9 +82,7 @@ export function PresetBar({ dataset, draft, settings, selected, onSelect, onAppl
 
   return (
     <div data-testid="preset-bar">
-      <label htmlFor={selectId} className={labelClass}>
-        Preset
-      </label>
+      <Label htmlFor={selectId}>Preset</Label>
       <div className="flex flex-wrap items-start gap-2">
         <div className="min-w-[16rem] flex-1">
           <SelectBox
@@ -105,25 +101,23 @@ export function PresetBar({ dataset, draft, settings, selected, onSelect, onAppl
             ))}
           </SelectBox>
         </div>
-        <button
-          type="button"
-          className={secondaryButton}
+        <Button
+          variant="secondary"
+          icon={Save}
           onClick={() => {
             setNaming((v) => !v);
             setName(current?.name ?? "");
-            setError(null);
+            save.clearError();
           }}
           disabled={settings === null}
           aria-expanded={naming}
           title={settings === null ? "Fix the settings first" : "Save the current settings under a name"}
           data-testid="preset-save-open"
         >
-          <Save className="h-4 w-4" aria-hidden="true" />
           Save as preset…
-        </button>
-        <button
-          type="button"
-          className={`${iconButton} border border-slate-700`}
+        </Button>
+        <IconButton
+          bordered
           onClick={() => current && setConfirmDelete(current.name)}
           disabled={!current}
           aria-label={current ? `Delete preset ${current.name}` : "Delete preset"}
@@ -131,29 +125,27 @@ export function PresetBar({ dataset, draft, settings, selected, onSelect, onAppl
           data-testid="preset-delete"
         >
           <Trash2 className="h-4 w-4" aria-hidden="true" />
-        </button>
+        </IconButton>
       </div>
-      <p id={`${selectId}-help`} className={helpClass} data-testid="preset-help">
+      <Help id={`${selectId}-help`} testId="preset-help">
         {current
           ? `${settingsSummary(current.settings)}${modified ? " — modified since applied" : ""}`
           : "Presets keep settings you reuse across datasets."}
-      </p>
+      </Help>
       {loadError && (
         <div className="mt-1 flex items-center gap-2">
-          <InlineAppError error={loadError} testId="preset-load-error" />
-          <button type="button" className="text-xs text-slate-300 underline" onClick={() => void useTokenizeStore.getState().loadPresets()}>
-            Retry
-          </button>
+          <InlineError error={loadError} testId="preset-load-error" />
+          <LinkButton onClick={() => void useTokenizeStore.getState().loadPresets()}>Retry</LinkButton>
         </div>
       )}
 
       {naming && (
-        <form className="mt-3 flex flex-wrap items-start gap-2" onSubmit={(e) => void save(e)} noValidate data-testid="preset-save-form">
+        <form className="mt-3 flex flex-wrap items-start gap-2" onSubmit={(e) => void onSave(e)} noValidate data-testid="preset-save-form">
           <div className="min-w-[16rem] flex-1">
             <label htmlFor={nameId} className="sr-only">
               Preset name
             </label>
-            <input
+            <Input
               id={nameId}
               type="text"
               autoFocus
@@ -164,32 +156,29 @@ export function PresetBar({ dataset, draft, settings, selected, onSelect, onAppl
               disabled={saving}
               onChange={(e) => {
                 setName(e.target.value);
-                setError(null);
+                save.clearError();
               }}
               onKeyDown={onNameKeyDown}
               aria-invalid={nameError !== null}
               aria-describedby={`${nameId}-msg`}
-              className={modalInput}
             />
-            <p id={`${nameId}-msg`} className={nameError ? "mt-1 text-xs text-red-400" : helpClass}>
-              {nameError ?? (exists ? `Replaces the preset “${trimmed}”.` : "Saved on this machine for every dataset.")}
-            </p>
+            {nameError ? (
+              <FieldError id={`${nameId}-msg`} message={nameError} />
+            ) : (
+              <Help id={`${nameId}-msg`}>
+                {exists ? `Replaces the preset “${trimmed}”.` : "Saved on this machine for every dataset."}
+              </Help>
+            )}
           </div>
-          <button
-            type="submit"
-            disabled={!canSave}
-            data-testid="preset-save"
-            className="inline-flex items-center gap-1.5 rounded bg-emerald-600 px-3 py-2 text-sm font-medium text-white hover:bg-emerald-700 focus:outline-none focus-visible:ring-2 focus-visible:ring-emerald-500 disabled:cursor-not-allowed disabled:bg-slate-700 disabled:text-slate-400"
-          >
-            {saving && <Loader className="h-4 w-4 animate-spin" aria-hidden="true" />}
+          <Button type="submit" variant="primary" busy={saving} disabled={!canSave} data-testid="preset-save">
             {exists ? "Overwrite" : "Save"}
-          </button>
-          <button type="button" className={secondaryButton} onClick={() => setNaming(false)} disabled={saving}>
+          </Button>
+          <Button variant="secondary" onClick={() => setNaming(false)} disabled={saving}>
             Cancel
-          </button>
+          </Button>
         </form>
       )}
-      {error && <InlineAppError className="mt-2" error={error} testId="preset-error" />}
+      {save.error && <InlineError className="mt-2" error={save.error} testId="preset-error" />}
 
       {confirmDelete && (
         <ConfirmDialog

@@ -1,9 +1,13 @@
-import { useEffect, useEffectEvent, useId, useRef, useState } from "react";
-import { Loader } from "lucide-react";
+import { useEffect, useEffectEvent, useId, useState } from "react";
 import { commands, type AppError, type Tokenizer, type TokenizePreview, type TokenizeSettings } from "../../bindings";
-import { call, toAppError } from "../../lib/api";
+import { call } from "../../lib/api";
 import { formatCount } from "../../lib/format";
-import { helpClass, InlineAppError, labelClass, modalInput, tile } from "../detail/controls";
+import { useLatestRequest } from "../../hooks/useLatestRequest";
+import { Field } from "../ui/Field";
+import { InlineError } from "../ui/InlineError";
+import { TextArea } from "../ui/Input";
+import { Loading } from "../ui/Loading";
+import { sectionTitle, tile } from "../ui/surfaces";
 import { PreviewRows } from "./TokenChips";
 
 /** Wait this long after the last keystroke or change before asking for a preview. */
@@ -44,37 +48,32 @@ function PreviewFooter({ preview }: { preview: TokenizePreview }) {
 
 /** A textarea tokenized as you type with the chosen tokenizer and settings. */
 export function PreviewPanel({ tokenizer, settings, settingsKey }: Props) {
-  const textId = useId();
+  const titleId = useId();
   const [text, setText] = useState("");
   const [result, setResult] = useState<State>({ state: "idle" });
-  // Only the newest request may write its answer: an older, slower one is dropped.
-  const seq = useRef(0);
+  const previewRequest = useLatestRequest();
   const tokenizerId = tokenizer?.id ?? null;
   const ready = tokenizerId !== null && settings !== null && text !== "";
 
   const request = useEffectEvent(() => {
     if (tokenizerId === null || settings === null || text === "") return;
-    const mine = ++seq.current;
     setResult((r) => ({ state: "loading", last: r.state === "ok" ? r.preview : r.state === "loading" ? r.last : null }));
-    call(commands.previewTokenization(tokenizerId, settings, text)).then(
-      (preview) => {
-        if (mine === seq.current) setResult({ state: "ok", preview });
-      },
-      (e: unknown) => {
-        if (mine === seq.current) setResult({ state: "error", error: toAppError(e) });
-      },
+    void previewRequest.run(
+      call(commands.previewTokenization(tokenizerId, settings, text)),
+      (preview) => setResult({ state: "ok", preview }),
+      (error) => setResult({ state: "error", error }),
     );
   });
 
   useEffect(() => {
     if (!ready) {
       // Nothing to ask (the panel says why): drop any answer still on its way.
-      seq.current += 1;
+      previewRequest.drop();
       return;
     }
     const timer = setTimeout(request, PREVIEW_DEBOUNCE_MS);
     return () => clearTimeout(timer);
-  }, [ready, text, tokenizerId, settingsKey]);
+  }, [ready, text, tokenizerId, settingsKey, previewRequest]);
 
   const shown = result.state === "ok" ? result.preview : result.state === "loading" ? result.last : null;
   const packed = Boolean(settings?.packing);
@@ -84,28 +83,31 @@ export function PreviewPanel({ tokenizer, settings, settingsKey }: Props) {
   else if (settings === null) hint = "Fix the settings above to see a preview.";
 
   return (
-    <section aria-labelledby={`${textId}-title`} data-testid="tokenize-preview">
-      <h3 id={`${textId}-title`} className="mb-4 text-base font-semibold text-slate-100">
+    <section aria-labelledby={titleId} data-testid="tokenize-preview">
+      <h3 id={titleId} className={sectionTitle}>
         Preview
       </h3>
-      <label htmlFor={textId} className={labelClass}>
-        Sample text
-      </label>
-      <textarea
-        id={textId}
-        rows={3}
-        data-testid="preview-text"
-        placeholder="Enter text to preview tokenization..."
-        value={text}
-        onChange={(e) => setText(e.target.value)}
-        aria-describedby={`${textId}-help`}
-        className={`${modalInput} resize-y`}
-      />
-      <p id={`${textId}-help`} className={helpClass}>
-        {packed
-          ? "Tokenized as the job would; blank lines separate documents in packed mode."
-          : "Tokenized as the job would, as one sample."}
-      </p>
+      <Field
+        label="Sample text"
+        help={
+          packed
+            ? "Tokenized as the job would; blank lines separate documents in packed mode."
+            : "Tokenized as the job would, as one sample."
+        }
+      >
+        {({ id, describedBy }) => (
+          <TextArea
+            className="resize-y"
+            id={id}
+            rows={3}
+            data-testid="preview-text"
+            placeholder="Enter text to preview tokenization..."
+            value={text}
+            onChange={(e) => setText(e.target.value)}
+            aria-describedby={describedBy}
+          />
+        )}
+      </Field>
 
       <div className={`${tile} mt-3`} aria-live="polite" aria-busy={result.state === "loading"} data-testid="preview-result">
         {hint !== null ? (
@@ -113,12 +115,10 @@ export function PreviewPanel({ tokenizer, settings, settingsKey }: Props) {
         ) : text === "" ? (
           <p className="text-sm text-slate-500">Type some text to see its tokens.</p>
         ) : result.state === "error" ? (
-          <InlineAppError error={result.error} testId="preview-error" />
+          <InlineError error={result.error} testId="preview-error" />
         ) : shown === null ? (
-          <p className="flex items-center gap-2 text-sm text-slate-400">
-            <Loader className="h-4 w-4 animate-spin" aria-hidden="true" />
-            Tokenizing…
-          </p>
+          // The result area is live already.
+          <Loading announce={false}>Tokenizing…</Loading>
         ) : (
           <div className={result.state === "loading" ? "opacity-70 transition-opacity" : undefined}>
             <PreviewRows preview={shown} packed={packed} />

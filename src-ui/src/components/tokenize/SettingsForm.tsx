@@ -9,7 +9,9 @@ import {
   type SeparatorKind,
   type SettingsDraft,
 } from "../../lib/tokenize";
-import { Field, FieldError, helpClass, labelClass, modalInput, SelectBox, SwitchRow } from "../detail/controls";
+import { Field, FieldError, Help, labelClass } from "../ui/Field";
+import { Input, SelectBox } from "../ui/Input";
+import { SwitchRow } from "../ui/Switch";
 
 type Props = {
   dataset: Dataset;
@@ -35,7 +37,7 @@ function NumberField({ label, value, onChange, error, help, min, max, placeholde
   return (
     <Field label={label} help={help} error={error} testId={testId}>
       {({ id, describedBy, invalid }) => (
-        <input
+        <Input
           id={id}
           type="number"
           inputMode="numeric"
@@ -48,7 +50,6 @@ function NumberField({ label, value, onChange, error, help, min, max, placeholde
           onChange={(e) => onChange(e.target.value)}
           aria-invalid={invalid}
           aria-describedby={describedBy}
-          className={modalInput}
         />
       )}
     </Field>
@@ -141,11 +142,11 @@ function SplitPicker({ dataset, draft, error, onChange }: {
           </label>
         ))}
       </div>
-      <p id={`${id}-help`} className={helpClass}>
+      <Help id={`${id}-help`}>
         {draft.splits.length === dataset.splits.length
           ? `All splits · ${formatCount(rows)} samples`
           : `${draft.splits.length} of ${dataset.splits.length} splits · ${formatCount(rows)} samples`}
-      </p>
+      </Help>
       <FieldError id={`${id}-error`} message={error} testId="tokenize-splits-error" />
     </fieldset>
   );

@@ -3,7 +3,8 @@ import type { Statistics, TokenizeSettings } from "../../bindings";
 import { formatCount, formatPercent } from "../../lib/format";
 import { lengthSummaryText, statisticsMetrics, type Metric } from "../../lib/statistics";
 import { visiblePiece } from "../../lib/tokenize";
-import { tile } from "../detail/controls";
+import { LinkButton } from "../ui/Button";
+import { tile } from "../ui/surfaces";
 
 // Recharts is most of the bundle: it loads when statistics are first opened.
 const LengthHistogram = lazy(() => import("./LengthHistogram"));
@@ -48,14 +49,9 @@ function TopTokens({ stats }: { stats: Statistics }) {
         ))}
       </ol>
       {stats.top_tokens.length > 20 && (
-        <button
-          type="button"
-          className="mt-3 text-xs text-slate-400 underline underline-offset-2 hover:text-slate-200"
-          onClick={() => setAll((v) => !v)}
-          aria-expanded={all}
-        >
+        <LinkButton className="mt-3" onClick={() => setAll((v) => !v)} aria-expanded={all}>
           {all ? "Show the top 20" : `Show all ${stats.top_tokens.length}`}
-        </button>
+        </LinkButton>
       )}
     </section>
   );

@@ -1,16 +1,19 @@
 import { useState } from "react";
 import { BarChart3, ChevronDown, ChevronUp, RotateCcw, Trash2 } from "lucide-react";
-import { commands, type AppError, type Dataset, type Job, type Tokenization } from "../../bindings";
-import { call, toAppError } from "../../lib/api";
+import { commands, type Dataset, type Job, type Tokenization } from "../../bindings";
+import { call } from "../../lib/api";
 import { formatBytes, formatCount, formatDateTime } from "../../lib/format";
 import { lockBlocker } from "../../lib/locks";
 import { tokenizationLook } from "../../lib/status";
 import { settingsSummary } from "../../lib/tokenize";
 import { useDatasetLock } from "../../store/locks";
 import { useTokenizeStore } from "../../store/tokenize";
-import { ConfirmDialog } from "../ConfirmDialog";
-import { StatusBadge } from "../StatusBadge";
-import { InlineAppError, smallButton } from "../detail/controls";
+import { useBusyAction } from "../../hooks/useBusyAction";
+import { Button } from "../ui/Button";
+import { ConfirmDialog } from "../ui/ConfirmDialog";
+import { InlineError } from "../ui/InlineError";
+import { MessageBox } from "../ui/MessageBox";
+import { StatusBadge } from "../ui/StatusBadge";
 import { StatisticsPanel } from "./StatisticsPanel";
 import { TokenizeProgress } from "./TokenizeProgress";
 
@@ -30,8 +33,7 @@ function isActive(t: Tokenization): boolean {
 export function TokenizationItem({ dataset, tokenization: tz, tokenizerName, job }: Props) {
   const [open, setOpen] = useState(false);
   const [confirmDelete, setConfirmDelete] = useState(false);
-  const [retrying, setRetrying] = useState(false);
-  const [actionError, setActionError] = useState<AppError | null>(null);
+  const retry = useBusyAction();
   const active = isActive(tz);
   // Another process (another machine) writes the dataset: deleting or retrying would be refused.
   const lock = useDatasetLock(dataset.id);
@@ -41,10 +43,8 @@ export function TokenizationItem({ dataset, tokenization: tz, tokenizerName, job
 
   const reload = () => void useTokenizeStore.getState().loadTokenizations(dataset.id);
 
-  const retry = async () => {
-    setRetrying(true);
-    setActionError(null);
-    try {
+  const onRetry = () =>
+    void retry.run(async () => {
       await call(
         commands.startTokenization({
           dataset_id: dataset.id,
@@ -54,12 +54,7 @@ export function TokenizationItem({ dataset, tokenization: tz, tokenizerName, job
         }),
       );
       reload();
-    } catch (e) {
-      setActionError(toAppError(e));
-    } finally {
-      setRetrying(false);
-    }
-  };
+    });
 
   const remove = async () => {
     await call(commands.deleteTokenization(tz.id));
@@ -111,51 +106,49 @@ export function TokenizationItem({ dataset, tokenization: tz, tokenizerName, job
       )}
 
       {tz.status === "error" && (
-        <div
-          className="mt-3 break-words rounded border border-red-500/30 bg-red-500/10 p-3 text-sm text-red-400"
-          data-testid="tokenization-error"
-        >
+        <MessageBox tone="error" className="mt-3 break-words" testId="tokenization-error">
           {tz.error ?? "The tokenization failed without a message."}
-        </div>
+        </MessageBox>
       )}
 
       <div className="mt-3 flex flex-wrap items-center justify-end gap-2">
         {tz.status === "ready" && stats && (
-          <button
-            type="button"
-            className={`${smallButton} mr-auto`}
+          <Button
+            size="xs"
+            icon={BarChart3}
+            className="mr-auto"
             onClick={() => setOpen((v) => !v)}
             aria-expanded={open}
             aria-controls={statsId}
             data-testid="tokenization-stats-toggle"
           >
-            <BarChart3 className="h-3 w-3" aria-hidden="true" />
             Statistics
             {open ? <ChevronUp className="h-3 w-3" aria-hidden="true" /> : <ChevronDown className="h-3 w-3" aria-hidden="true" />}
-          </button>
+          </Button>
         )}
         {tz.status === "error" && (
           <span title={lockReason ?? undefined}>
-            <button
-              type="button"
-              className={smallButton}
-              onClick={() => void retry()}
-              disabled={retrying || lockReason !== null}
+            <Button
+              size="xs"
+              icon={RotateCcw}
+              busy={retry.busy}
+              spinIcon
+              onClick={onRetry}
+              disabled={retry.busy || lockReason !== null}
               aria-description={lockReason ?? undefined}
               data-testid="tokenization-retry"
             >
-              <RotateCcw className={`h-3 w-3 ${retrying ? "animate-spin" : ""}`} aria-hidden="true" />
-              {retrying ? "Retrying…" : "Retry"}
-            </button>
+              {retry.busy ? "Retrying…" : "Retry"}
+            </Button>
           </span>
         )}
         {/* A disabled button shows no tooltip in WebKit: the wrapper carries it. */}
         <span title={deleteBlocked ?? undefined}>
-          <button
-            type="button"
-            className={smallButton}
+          <Button
+            size="xs"
+            icon={Trash2}
             onClick={() => {
-              setActionError(null);
+              retry.clearError();
               setConfirmDelete(true);
             }}
             disabled={deleteBlocked !== null}
@@ -163,12 +156,11 @@ export function TokenizationItem({ dataset, tokenization: tz, tokenizerName, job
             aria-description={deleteBlocked ?? undefined}
             data-testid="tokenization-delete"
           >
-            <Trash2 className="h-3 w-3" aria-hidden="true" />
             Delete
-          </button>
+          </Button>
         </span>
       </div>
-      {actionError && <InlineAppError className="mt-2" error={actionError} testId="tokenization-action-error" />}
+      {retry.error && <InlineError className="mt-2" error={retry.error} testId="tokenization-action-error" />}
 
       {open && stats && (
         <div id={statsId}>

@@ -1,9 +1,9 @@
-import { Loader } from "lucide-react";
 import type { Dataset } from "../../bindings";
 import { useJobsStore } from "../../store/jobs";
 import { EMPTY_TOKENIZATIONS, tokenizeJobFor, useTokenizeStore } from "../../store/tokenize";
-import { ErrorBox } from "../ErrorBox";
-import { sectionTitle } from "../detail/controls";
+import { ErrorBox } from "../ui/ErrorBox";
+import { Loading } from "../ui/Loading";
+import { sectionTitle } from "../ui/surfaces";
 import { TokenizationItem } from "./TokenizationItem";
 
 /** The dataset's tokenizations, newest first, kept current from events. */
@@ -27,10 +27,7 @@ export function TokenizationList({ dataset }: { dataset: Dataset }) {
         />
       )}
       {!entry.loaded ? (
-        <p role="status" className="flex items-center gap-2 text-sm text-slate-400">
-          <Loader className="h-4 w-4 animate-spin" aria-hidden="true" />
-          Loading tokenizations…
-        </p>
+        <Loading>Loading tokenizations…</Loading>
       ) : items.length === 0 ? (
         !entry.error && (
           <p className="text-sm text-slate-500" data-testid="tokenizations-empty">

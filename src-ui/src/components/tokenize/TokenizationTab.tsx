@@ -2,7 +2,7 @@ import { useEffect, useState } from "react";
 import type { Dataset } from "../../bindings";
 import { buildSettings, defaultDraft, previewKey, type SettingsDraft } from "../../lib/tokenize";
 import { useTokenizeStore } from "../../store/tokenize";
-import { sectionTitle } from "../detail/controls";
+import { sectionTitle } from "../ui/surfaces";
 import { ApplySection } from "./ApplySection";
 import { PresetBar } from "./PresetBar";
 import { PreviewPanel } from "./PreviewPanel";

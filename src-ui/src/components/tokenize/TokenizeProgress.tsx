@@ -1,13 +1,14 @@
-import { useState } from "react";
 import { Loader, X } from "lucide-react";
-import { commands, type AppError, type Job } from "../../bindings";
-import { call, toAppError } from "../../lib/api";
+import { commands, type Job } from "../../bindings";
+import { call } from "../../lib/api";
 import { samplesEta } from "../../lib/tokenize";
 import { formatCompact, formatCount, formatDuration, formatEta, percentOf } from "../../lib/format";
 import { useNow } from "../../hooks/useNow";
+import { useBusyAction } from "../../hooks/useBusyAction";
 import { useJobsStore } from "../../store/jobs";
-import { ProgressBar } from "../ProgressBar";
-import { InlineAppError, smallButton } from "../detail/controls";
+import { Button } from "../ui/Button";
+import { InlineError } from "../ui/InlineError";
+import { ProgressBar } from "../ui/ProgressBar";
 
 type Props = {
   /** The job making the tokenization; null while it is not known yet. */
@@ -20,8 +21,7 @@ type Props = {
  */
 export function TokenizeProgress({ job }: Props) {
   const now = useNow(job !== null);
-  const [cancelling, setCancelling] = useState(false);
-  const [cancelError, setCancelError] = useState<AppError | null>(null);
+  const cancel = useBusyAction();
 
   const progress = job?.progress?.unit === "samples" ? job.progress : null;
   const queued = job === null || job.status === "queued";
@@ -31,18 +31,12 @@ export function TokenizeProgress({ job }: Props) {
   const since = job ? (job.started_at ?? job.created_at) : null;
   const elapsed = since !== null ? Math.max(0, (now - since) / 1000) : null;
 
-  const cancel = async () => {
+  const onCancel = () => {
     if (!job) return;
-    setCancelling(true);
-    setCancelError(null);
-    try {
+    void cancel.run(async () => {
       const stopped = await call(commands.cancelJob(job.id));
       useJobsStore.getState().upsert(stopped);
-    } catch (e) {
-      setCancelError(toAppError(e));
-    } finally {
-      setCancelling(false);
-    }
+    });
   };
 
   const rates: string[] = [];
@@ -80,23 +74,19 @@ export function TokenizeProgress({ job }: Props) {
           {elapsed !== null && `${queued ? "Waiting" : "Elapsed"} ${formatDuration(elapsed)}`}
           {eta !== null && ` · about ${formatEta(eta)} left`}
         </span>
-        <button
-          type="button"
-          className={smallButton}
-          onClick={() => void cancel()}
-          disabled={!job || cancelling}
+        <Button
+          size="xs"
+          icon={X}
+          busy={cancel.busy}
+          onClick={onCancel}
+          disabled={!job || cancel.busy}
           title={job ? "Stop and withdraw this tokenization" : "Waiting for its job to be known"}
           data-testid="tokenize-cancel"
         >
-          {cancelling ? (
-            <Loader className="h-3 w-3 animate-spin" aria-hidden="true" />
-          ) : (
-            <X className="h-3 w-3" aria-hidden="true" />
-          )}
-          {cancelling ? "Cancelling…" : "Cancel"}
-        </button>
+          {cancel.busy ? "Cancelling…" : "Cancel"}
+        </Button>
       </div>
-      {cancelError && <InlineAppError error={cancelError} testId="tokenize-cancel-error" />}
+      {cancel.error && <InlineError error={cancel.error} testId="tokenize-cancel-error" />}
     </div>
   );
 }

@@ -1,14 +1,18 @@
 import { useId, useState } from "react";
 import { open } from "@tauri-apps/plugin-dialog";
-import { FileUp, Globe, Loader, Trash2 } from "lucide-react";
+import { FileUp, Globe, Trash2 } from "lucide-react";
 import { commands, type AppError, type Tokenizer } from "../../bindings";
 import { call, toAppError } from "../../lib/api";
 import { formatCount } from "../../lib/format";
 import { specialTokenList, visiblePiece } from "../../lib/tokenize";
 import { useTokenizeStore } from "../../store/tokenize";
-import { ConfirmDialog } from "../ConfirmDialog";
-import { ErrorBox } from "../ErrorBox";
-import { helpClass, iconButton, InlineAppError, labelClass, secondaryButton, SelectBox } from "../detail/controls";
+import { useBusyAction } from "../../hooks/useBusyAction";
+import { Button, IconButton } from "../ui/Button";
+import { ConfirmDialog } from "../ui/ConfirmDialog";
+import { ErrorBox } from "../ui/ErrorBox";
+import { helpClass, Label } from "../ui/Field";
+import { InlineError } from "../ui/InlineError";
+import { SelectBox } from "../ui/Input";
 import { AddTokenizerHub } from "./AddTokenizerHub";
 
 type Props = {
@@ -55,8 +59,10 @@ export function TokenizerPicker({ tokenizers, loaded, selected, onSelect }: Prop
   const selectId = useId();
   const error = useTokenizeStore((s) => s.tokenizersError);
   const [hubOpen, setHubOpen] = useState(false);
-  const [fileBusy, setFileBusy] = useState(false);
-  const [fileError, setFileError] = useState<AppError | null>(null);
+  const pickFile = useBusyAction();
+  const addFile = useBusyAction();
+  // The file picker's failure and the engine's refusal of the file show in the same place.
+  const fileError = pickFile.error ?? addFile.error;
   const [confirmDelete, setConfirmDelete] = useState<Tokenizer | null>(null);
   const [deleteError, setDeleteError] = useState<AppError | null>(null);
 
@@ -66,31 +72,21 @@ export function TokenizerPicker({ tokenizers, loaded, selected, onSelect }: Prop
   };
 
   const addFromFile = async () => {
-    setFileError(null);
+    addFile.clearError();
     setDeleteError(null);
-    let path: string | null;
-    try {
-      const picked = await open({
+    const picked = await pickFile.run(() =>
+      open({
         multiple: false,
         directory: false,
         title: "Choose a tokenizer.json",
         filters: [{ name: "Tokenizer", extensions: ["json"] }],
-      });
-      path = typeof picked === "string" ? picked : null;
-    } catch (e) {
-      setFileError(toAppError(e));
-      return;
-    }
-    if (path === null) return;
-    setFileBusy(true);
-    try {
-      const t = await call(commands.addTokenizerFile(path, null));
+      }),
+    );
+    if (typeof picked !== "string") return;
+    await addFile.run(async () => {
+      const t = await call(commands.addTokenizerFile(picked, null));
       await added(t);
-    } catch (e) {
-      setFileError(toAppError(e));
-    } finally {
-      setFileBusy(false);
-    }
+    });
   };
 
   const deleteTokenizer = async (t: Tokenizer) => {
@@ -110,9 +106,7 @@ export function TokenizerPicker({ tokenizers, loaded, selected, onSelect }: Prop
 
   return (
     <div data-testid="tokenizer-picker">
-      <label htmlFor={selectId} className={labelClass}>
-        Tokenizer
-      </label>
+      <Label htmlFor={selectId}>Tokenizer</Label>
       <div className="flex flex-wrap items-start gap-2">
         <div className="min-w-[16rem] flex-1">
           <SelectBox
@@ -139,33 +133,27 @@ export function TokenizerPicker({ tokenizers, loaded, selected, onSelect }: Prop
             )}
           </SelectBox>
         </div>
-        <button
-          type="button"
-          className={secondaryButton}
+        <Button
+          variant="secondary"
+          icon={Globe}
           onClick={() => setHubOpen((v) => !v)}
           aria-expanded={hubOpen}
           data-testid="tokenizer-add-hub"
         >
-          <Globe className="h-4 w-4" aria-hidden="true" />
           Add from Hub
-        </button>
-        <button
-          type="button"
-          className={secondaryButton}
+        </Button>
+        <Button
+          variant="secondary"
+          icon={FileUp}
+          busy={addFile.busy}
           onClick={() => void addFromFile()}
-          disabled={fileBusy}
+          disabled={addFile.busy}
           data-testid="tokenizer-add-file"
         >
-          {fileBusy ? (
-            <Loader className="h-4 w-4 animate-spin" aria-hidden="true" />
-          ) : (
-            <FileUp className="h-4 w-4" aria-hidden="true" />
-          )}
-          {fileBusy ? "Adding…" : "Add from file"}
-        </button>
-        <button
-          type="button"
-          className={`${iconButton} border border-slate-700`}
+          {addFile.busy ? "Adding…" : "Add from file"}
+        </Button>
+        <IconButton
+          bordered
           onClick={() => {
             setDeleteError(null);
             if (selected) setConfirmDelete(selected);
@@ -176,7 +164,7 @@ export function TokenizerPicker({ tokenizers, loaded, selected, onSelect }: Prop
           data-testid="tokenizer-delete"
         >
           <Trash2 className="h-4 w-4" aria-hidden="true" />
-        </button>
+        </IconButton>
       </div>
 
       <div id={`${selectId}-help`} className={`${helpClass} space-y-1`}>
@@ -200,8 +188,8 @@ export function TokenizerPicker({ tokenizers, loaded, selected, onSelect }: Prop
           onRetry={() => void useTokenizeStore.getState().loadTokenizers()}
         />
       )}
-      {fileError && <InlineAppError className="mt-2" error={fileError} testId="tokenizer-file-error" />}
-      {deleteError && <InlineAppError className="mt-2" error={deleteError} testId="tokenizer-delete-error" />}
+      {fileError && <InlineError className="mt-2" error={fileError} testId="tokenizer-file-error" />}
+      {deleteError && <InlineError className="mt-2" error={deleteError} testId="tokenizer-delete-error" />}
 
       {hubOpen && (
         <AddTokenizerHub

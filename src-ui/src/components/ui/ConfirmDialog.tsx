@@ -1,9 +1,8 @@
-import { useEffect, useId, useRef, useState, type KeyboardEvent, type ReactNode } from "react";
-import { Loader } from "lucide-react";
-import type { AppError } from "../bindings";
-import { toAppError } from "../lib/api";
+import { useEffect, useId, useRef, type KeyboardEvent, type ReactNode } from "react";
+import { trapTab } from "../../hooks/focusTrap";
+import { useBusyAction } from "../../hooks/useBusyAction";
+import { Button } from "./Button";
 import { ErrorBox } from "./ErrorBox";
-import { trapTab } from "../hooks/focusTrap";
 
 type Props = {
   title: string;
@@ -37,8 +36,8 @@ export function ConfirmDialog({
   const bodyId = useId();
   const cancelRef = useRef<HTMLButtonElement>(null);
   const boxRef = useRef<HTMLDivElement>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<AppError | null>(null);
+  const confirm = useBusyAction();
+  const busy = confirm.busy;
 
   useEffect(() => {
     cancelRef.current?.focus();
@@ -56,17 +55,6 @@ export function ConfirmDialog({
     e.preventDefault();
     e.stopPropagation();
     if (!busy) onCancel();
-  };
-
-  const confirm = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      await onConfirm();
-    } catch (e) {
-      setError(toAppError(e));
-      setBusy(false);
-    }
   };
 
   return (
@@ -91,30 +79,29 @@ export function ConfirmDialog({
         <div id={bodyId} className="mt-2 space-y-2 text-sm text-slate-300">
           {children}
         </div>
-        {error && <ErrorBox className="mt-4" error={error} />}
+        {confirm.error && <ErrorBox className="mt-4" error={confirm.error} />}
         <div className="mt-6 flex justify-end gap-3">
-          <button
+          <Button
             ref={cancelRef}
-            type="button"
+            size="lg"
+            className="text-sm"
             onClick={onCancel}
             disabled={busy}
             data-testid={`${testId}-cancel`}
-            className="rounded bg-slate-800 px-4 py-2 text-sm text-slate-200 hover:bg-slate-700 focus:outline-none focus-visible:ring-2 focus-visible:ring-emerald-500 disabled:opacity-50"
           >
             Cancel
-          </button>
-          <button
-            type="button"
-            onClick={() => void confirm()}
+          </Button>
+          <Button
+            variant={danger ? "danger" : "primary"}
+            size="lg"
+            className="text-sm"
+            busy={busy}
+            onClick={() => void confirm.run(onConfirm)}
             disabled={busy}
             data-testid={`${testId}-confirm`}
-            className={`flex items-center gap-2 rounded px-4 py-2 text-sm font-medium text-white focus:outline-none focus-visible:ring-2 focus-visible:ring-emerald-500 disabled:cursor-not-allowed disabled:opacity-70 ${
-              danger ? "bg-red-600 hover:bg-red-700" : "bg-emerald-600 hover:bg-emerald-700"
-            }`}
           >
-            {busy && <Loader className="h-4 w-4 animate-spin" aria-hidden="true" />}
             {busy && busyLabel ? busyLabel : confirmLabel}
-          </button>
+          </Button>
         </div>
       </div>
     </div>

@@ -1,4 +1,4 @@
-import { statusLook, type StatusLook } from "../lib/status";
+import { statusLook, type StatusLook } from "../../lib/status";
 
 /** The status icon and pill; `look` overrides the dataset look (e.g. for tokenizations). */
 export function StatusBadge({ status, look: given }: { status: string; look?: StatusLook }) {
