@@ -6,10 +6,11 @@
 //! Whole-file mode: each file is one row, its content exactly as it is (a byte-order mark
 //! aside), with the file's name in `file_name`.
 
-use super::format::{file_label, open_stream, read_error, Compression, ReadLimits};
-use super::text::{read_line, refuse_binary, repair_utf8, too_long, Line};
-use super::{BATCH_ROWS, CHUNK_BYTES};
+use super::{BatchSink, RecordSource};
 use crate::error::{Error, Result};
+use crate::ingest::format::{file_label, open_stream, read_error, Compression, ReadLimits};
+use crate::ingest::text::{read_line, refuse_binary, repair_utf8, too_long, Line};
+use crate::ingest::{BATCH_ROWS, CHUNK_BYTES};
 use arrow::array::{ArrayRef, StringArray, StringBuilder};
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use arrow::record_batch::RecordBatch;
@@ -71,23 +72,7 @@ impl TextSource {
         })
     }
 
-    pub fn schema(&self) -> SchemaRef {
-        self.schema.clone()
-    }
-
-    /// Rows with bytes that were not UTF-8 (replaced by U+FFFD).
-    pub fn invalid_utf8_rows(&self) -> u64 {
-        self.invalid_rows
-    }
-
-    pub fn read(&mut self, sink: &mut dyn FnMut(RecordBatch, u64) -> Result<()>) -> Result<()> {
-        match self.mode {
-            TextMode::Lines => self.read_lines(sink),
-            TextMode::WholeFile => self.read_whole(sink),
-        }
-    }
-
-    fn read_lines(&mut self, sink: &mut dyn FnMut(RecordBatch, u64) -> Result<()>) -> Result<()> {
+    fn read_lines(&mut self, sink: &mut BatchSink<'_>) -> Result<()> {
         let mut builder = StringBuilder::with_capacity(BATCH_ROWS, 1 << 20);
         let (mut rows, mut bytes, mut line_no) = (0usize, 0usize, 0u64);
         let mut line = Vec::new();
@@ -131,7 +116,7 @@ impl TextSource {
         Ok(())
     }
 
-    fn read_whole(&mut self, sink: &mut dyn FnMut(RecordBatch, u64) -> Result<()>) -> Result<()> {
+    fn read_whole(&mut self, sink: &mut BatchSink<'_>) -> Result<()> {
         let mut content = Vec::new();
         (&mut self.reader)
             .take(self.max_record as u64 + 1)
@@ -141,7 +126,7 @@ impl TextSource {
             return Err(Error::invalid(format!(
                 "{} is larger than {}, the most one row may hold; import it one row per line instead",
                 self.name,
-                super::format::human_bytes(self.max_record as u64)
+                crate::ingest::format::human_bytes(self.max_record as u64)
             )));
         }
         if content.starts_with(BOM) {
@@ -158,7 +143,7 @@ impl TextSource {
         &self,
         builder: &mut StringBuilder,
         file_name: Option<&str>,
-        sink: &mut dyn FnMut(RecordBatch, u64) -> Result<()>,
+        sink: &mut BatchSink<'_>,
     ) -> Result<()> {
         let mut columns: Vec<ArrayRef> = vec![Arc::new(builder.finish())];
         if let Some(n) = file_name {
@@ -167,5 +152,22 @@ impl TextSource {
         let batch = RecordBatch::try_new(self.schema.clone(), columns)
             .map_err(|e| Error::Internal(format!("building a batch: {e}")))?;
         sink(batch, self.read.get())
+    }
+}
+
+impl RecordSource for TextSource {
+    fn schema(&self) -> Option<SchemaRef> {
+        Some(self.schema.clone())
+    }
+
+    fn invalid_utf8_rows(&self) -> u64 {
+        self.invalid_rows
+    }
+
+    fn read(&mut self, _target: &SchemaRef, sink: &mut BatchSink<'_>) -> Result<()> {
+        match self.mode {
+            TextMode::Lines => self.read_lines(sink),
+            TextMode::WholeFile => self.read_whole(sink),
+        }
     }
 }

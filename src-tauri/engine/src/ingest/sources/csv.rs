@@ -5,10 +5,11 @@
 //! say its types, and guessing (an id column of digits with one "N/A") loses data. An empty
 //! field is a null, as pandas and the Hugging Face `datasets` library read it.
 
-use super::format::{file_label, open_stream, read_error, Compression, ReadLimits};
-use super::text::{refuse_binary, too_long};
-use super::{BATCH_ROWS, CHUNK_BYTES};
+use super::{BatchSink, RecordSource};
 use crate::error::{Error, Result};
+use crate::ingest::format::{file_label, open_stream, read_error, Compression, ReadLimits};
+use crate::ingest::text::{refuse_binary, too_long};
+use crate::ingest::{BATCH_ROWS, CHUNK_BYTES};
 use arrow::array::{ArrayRef, StringBuilder};
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use arrow::record_batch::RecordBatch;
@@ -92,15 +93,6 @@ impl CsvSource {
         Ok(source)
     }
 
-    pub fn schema(&self) -> Option<SchemaRef> {
-        self.schema.clone()
-    }
-
-    /// Rows with bytes that were not UTF-8 (replaced by U+FFFD).
-    pub fn invalid_utf8_rows(&self) -> u64 {
-        self.invalid_rows
-    }
-
     fn field(&self, i: usize) -> &[u8] {
         let start = if i == 0 { 0 } else { self.ends[i - 1] };
         &self.fields[start..self.ends[i]]
@@ -170,10 +162,20 @@ impl CsvSource {
             "is a quote left open? A quoted field runs on to the next quote, across lines",
         )
     }
+}
+
+impl RecordSource for CsvSource {
+    fn schema(&self) -> Option<SchemaRef> {
+        self.schema.clone()
+    }
+
+    fn invalid_utf8_rows(&self) -> u64 {
+        self.invalid_rows
+    }
 
     /// Reads every data row, handing over batches in the file's own column order together with
     /// the compressed bytes read so far.
-    pub fn read(&mut self, sink: &mut dyn FnMut(RecordBatch, u64) -> Result<()>) -> Result<()> {
+    fn read(&mut self, _target: &SchemaRef, sink: &mut BatchSink<'_>) -> Result<()> {
         let Some(schema) = self.schema.clone() else {
             return Ok(());
         };

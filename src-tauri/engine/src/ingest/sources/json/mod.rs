@@ -3,10 +3,11 @@
 //! Records are collected into chunks (bounded in rows and bytes), each decoded in one go by
 //! arrow-json. Only when a chunk fails are its records decoded one by one, to name the line.
 
-use super::format::{file_label, open_stream, read_error, Compression, ReadLimits};
-use super::text::{read_line, refuse_binary, repair_utf8, too_long, Line};
-use super::{BATCH_ROWS, CHUNK_BYTES};
+use super::{BatchSink, RecordSource};
 use crate::error::{Error, Result};
+use crate::ingest::format::{file_label, open_stream, read_error, Compression, ReadLimits};
+use crate::ingest::text::{read_line, refuse_binary, repair_utf8, too_long, Line};
+use crate::ingest::{BATCH_ROWS, CHUNK_BYTES};
 use arrow::datatypes::{DataType, SchemaRef};
 use arrow::error::ArrowError;
 use arrow::json::reader::{infer_json_schema_from_iterator, Decoder, ReaderBuilder};
@@ -101,17 +102,8 @@ impl JsonSource {
         Ok(source)
     }
 
-    pub fn schema(&self) -> Option<SchemaRef> {
-        self.schema.clone()
-    }
-
-    /// Records with bytes that were not UTF-8 (replaced by U+FFFD).
-    pub fn invalid_utf8_rows(&self) -> u64 {
-        self.invalid_rows
-    }
-
     /// Compressed bytes read so far.
-    pub fn bytes_read(&self) -> u64 {
+    fn bytes_read(&self) -> u64 {
         self.read.get()
     }
 
@@ -176,11 +168,6 @@ impl JsonSource {
             ))
         })?;
         Ok(Some(Arc::new(schema)))
-    }
-
-    /// Fields whose type drifted, with the rows written as JSON text, in order of first drift.
-    pub fn drifted_fields(&self) -> &[(String, u64)] {
-        &self.drifted
     }
 
     /// Rewrites the chunk's records so that a list or object in a string column becomes its
@@ -273,32 +260,6 @@ impl JsonSource {
             })
     }
 
-    /// Decodes every record with `schema`, handing over batches of at most `BATCH_ROWS` rows
-    /// together with the compressed bytes read so far.
-    pub fn read(
-        &mut self,
-        schema: &SchemaRef,
-        sink: &mut dyn FnMut(RecordBatch, u64) -> Result<()>,
-    ) -> Result<()> {
-        loop {
-            if self.spans.is_empty() {
-                return Ok(());
-            }
-            let batches = match self.decode_chunk(schema) {
-                Ok(batches) => batches,
-                Err(e) if self.stringify_drift(schema) => match self.decode_chunk(schema) {
-                    Ok(batches) => batches,
-                    Err(_) => return Err(self.locate(schema, e)),
-                },
-                Err(e) => return Err(self.locate(schema, e)),
-            };
-            for batch in batches {
-                sink(batch, self.bytes_read())?;
-            }
-            self.fill_chunk()?;
-        }
-    }
-
     fn decode_chunk(&self, schema: &SchemaRef) -> Result<Vec<RecordBatch>, ArrowError> {
         let mut decoder = self
             .decoder(schema)
@@ -356,6 +317,46 @@ impl JsonSource {
             self.name,
             arrow_message(&chunk_error)
         ))
+    }
+}
+
+impl RecordSource for JsonSource {
+    fn schema(&self) -> Option<SchemaRef> {
+        self.schema.clone()
+    }
+
+    fn infers_schema(&self) -> bool {
+        true
+    }
+
+    /// Decodes every record with `schema`, handing over batches of at most `BATCH_ROWS` rows
+    /// together with the compressed bytes read so far.
+    fn read(&mut self, schema: &SchemaRef, sink: &mut BatchSink<'_>) -> Result<()> {
+        loop {
+            if self.spans.is_empty() {
+                return Ok(());
+            }
+            let batches = match self.decode_chunk(schema) {
+                Ok(batches) => batches,
+                Err(e) if self.stringify_drift(schema) => match self.decode_chunk(schema) {
+                    Ok(batches) => batches,
+                    Err(_) => return Err(self.locate(schema, e)),
+                },
+                Err(e) => return Err(self.locate(schema, e)),
+            };
+            for batch in batches {
+                sink(batch, self.bytes_read())?;
+            }
+            self.fill_chunk()?;
+        }
+    }
+
+    fn invalid_utf8_rows(&self) -> u64 {
+        self.invalid_rows
+    }
+
+    fn drifted_fields(&self) -> &[(String, u64)] {
+        &self.drifted
     }
 }
 

@@ -1,10 +1,10 @@
 //! Parquet files, read in batches bounded in rows and bytes.
 
-use super::format::{file_label, open_stream, read_error, Compression, ReadLimits};
-use super::{BATCH_ROWS, CHUNK_BYTES};
+use super::{BatchSink, RecordSource};
 use crate::error::{Error, Result};
+use crate::ingest::format::{file_label, open_stream, read_error, Compression, ReadLimits};
+use crate::ingest::{BATCH_ROWS, CHUNK_BYTES};
 use arrow::datatypes::SchemaRef;
-use arrow::record_batch::RecordBatch;
 use parquet::arrow::arrow_reader::{ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder};
 use std::cell::Cell;
 use std::fs::File;
@@ -109,14 +109,16 @@ impl ParquetSource {
             _unpacked: unpacked,
         })
     }
+}
 
-    pub fn schema(&self) -> SchemaRef {
-        self.schema.clone()
+impl RecordSource for ParquetSource {
+    fn schema(&self) -> Option<SchemaRef> {
+        Some(self.schema.clone())
     }
 
-    /// Reads every row in the file's own columns; `sink` receives each batch with an estimate
-    /// of the input bytes consumed so far.
-    pub fn read(&mut self, sink: &mut dyn FnMut(RecordBatch, u64) -> Result<()>) -> Result<()> {
+    /// Reads every row in the file's own columns; the bytes consumed are estimated from the
+    /// rows read.
+    fn read(&mut self, _target: &SchemaRef, sink: &mut BatchSink<'_>) -> Result<()> {
         let mut done = 0u64;
         for batch in self.reader.by_ref() {
             let batch = batch.map_err(|e| {

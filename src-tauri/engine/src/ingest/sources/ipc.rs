@@ -2,13 +2,13 @@
 //! v2 is this) and the stream format (what Hugging Face `save_to_disk` writes as `.arrow`).
 //! Record batches are handed on as they are; the writer re-chunks them.
 
-use super::format::{file_label, open_stream, read_error, Compression, ReadLimits};
-use super::parquet_src::{unpack, Unpacked};
+use super::parquet::{unpack, Unpacked};
+use super::{BatchSink, RecordSource};
 use crate::error::{Error, Result};
+use crate::ingest::format::{file_label, open_stream, read_error, Compression, ReadLimits};
 use arrow::datatypes::SchemaRef;
 use arrow::error::ArrowError;
 use arrow::ipc::reader::{FileReader, StreamReader};
-use arrow::record_batch::RecordBatch;
 use std::cell::Cell;
 use std::fs::File;
 use std::io::{BufReader, Cursor, Read};
@@ -102,12 +102,14 @@ impl IpcSource {
             _unpacked: unpacked,
         })
     }
+}
 
-    pub fn schema(&self) -> SchemaRef {
-        self.schema.clone()
+impl RecordSource for IpcSource {
+    fn schema(&self) -> Option<SchemaRef> {
+        Some(self.schema.clone())
     }
 
-    pub fn read(&mut self, sink: &mut dyn FnMut(RecordBatch, u64) -> Result<()>) -> Result<()> {
+    fn read(&mut self, _target: &SchemaRef, sink: &mut BatchSink<'_>) -> Result<()> {
         let (name, path, compression) = (&self.name, &self.path, self.compression);
         let damaged = |e: ArrowError| match e {
             // A decompressor's failure (a cut .gz, a bomb) says more than "damaged".
