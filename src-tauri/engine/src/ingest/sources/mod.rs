@@ -10,8 +10,9 @@ mod txt;
 pub use txt::TextMode;
 
 use super::format::{ReadLimits, SourceFormat};
-use super::PlannedFile;
-use crate::error::Result;
+use super::{PlannedFile, BATCH_ROWS, CHUNK_BYTES};
+use crate::error::{Error, Result};
+use arrow::array::ArrayRef;
 use arrow::datatypes::SchemaRef;
 use arrow::record_batch::RecordBatch;
 use csv::CsvSource;
@@ -72,4 +73,14 @@ pub(super) fn open(
         }
         SourceFormat::Ipc => Box::new(IpcSource::open(path, compression, scratch, limits)?),
     })
+}
+
+/// Whether a batch being gathered has its rows, or its bytes of values, in full.
+fn batch_full(rows: usize, bytes: usize) -> bool {
+    rows >= BATCH_ROWS || bytes >= CHUNK_BYTES
+}
+
+fn build_batch(schema: &SchemaRef, columns: Vec<ArrayRef>) -> Result<RecordBatch> {
+    RecordBatch::try_new(schema.clone(), columns)
+        .map_err(|e| Error::Internal(format!("building a batch: {e}")))
 }

@@ -2,9 +2,8 @@
 //! field of a top-level object (`{"data": [...]}`); anything else in the document is refused.
 
 use super::scanner::Scanner;
-use super::{Records, BOM};
+use super::Records;
 use crate::error::{Error, Result};
-use std::io::BufRead;
 
 enum ArrayState {
     Start,
@@ -88,10 +87,8 @@ impl ArrayRecords {
     /// Reads up to the array's opening bracket. Returns false for an empty file.
     fn begin(&mut self) -> Result<bool> {
         self.scan.skip_ws()?;
-        if self.scan.fill()?.starts_with(BOM) {
-            self.scan.reader.consume(BOM.len());
-            self.scan.skip_ws()?;
-        }
+        self.scan.stream.skip_bom()?;
+        self.scan.skip_ws()?;
         match self.scan.peek()? {
             None => Ok(false),
             Some(b'[') => {
@@ -224,5 +221,8 @@ impl Records for ArrayRecords {
         }
         self.state = ArrayState::InArray { first: false };
         Ok(Some(line))
+    }
+    fn bytes_read(&self) -> u64 {
+        self.scan.stream.bytes_read()
     }
 }

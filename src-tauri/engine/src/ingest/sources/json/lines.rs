@@ -1,34 +1,20 @@
 //! JSON Lines (`.jsonl`, `.ndjson`): one record a line, blank lines skipped.
 
-use super::{Records, BOM};
+use super::Records;
 use crate::error::Result;
-use crate::ingest::format::{file_label, read_error, Compression};
-use crate::ingest::text::{read_line, too_long, Line};
-use std::io::{BufReader, Read};
-use std::path::{Path, PathBuf};
+use crate::ingest::text::{strip_bom, too_long, Line, TextStream};
 
 pub(super) struct LineRecords {
-    reader: BufReader<Box<dyn Read>>,
+    stream: TextStream,
     line: u64,
-    path: PathBuf,
-    name: String,
-    compression: Compression,
     max_record: usize,
 }
 
 impl LineRecords {
-    pub(super) fn new(
-        reader: BufReader<Box<dyn Read>>,
-        path: &Path,
-        compression: Compression,
-        max_record: usize,
-    ) -> Self {
+    pub(super) fn new(stream: TextStream, max_record: usize) -> Self {
         LineRecords {
-            reader,
+            stream,
             line: 0,
-            path: path.to_path_buf(),
-            name: file_label(path),
-            compression,
             max_record,
         }
     }
@@ -38,13 +24,12 @@ impl Records for LineRecords {
     fn next_record(&mut self, out: &mut Vec<u8>) -> Result<Option<u64>> {
         loop {
             let start = out.len();
-            let got = read_line(&mut self.reader, out, self.max_record)
-                .map_err(|e| read_error(&self.path, self.compression, e))?;
+            let got = self.stream.read_line(out, self.max_record)?;
             match got {
                 Line::End => return Ok(None),
                 Line::TooLong => {
                     return Err(too_long(
-                        &self.name,
+                        &self.stream.name,
                         self.line + 1,
                         self.max_record,
                         "the line",
@@ -54,8 +39,8 @@ impl Records for LineRecords {
                 Line::Read => {}
             }
             self.line += 1;
-            if self.line == 1 && out[start..].starts_with(BOM) {
-                out.drain(start..start + BOM.len());
+            if self.line == 1 {
+                strip_bom(out, start);
             }
             while out.len() > start && out[out.len() - 1].is_ascii_whitespace() {
                 out.pop();
@@ -66,5 +51,9 @@ impl Records for LineRecords {
             }
             return Ok(Some(self.line));
         }
+    }
+
+    fn bytes_read(&self) -> u64 {
+        self.stream.bytes_read()
     }
 }

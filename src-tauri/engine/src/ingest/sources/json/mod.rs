@@ -14,27 +14,24 @@ mod infer;
 mod lines;
 mod scanner;
 
+use super::batch_full;
 use super::{BatchSink, RecordSource};
 use crate::error::{Error, Result};
-use crate::ingest::format::{file_label, open_stream, Compression, ReadLimits};
-use crate::ingest::text::{refuse_binary, repair_utf8};
-use crate::ingest::{BATCH_ROWS, CHUNK_BYTES};
+use crate::ingest::format::{Compression, ReadLimits};
+use crate::ingest::text::{repair_utf8, TextStream};
 use array::ArrayRecords;
 use arrow::datatypes::SchemaRef;
 use arrow::error::ArrowError;
 use lines::LineRecords;
 use scanner::Scanner;
-use std::cell::Cell;
-use std::io::BufReader;
 use std::path::Path;
-use std::rc::Rc;
-
-const READ_BUFFER: usize = 256 * 1024;
-const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// Yields the raw bytes of one record at a time, with the line it starts on.
 trait Records {
     fn next_record(&mut self, out: &mut Vec<u8>) -> Result<Option<u64>>;
+
+    /// Compressed bytes read so far.
+    fn bytes_read(&self) -> u64;
 }
 
 /// Where one record lies in the chunk, and the line of the file it starts on.
@@ -47,7 +44,6 @@ struct Span {
 pub(super) struct JsonSource {
     name: String,
     records: Box<dyn Records>,
-    read: Rc<Cell<u64>>,
     chunk: Vec<u8>,
     spans: Vec<Span>,
     at_end: bool,
@@ -65,22 +61,18 @@ impl JsonSource {
         compression: Compression,
         limits: &ReadLimits,
     ) -> Result<Self> {
-        let read = Rc::new(Cell::new(0));
-        let stream = open_stream(path, compression, read.clone(), limits)?;
-        let stream =
-            BufReader::with_capacity(READ_BUFFER, refuse_binary(path, compression, stream)?);
-        let name = file_label(path);
+        let stream = TextStream::open(path, compression, limits)?;
+        let name = stream.name.clone();
         let max_record = limits.max_record;
         let records: Box<dyn Records> = if lines {
-            Box::new(LineRecords::new(stream, path, compression, max_record))
+            Box::new(LineRecords::new(stream, max_record))
         } else {
-            let scan = Scanner::new(stream, path, compression, max_record);
+            let scan = Scanner::new(stream, max_record);
             Box::new(ArrayRecords::new(scan, name.clone()))
         };
         let mut source = JsonSource {
             name,
             records,
-            read,
             chunk: Vec::new(),
             spans: Vec::new(),
             at_end: false,
@@ -93,16 +85,11 @@ impl JsonSource {
         Ok(source)
     }
 
-    /// Compressed bytes read so far.
-    fn bytes_read(&self) -> u64 {
-        self.read.get()
-    }
-
     /// Replaces the chunk with the next records, as many as one batch may hold.
     fn fill_chunk(&mut self) -> Result<()> {
         self.chunk.clear();
         self.spans.clear();
-        while !self.at_end && self.spans.len() < BATCH_ROWS && self.chunk.len() < CHUNK_BYTES {
+        while !self.at_end && !batch_full(self.spans.len(), self.chunk.len()) {
             let start = self.chunk.len();
             match self.records.next_record(&mut self.chunk)? {
                 Some(line) => {
@@ -156,7 +143,7 @@ impl RecordSource for JsonSource {
                 return Ok(());
             }
             for batch in self.decode(schema)? {
-                sink(batch, self.bytes_read())?;
+                sink(batch, self.records.bytes_read())?;
             }
             self.fill_chunk()?;
         }

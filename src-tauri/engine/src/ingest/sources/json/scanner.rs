@@ -2,70 +2,50 @@
 //! of JSON's grammar to find where each value ends, with a cap on how long one may be.
 
 use crate::error::Result;
-use crate::ingest::format::{file_label, read_error, Compression};
-use crate::ingest::text::too_long;
-use std::io::{BufRead, BufReader, Read};
-use std::path::{Path, PathBuf};
+use crate::ingest::text::{too_long, TextStream};
+use std::io::BufRead;
 
 /// Tracks the line it is on, for messages.
 pub(super) struct Scanner {
-    pub(super) reader: BufReader<Box<dyn Read>>,
+    pub(super) stream: TextStream,
     pub(super) line: u64,
-    path: PathBuf,
-    compression: Compression,
     max_record: usize,
 }
 
 impl Scanner {
-    pub(super) fn new(
-        reader: BufReader<Box<dyn Read>>,
-        path: &Path,
-        compression: Compression,
-        max_record: usize,
-    ) -> Self {
+    pub(super) fn new(stream: TextStream, max_record: usize) -> Self {
         Scanner {
-            reader,
+            stream,
             line: 1,
-            path: path.to_path_buf(),
-            compression,
             max_record,
         }
     }
 
-    pub(super) fn fill(&mut self) -> Result<&[u8]> {
-        self.reader
-            .fill_buf()
-            .map_err(|e| read_error(&self.path, self.compression, e))
-    }
-
     pub(super) fn peek(&mut self) -> Result<Option<u8>> {
-        Ok(self.fill()?.first().copied())
+        Ok(self.stream.fill_buf()?.first().copied())
     }
 
     pub(super) fn bump(&mut self) {
-        let b = match self.reader.fill_buf() {
+        let b = match self.stream.reader.fill_buf() {
             Ok(buf) if !buf.is_empty() => buf[0],
             _ => return,
         };
         if b == b'\n' {
             self.line += 1;
         }
-        self.reader.consume(1);
+        self.stream.reader.consume(1);
     }
 
     pub(super) fn skip_ws(&mut self) -> Result<()> {
         loop {
-            let buf = self
-                .reader
-                .fill_buf()
-                .map_err(|e| read_error(&self.path, self.compression, e))?;
+            let buf = self.stream.fill_buf()?;
             if buf.is_empty() {
                 return Ok(());
             }
             let n = buf.iter().take_while(|b| b.is_ascii_whitespace()).count();
             let lines = buf[..n].iter().filter(|&&b| b == b'\n').count() as u64;
             let all = n == buf.len();
-            self.reader.consume(n);
+            self.stream.reader.consume(n);
             self.line += lines;
             if !all {
                 return Ok(());
@@ -80,10 +60,7 @@ impl Scanner {
         let mut in_string = false;
         let mut escaped = false;
         loop {
-            let buf = self
-                .reader
-                .fill_buf()
-                .map_err(|e| read_error(&self.path, self.compression, e))?;
+            let buf = self.stream.fill_buf()?;
             if buf.is_empty() {
                 return Ok(false);
             }
@@ -126,7 +103,7 @@ impl Scanner {
             if let Some(out) = out.as_deref_mut() {
                 if out.len() - start + i > self.max_record {
                     return Err(too_long(
-                        &file_label(&self.path),
+                        &self.stream.name,
                         self.line + lines,
                         self.max_record,
                         "a record reaching this line",
@@ -135,7 +112,7 @@ impl Scanner {
                 }
                 out.extend_from_slice(&buf[..i]);
             }
-            self.reader.consume(i);
+            self.stream.reader.consume(i);
             self.line += lines;
             if done {
                 return Ok(true);
