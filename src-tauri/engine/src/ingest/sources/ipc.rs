@@ -2,7 +2,7 @@
 //! v2 is this) and the stream format (what Hugging Face `save_to_disk` writes as `.arrow`).
 //! Record batches are handed on as they are; the writer re-chunks them.
 
-use super::parquet::{unpack, Unpacked};
+use super::seekable::{open_seekable, Unpacked};
 use super::{BatchSink, RecordSource};
 use crate::error::{Error, Result};
 use crate::ingest::format::{file_label, open_stream, read_error, Compression, ReadLimits};
@@ -30,6 +30,7 @@ pub(super) struct IpcSource {
     schema: SchemaRef,
     read: Rc<Cell<u64>>,
     file_bytes: u64,
+    /// A decompressed copy (for a compressed file in the file format), removed with the source.
     _unpacked: Option<Unpacked>,
 }
 
@@ -69,15 +70,7 @@ impl IpcSource {
         let (reader, unpacked) = if head.starts_with(FILE_MAGIC) {
             drop(stream);
             // The file format keeps its index at the end, so it needs a seekable file.
-            let (read_path, unpacked) = match compression {
-                Compression::None => (path.to_path_buf(), None),
-                _ => {
-                    let p = unpack(path, compression, scratch, limits)?;
-                    (p.clone(), Some(Unpacked(p)))
-                }
-            };
-            let file = File::open(&read_path)
-                .map_err(|e| Error::io(format!("opening {}", path.display()), e))?;
+            let (file, unpacked) = open_seekable(path, compression, scratch, limits)?;
             let reader =
                 FileReader::try_new(BufReader::new(file), None).map_err(|e| not_readable(&e))?;
             (Reader::File(reader), unpacked)

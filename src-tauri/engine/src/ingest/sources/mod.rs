@@ -5,6 +5,7 @@ mod csv;
 mod ipc;
 mod json;
 mod parquet;
+mod seekable;
 mod txt;
 
 pub use txt::TextMode;
