@@ -31,7 +31,7 @@ pub(super) struct CsvSource {
 
 impl CsvSource {
     /// Opens the file and reads its header; `schema()` is None for an empty file.
-    pub fn open(
+    pub(super) fn open(
         path: &Path,
         delimiter: u8,
         compression: Compression,

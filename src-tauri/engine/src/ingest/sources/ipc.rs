@@ -35,7 +35,7 @@ pub(super) struct IpcSource {
 }
 
 impl IpcSource {
-    pub fn open(
+    pub(super) fn open(
         path: &Path,
         compression: Compression,
         scratch: &Path,

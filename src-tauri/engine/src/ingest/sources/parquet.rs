@@ -24,7 +24,7 @@ pub(super) struct ParquetSource {
 }
 
 impl ParquetSource {
-    pub fn open(
+    pub(super) fn open(
         path: &Path,
         compression: Compression,
         scratch: &Path,

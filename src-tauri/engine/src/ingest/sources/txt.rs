@@ -36,7 +36,7 @@ pub(super) struct TextSource {
 }
 
 impl TextSource {
-    pub fn open(
+    pub(super) fn open(
         path: &Path,
         mode: TextMode,
         compression: Compression,

@@ -55,7 +55,7 @@ pub(super) struct JsonSource {
 impl JsonSource {
     /// Opens the file and infers its schema from the first records; `schema()` is None when
     /// the file holds no records at all.
-    pub fn open(
+    pub(super) fn open(
         path: &Path,
         lines: bool,
         compression: Compression,
