@@ -30,14 +30,11 @@
 //! keeps the old.
 
 mod chat;
-mod csv_src;
+mod convert;
 mod format;
-mod ipc_src;
-mod json;
-mod parquet_src;
 mod schema;
+mod sources;
 mod text;
-mod txt;
 mod writer;
 
 #[cfg(test)]
@@ -45,22 +42,15 @@ mod tests;
 
 pub use chat::column_as_text;
 pub use format::{detect_format, Compression, SourceFormat, SUPPORTED_FORMATS};
-pub use txt::TextMode;
+pub use sources::TextMode;
 pub(crate) use writer::Counting;
 
 use crate::error::{Error, Result};
 use crate::store::{ColumnInfo, SplitInfo};
-use arrow::datatypes::SchemaRef;
-use arrow::record_batch::RecordBatch;
-use csv_src::CsvSource;
 use format::ReadLimits;
-use ipc_src::IpcSource;
-use json::JsonSource;
-use parquet_src::ParquetSource;
 use std::path::{Path, PathBuf};
 use tokio_util::sync::CancellationToken;
-use txt::TextSource;
-use writer::{FileLimits, SplitWriter};
+use writer::FileLimits;
 
 /// Rows per record batch, in the source readers and in the canonical files.
 const BATCH_ROWS: usize = 8192;
@@ -70,8 +60,6 @@ const FILE_LIMITS: FileLimits = FileLimits {
     max_bytes: 64 << 20,
     max_rows: 128 * BATCH_ROWS,
 };
-/// Progress is reported at most once per this many input bytes (and at each file's end).
-const PROGRESS_STEP: u64 = 4 << 20;
 const READ_LIMITS: ReadLimits = ReadLimits {
     max_record: 64 << 20,
     bomb_ratio: 1000,
@@ -156,7 +144,7 @@ fn ingest_with_limits(
         .map_err(|e| Error::io(format!("creating {}", partial.display()), e))?;
     let guard = RemoveOnDrop(Some(partial.clone()));
 
-    let summary = convert(&plan, &partial, cancel, progress, limits)?;
+    let summary = convert::convert(&plan, &partial, cancel, progress, limits)?;
     if cancel.is_cancelled() {
         return Err(Error::Cancelled);
     }
@@ -227,218 +215,6 @@ fn validate_split_name(name: &str) -> Result<()> {
             "'{name}' cannot be a split name; use letters, digits, '-', '_', '.' or '+', not starting with '.'"
         )))
     }
-}
-
-// One source is open at a time, so the size of the largest variant costs nothing.
-#[allow(clippy::large_enum_variant)]
-enum Source {
-    Parquet(ParquetSource),
-    Json(JsonSource),
-    Csv(CsvSource),
-    Text(TextSource),
-    Ipc(IpcSource),
-}
-
-impl Source {
-    fn open(file: &PlannedFile, scratch: &Path, limits: &ReadLimits) -> Result<Source> {
-        let (path, compression) = (&file.path, file.compression);
-        Ok(match file.format {
-            SourceFormat::Parquet => {
-                Source::Parquet(ParquetSource::open(path, compression, scratch, limits)?)
-            }
-            SourceFormat::JsonLines => {
-                Source::Json(JsonSource::open(path, true, compression, limits)?)
-            }
-            SourceFormat::Json => Source::Json(JsonSource::open(path, false, compression, limits)?),
-            SourceFormat::Csv => Source::Csv(CsvSource::open(path, b',', compression, limits)?),
-            SourceFormat::Tsv => Source::Csv(CsvSource::open(path, b'\t', compression, limits)?),
-            SourceFormat::Text => {
-                Source::Text(TextSource::open(path, file.text_mode, compression, limits)?)
-            }
-            SourceFormat::Ipc => Source::Ipc(IpcSource::open(path, compression, scratch, limits)?),
-        })
-    }
-
-    /// The file's own schema; None for a file without records (an empty JSON or CSV file),
-    /// which fits any dataset.
-    fn schema(&self) -> Option<SchemaRef> {
-        match self {
-            Source::Parquet(p) => Some(p.schema()),
-            Source::Json(j) => j.schema(),
-            Source::Csv(c) => c.schema(),
-            Source::Text(t) => Some(t.schema()),
-            Source::Ipc(i) => Some(i.schema()),
-        }
-    }
-
-    /// Hands over every row in the dataset's column order and types.
-    fn read(
-        &mut self,
-        target: &SchemaRef,
-        name: &str,
-        sink: &mut dyn FnMut(RecordBatch, u64) -> Result<()>,
-    ) -> Result<()> {
-        let mut conformed =
-            |batch: RecordBatch, done: u64| sink(schema::conform(&batch, target, name)?, done);
-        match self {
-            Source::Parquet(p) => p.read(&mut conformed),
-            Source::Json(j) => j.read(target, sink),
-            Source::Csv(c) => c.read(&mut conformed),
-            Source::Text(t) => t.read(&mut conformed),
-            Source::Ipc(i) => i.read(&mut conformed),
-        }
-    }
-
-    fn drifted_fields(&self) -> &[(String, u64)] {
-        match self {
-            Source::Json(j) => j.drifted_fields(),
-            _ => &[],
-        }
-    }
-
-    fn invalid_utf8_rows(&self) -> u64 {
-        match self {
-            Source::Csv(c) => c.invalid_utf8_rows(),
-            Source::Text(t) => t.invalid_utf8_rows(),
-            Source::Json(j) => j.invalid_utf8_rows(),
-            Source::Parquet(_) | Source::Ipc(_) => 0,
-        }
-    }
-}
-
-fn convert(
-    plan: &[(String, Vec<PlannedFile>)],
-    out_dir: &Path,
-    cancel: &CancellationToken,
-    progress: &mut dyn FnMut(u64, u64),
-    limits: Limits,
-) -> Result<IngestSummary> {
-    let total: u64 = plan.iter().flat_map(|(_, f)| f).map(|f| f.bytes).sum();
-    progress(0, total);
-    let mut done_before = 0u64;
-    let mut last_reported = 0u64;
-    // The dataset's schema and the file that set it (named when another file disagrees).
-    let mut dataset: Option<(SchemaRef, String)> = None;
-    let mut first_lengths: Option<Vec<(String, f64)>> = None;
-    let mut formats: Vec<&'static str> = Vec::new();
-    let mut results: Vec<(i64, u64)> = Vec::with_capacity(plan.len());
-    // Splits that got no rows before the schema was known are written at the end.
-    let mut pending_empty: Vec<usize> = Vec::new();
-    let mut invalid_utf8_rows = 0u64;
-    let mut drifted_fields: Vec<(String, u64)> = Vec::new();
-
-    for (split_index, (split, files)) in plan.iter().enumerate() {
-        let mut writer: Option<SplitWriter> = None;
-        for file in files {
-            if cancel.is_cancelled() {
-                return Err(Error::Cancelled);
-            }
-            if !formats.contains(&file.format.label()) {
-                formats.push(file.format.label());
-            }
-            let mut source = Source::open(file, out_dir, &limits.read)?;
-            let Some(file_schema) = source.schema() else {
-                done_before += file.bytes;
-                continue;
-            };
-            let name = format::file_label(&file.path);
-            let from_json = matches!(source, Source::Json(_));
-            let target = match &dataset {
-                None => {
-                    let s = schema::canonical_schema(&file_schema, from_json);
-                    dataset = Some((s.clone(), name.clone()));
-                    s
-                }
-                Some((s, defined_by)) => {
-                    schema::check_fits(&file_schema, from_json, s, &name, defined_by)?;
-                    s.clone()
-                }
-            };
-            if writer.is_none() {
-                writer = Some(SplitWriter::create(
-                    out_dir.join(split),
-                    target.clone(),
-                    limits.files,
-                )?);
-            }
-            let w = writer.as_mut().expect("created above");
-            source.read(&target, &name, &mut |batch, file_done| {
-                if cancel.is_cancelled() {
-                    return Err(Error::Cancelled);
-                }
-                if first_lengths.is_none() && batch.num_rows() > 0 {
-                    first_lengths = Some(schema::mean_lengths(&batch));
-                }
-                w.write(&batch)?;
-                let done = done_before + file_done.min(file.bytes);
-                if done >= last_reported + PROGRESS_STEP {
-                    progress(done, total);
-                    last_reported = done;
-                }
-                Ok(())
-            })?;
-            invalid_utf8_rows += source.invalid_utf8_rows();
-            for (field, rows) in source.drifted_fields() {
-                match drifted_fields.iter_mut().find(|(f, _)| f == field) {
-                    Some((_, n)) => *n += rows,
-                    None => drifted_fields.push((field.clone(), *rows)),
-                }
-            }
-            done_before += file.bytes;
-            progress(done_before, total);
-            last_reported = done_before;
-        }
-        match writer {
-            Some(w) => results.push(w.finish()?),
-            None => {
-                pending_empty.push(split_index);
-                results.push((0, 0));
-            }
-        }
-    }
-
-    if results.iter().all(|(rows, _)| *rows == 0) {
-        let files: Vec<String> = plan
-            .iter()
-            .flat_map(|(_, f)| f)
-            .map(|f| format::file_label(&f.path))
-            .collect();
-        let shown = match files.len() {
-            1 => files[0].clone(),
-            n if n <= 3 => files.join(", "),
-            n => format!("{} and {} more", files[..3].join(", "), n - 3),
-        };
-        return Err(Error::invalid(format!(
-            "there are no rows to import: {shown} {} no records",
-            if files.len() == 1 { "holds" } else { "hold" }
-        )));
-    }
-    let schema = dataset
-        .map(|(s, _)| s)
-        .unwrap_or_else(|| std::sync::Arc::new(arrow::datatypes::Schema::empty()));
-    for i in pending_empty {
-        let w = SplitWriter::create(out_dir.join(&plan[i].0), schema.clone(), limits.files)?;
-        results[i] = w.finish()?;
-    }
-
-    let (text_columns, text_column) = schema::rank_text_columns(&schema, first_lengths.as_deref());
-    Ok(IngestSummary {
-        splits: plan
-            .iter()
-            .zip(&results)
-            .map(|((name, _), (rows, _))| SplitInfo {
-                name: name.clone(),
-                num_rows: *rows,
-            })
-            .collect(),
-        columns: schema::column_infos(&schema),
-        text_columns,
-        text_column,
-        size_bytes: results.iter().map(|(_, b)| *b as i64).sum(),
-        format: formats.join("+"),
-        invalid_utf8_rows,
-        drifted_fields,
-    })
 }
 
 fn remove_dir_if_present(dir: &Path) -> Result<()> {

@@ -4,6 +4,7 @@ use crate::error::ErrorKind;
 mod formats;
 use arrow::array::{Array, ArrayRef, AsArray, Int64Array, LargeStringArray, StringArray};
 use arrow::datatypes::{Field, Schema};
+use arrow::record_batch::RecordBatch;
 use std::fs::File;
 use std::io::Write;
 use std::sync::Arc;

@@ -2,13 +2,13 @@
 //! v2 is this) and the stream format (what Hugging Face `save_to_disk` writes as `.arrow`).
 //! Record batches are handed on as they are; the writer re-chunks them.
 
-use super::format::{file_label, open_stream, read_error, Compression, ReadLimits};
-use super::parquet_src::{unpack, Unpacked};
+use super::seekable::{open_seekable, Unpacked};
+use super::{BatchSink, RecordSource};
 use crate::error::{Error, Result};
+use crate::ingest::format::{file_label, open_stream, read_error, Compression, ReadLimits};
 use arrow::datatypes::SchemaRef;
 use arrow::error::ArrowError;
 use arrow::ipc::reader::{FileReader, StreamReader};
-use arrow::record_batch::RecordBatch;
 use std::cell::Cell;
 use std::fs::File;
 use std::io::{BufReader, Cursor, Read};
@@ -30,11 +30,12 @@ pub(super) struct IpcSource {
     schema: SchemaRef,
     read: Rc<Cell<u64>>,
     file_bytes: u64,
+    /// A decompressed copy (for a compressed file in the file format), removed with the source.
     _unpacked: Option<Unpacked>,
 }
 
 impl IpcSource {
-    pub fn open(
+    pub(super) fn open(
         path: &Path,
         compression: Compression,
         scratch: &Path,
@@ -69,15 +70,7 @@ impl IpcSource {
         let (reader, unpacked) = if head.starts_with(FILE_MAGIC) {
             drop(stream);
             // The file format keeps its index at the end, so it needs a seekable file.
-            let (read_path, unpacked) = match compression {
-                Compression::None => (path.to_path_buf(), None),
-                _ => {
-                    let p = unpack(path, compression, scratch, limits)?;
-                    (p.clone(), Some(Unpacked(p)))
-                }
-            };
-            let file = File::open(&read_path)
-                .map_err(|e| Error::io(format!("opening {}", path.display()), e))?;
+            let (file, unpacked) = open_seekable(path, compression, scratch, limits)?;
             let reader =
                 FileReader::try_new(BufReader::new(file), None).map_err(|e| not_readable(&e))?;
             (Reader::File(reader), unpacked)
@@ -102,12 +95,14 @@ impl IpcSource {
             _unpacked: unpacked,
         })
     }
+}
 
-    pub fn schema(&self) -> SchemaRef {
-        self.schema.clone()
+impl RecordSource for IpcSource {
+    fn schema(&self) -> Option<SchemaRef> {
+        Some(self.schema.clone())
     }
 
-    pub fn read(&mut self, sink: &mut dyn FnMut(RecordBatch, u64) -> Result<()>) -> Result<()> {
+    fn read(&mut self, _target: &SchemaRef, sink: &mut BatchSink<'_>) -> Result<()> {
         let (name, path, compression) = (&self.name, &self.path, self.compression);
         let damaged = |e: ArrowError| match e {
             // A decompressor's failure (a cut .gz, a bomb) says more than "damaged".

@@ -1,16 +1,15 @@
 //! Parquet files, read in batches bounded in rows and bytes.
 
-use super::format::{file_label, open_stream, read_error, Compression, ReadLimits};
-use super::{BATCH_ROWS, CHUNK_BYTES};
+use super::seekable::{open_seekable, Unpacked};
+use super::{BatchSink, RecordSource};
 use crate::error::{Error, Result};
+use crate::ingest::format::{file_label, Compression, ReadLimits};
+use crate::ingest::{BATCH_ROWS, CHUNK_BYTES};
 use arrow::datatypes::SchemaRef;
-use arrow::record_batch::RecordBatch;
 use parquet::arrow::arrow_reader::{ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder};
-use std::cell::Cell;
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
-use std::path::{Path, PathBuf};
-use std::rc::Rc;
+use std::path::Path;
 
 const MAGIC: &[u8; 4] = b"PAR1";
 
@@ -24,60 +23,15 @@ pub(super) struct ParquetSource {
     _unpacked: Option<Unpacked>,
 }
 
-/// Parquet needs random access, so a compressed parquet file is first unpacked next to the
-/// output (streamed, never held in memory); the copy goes when the source does.
-pub(super) struct Unpacked(pub PathBuf);
-
-impl Drop for Unpacked {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
-    }
-}
-
-pub(super) fn unpack(
-    path: &Path,
-    compression: Compression,
-    scratch: &Path,
-    limits: &ReadLimits,
-) -> Result<PathBuf> {
-    let target = scratch.join(format!(
-        ".unpacked-{}",
-        file_label(path).replace(['/', '\\'], "_")
-    ));
-    let mut stream = open_stream(path, compression, Rc::new(Cell::new(0)), limits)?;
-    let mut out = File::create(&target)
-        .map_err(|e| Error::io(format!("creating {}", target.display()), e))?;
-    let mut buf = vec![0u8; 1 << 20];
-    loop {
-        let n = stream
-            .read(&mut buf)
-            .map_err(|e| read_error(path, compression, e))?;
-        if n == 0 {
-            break;
-        }
-        std::io::Write::write_all(&mut out, &buf[..n])
-            .map_err(|e| Error::io(format!("writing {}", target.display()), e))?;
-    }
-    Ok(target)
-}
-
 impl ParquetSource {
-    pub fn open(
+    pub(super) fn open(
         path: &Path,
         compression: Compression,
         scratch: &Path,
         limits: &ReadLimits,
     ) -> Result<Self> {
         let name = file_label(path);
-        let (read_path, unpacked) = match compression {
-            Compression::None => (path.to_path_buf(), None),
-            _ => {
-                let p = unpack(path, compression, scratch, limits)?;
-                (p.clone(), Some(Unpacked(p)))
-            }
-        };
-        let mut file = File::open(&read_path)
-            .map_err(|e| Error::io(format!("opening {}", path.display()), e))?;
+        let (mut file, unpacked) = open_seekable(path, compression, scratch, limits)?;
         let file_bytes = file
             .metadata()
             .map_err(|e| Error::io(format!("reading {}", path.display()), e))?
@@ -109,14 +63,16 @@ impl ParquetSource {
             _unpacked: unpacked,
         })
     }
+}
 
-    pub fn schema(&self) -> SchemaRef {
-        self.schema.clone()
+impl RecordSource for ParquetSource {
+    fn schema(&self) -> Option<SchemaRef> {
+        Some(self.schema.clone())
     }
 
-    /// Reads every row in the file's own columns; `sink` receives each batch with an estimate
-    /// of the input bytes consumed so far.
-    pub fn read(&mut self, sink: &mut dyn FnMut(RecordBatch, u64) -> Result<()>) -> Result<()> {
+    /// Reads every row in the file's own columns; the bytes consumed are estimated from the
+    /// rows read.
+    fn read(&mut self, _target: &SchemaRef, sink: &mut BatchSink<'_>) -> Result<()> {
         let mut done = 0u64;
         for batch in self.reader.by_ref() {
             let batch = batch.map_err(|e| {

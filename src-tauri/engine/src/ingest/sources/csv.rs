@@ -5,29 +5,21 @@
 //! say its types, and guessing (an id column of digits with one "N/A") loses data. An empty
 //! field is a null, as pandas and the Hugging Face `datasets` library read it.
 
-use super::format::{file_label, open_stream, read_error, Compression, ReadLimits};
-use super::text::{refuse_binary, too_long};
-use super::{BATCH_ROWS, CHUNK_BYTES};
+use super::{batch_full, build_batch, BatchSink, RecordSource};
 use crate::error::{Error, Result};
+use crate::ingest::format::{Compression, ReadLimits};
+use crate::ingest::text::{too_long, TextStream};
+use crate::ingest::BATCH_ROWS;
 use arrow::array::{ArrayRef, StringBuilder};
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
-use arrow::record_batch::RecordBatch;
 use csv_core::{ReadRecordResult, Terminator};
-use std::cell::Cell;
-use std::io::{BufRead, BufReader, Read};
-use std::path::{Path, PathBuf};
-use std::rc::Rc;
+use std::io::BufRead;
+use std::path::Path;
 use std::sync::Arc;
 
-const READ_BUFFER: usize = 256 * 1024;
-
 pub(super) struct CsvSource {
-    name: String,
-    path: PathBuf,
-    compression: Compression,
-    reader: BufReader<Box<dyn Read>>,
+    stream: TextStream,
     core: csv_core::Reader,
-    read: Rc<Cell<u64>>,
     schema: Option<SchemaRef>,
     max_record: usize,
     /// The current record's unescaped bytes and the end of each field in them.
@@ -39,26 +31,20 @@ pub(super) struct CsvSource {
 
 impl CsvSource {
     /// Opens the file and reads its header; `schema()` is None for an empty file.
-    pub fn open(
+    pub(super) fn open(
         path: &Path,
         delimiter: u8,
         compression: Compression,
         limits: &ReadLimits,
     ) -> Result<Self> {
-        let read = Rc::new(Cell::new(0));
-        let stream = open_stream(path, compression, read.clone(), limits)?;
-        let stream = refuse_binary(path, compression, stream)?;
+        let stream = TextStream::open(path, compression, limits)?;
         let core = csv_core::ReaderBuilder::new()
             .delimiter(delimiter)
             .terminator(Terminator::CRLF)
             .build();
         let mut source = CsvSource {
-            name: file_label(path),
-            path: path.to_path_buf(),
-            compression,
-            reader: BufReader::with_capacity(READ_BUFFER, stream),
+            stream,
             core,
-            read,
             schema: None,
             max_record: limits.max_record,
             fields: vec![0; limits.max_record.clamp(1, 64 * 1024)],
@@ -92,15 +78,6 @@ impl CsvSource {
         Ok(source)
     }
 
-    pub fn schema(&self) -> Option<SchemaRef> {
-        self.schema.clone()
-    }
-
-    /// Rows with bytes that were not UTF-8 (replaced by U+FFFD).
-    pub fn invalid_utf8_rows(&self) -> u64 {
-        self.invalid_rows
-    }
-
     fn field(&self, i: usize) -> &[u8] {
         let start = if i == 0 { 0 } else { self.ends[i - 1] };
         &self.fields[start..self.ends[i]]
@@ -113,10 +90,7 @@ impl CsvSource {
         let mut leading = true;
         let (mut out, mut ends) = (0usize, 0usize);
         loop {
-            let input = self
-                .reader
-                .fill_buf()
-                .map_err(|e| read_error(&self.path, self.compression, e))?;
+            let input = self.stream.fill_buf()?;
             let (result, nin, nout, nend) =
                 self.core
                     .read_record(input, &mut self.fields[out..], &mut self.ends[ends..]);
@@ -132,7 +106,7 @@ impl CsvSource {
                     }
                 }
             }
-            self.reader.consume(nin);
+            self.stream.reader.consume(nin);
             out += nout;
             ends += nend;
             match result {
@@ -163,17 +137,27 @@ impl CsvSource {
 
     fn too_long(&self, line: u64) -> Error {
         too_long(
-            &self.name,
+            &self.stream.name,
             line,
             self.max_record,
             "the record",
             "is a quote left open? A quoted field runs on to the next quote, across lines",
         )
     }
+}
+
+impl RecordSource for CsvSource {
+    fn schema(&self) -> Option<SchemaRef> {
+        self.schema.clone()
+    }
+
+    fn invalid_utf8_rows(&self) -> u64 {
+        self.invalid_rows
+    }
 
     /// Reads every data row, handing over batches in the file's own column order together with
     /// the compressed bytes read so far.
-    pub fn read(&mut self, sink: &mut dyn FnMut(RecordBatch, u64) -> Result<()>) -> Result<()> {
+    fn read(&mut self, _target: &SchemaRef, sink: &mut BatchSink<'_>) -> Result<()> {
         let Some(schema) = self.schema.clone() else {
             return Ok(());
         };
@@ -190,15 +174,13 @@ impl CsvSource {
                 .iter_mut()
                 .map(|b| Arc::new(b.finish()) as ArrayRef)
                 .collect();
-            let batch = RecordBatch::try_new(schema.clone(), columns)
-                .map_err(|e| Error::Internal(format!("building a batch: {e}")))?;
-            sink(batch, read)
+            sink(build_batch(&schema, columns)?, read)
         };
         while let Some(line) = self.next_record()? {
             if self.count != width {
                 return Err(Error::Corrupt(format!(
                     "{} line {line} has {} field{} but the header has {width}; a field that holds the delimiter, a quote or a line break must be quoted (\"a, b\", with quotes doubled inside: \"say \"\"hi\"\"\")",
-                    self.name,
+                    self.stream.name,
                     self.count,
                     if self.count == 1 { "" } else { "s" }
                 )));
@@ -221,13 +203,13 @@ impl CsvSource {
             }
             self.invalid_rows += repaired as u64;
             rows += 1;
-            if rows >= BATCH_ROWS || bytes >= CHUNK_BYTES {
-                flush(&mut builders, self.read.get())?;
+            if batch_full(rows, bytes) {
+                flush(&mut builders, self.stream.bytes_read())?;
                 (rows, bytes) = (0, 0);
             }
         }
         if rows > 0 {
-            flush(&mut builders, self.read.get())?;
+            flush(&mut builders, self.stream.bytes_read())?;
         }
         Ok(())
     }
