@@ -267,6 +267,71 @@ async fn the_storage_breakdown_adds_up_to_the_dataset_folder() {
     assert_eq!(revision.len(), 40, "a commit sha: {revision}");
 }
 
+/// A canonical file damaged in the data folder (which may be shared): cut short, its footer
+/// length negative, its footer length larger than the file. A page and a search each report
+/// Corrupt naming the file and the fix, never a crash of the reader; the good file reads again.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_damaged_canonical_file_is_reported_as_corrupt_naming_it() {
+    let lab = Lab::new().await;
+    let ds = ready_dataset(&lab, 500).await;
+    let file = walk(&dataset_dir(&lab, &ds).join("data/train"))
+        .into_iter()
+        .find(|p| p.extension().is_some_and(|x| x == "arrow"))
+        .expect("a canonical file");
+    let good = std::fs::read(&file).unwrap();
+    let trailer = good.len() - 10;
+    let with_footer_length = |n: i32| {
+        let mut bytes = good.clone();
+        bytes[trailer..trailer + 4].copy_from_slice(&n.to_le_bytes());
+        bytes
+    };
+    let file_len = i32::try_from(good.len()).unwrap();
+    let rows = SamplesQuery {
+        dataset_id: ds.clone(),
+        limit: 10,
+        ..SamplesQuery::default()
+    };
+    let search = SamplesQuery {
+        search: Some("sparse".into()),
+        ..rows.clone()
+    };
+    for (damage, bytes, what) in [
+        (
+            "cut short",
+            good[..good.len() / 2].to_vec(),
+            "the Arrow footer is missing",
+        ),
+        (
+            "a negative footer length",
+            with_footer_length(-2),
+            "the Arrow footer length is negative (-2)",
+        ),
+        (
+            "a footer length larger than the file",
+            with_footer_length(file_len + 1),
+            "is larger than the file",
+        ),
+    ] {
+        std::fs::write(&file, &bytes).unwrap();
+        for query in [&rows, &search] {
+            let e = lab.engine.samples(query).await.unwrap_err();
+            let message = e.to_string();
+            assert_eq!(e.kind(), ErrorKind::Corrupt, "{damage}: {message}");
+            assert!(
+                message.contains(&file.display().to_string()),
+                "{damage}: names the file: {message}"
+            );
+            assert!(message.contains(what), "{damage}: says {what:?}: {message}");
+            assert!(
+                message.contains("delete the dataset and download or import it again"),
+                "{damage}: gives the fix: {message}"
+            );
+        }
+    }
+    std::fs::write(&file, &good).unwrap();
+    assert_eq!(lab.engine.samples(&rows).await.unwrap().total, 500);
+}
+
 fn dataset_dir(lab: &Lab, id: &str) -> std::path::PathBuf {
     lab.engine
         .settings()
