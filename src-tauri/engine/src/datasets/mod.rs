@@ -97,6 +97,27 @@ pub(crate) async fn convert_and_finish(
             .set_dataset_details(dataset_id, None, Some(&description))
             .await?;
     }
+    // The manifest is written before the index says Ready, so that whoever sees a dataset
+    // Ready (the window, a test, a rescan here) also finds its manifest in the folder.
+    let mut ready = store.get_dataset(dataset_id).await?;
+    ready.status = crate::store::DatasetStatus::Ready;
+    ready.error = None;
+    ready.splits = summary.splits.clone();
+    ready.columns = summary.columns.clone();
+    ready.text_column = summary.text_column.clone();
+    ready.format = Some(summary.format.clone());
+    ready.size_bytes = Some(summary.size_bytes);
+    ready.num_samples = Some(summary.splits.iter().map(|s| s.num_rows).sum());
+    ready.updated_at = crate::now_ms();
+    write_manifest(
+        root,
+        &Manifest {
+            format_version: 1,
+            dataset: &ready,
+            hub_revision,
+            source_files,
+        },
+    )?;
     let dataset = store
         .mark_dataset_ready(
             dataset_id,
@@ -107,15 +128,6 @@ pub(crate) async fn convert_and_finish(
             summary.size_bytes,
         )
         .await?;
-    write_manifest(
-        root,
-        &Manifest {
-            format_version: 1,
-            dataset: &dataset,
-            hub_revision,
-            source_files,
-        },
-    )?;
     Ok(dataset)
 }
 
