@@ -3,12 +3,14 @@
 
 use args::{Cli, Command, DownloadArgs, ImportArgs, TokenizeArgs, TokenizerCommand};
 use clap::Parser;
-use mistudio_engine::{Engine, Error, JobStatus, Result, TokenizeRequest};
+use follow::run_job;
+use mistudio_engine::{Engine, Error, Result, TokenizeRequest};
 use report::{emit, report_error};
 use setup::Setup;
 use std::process::ExitCode;
 
 mod args;
+mod follow;
 mod output;
 mod progress;
 mod report;
@@ -59,22 +61,15 @@ async fn run(cli: Cli) -> Result<()> {
 /// Runs the download job in this process and waits for it; Ctrl-C cancels it.
 async fn download(json: bool, setup: Setup, args: &DownloadArgs) -> Result<()> {
     let request = args.request();
-    let (engine, mut rx) = setup.open_running_jobs().await?;
-    // An interrupted run of the same download was re-queued when the engine opened: follow it.
-    let dataset_id = match engine.unfinished_download(&request).await? {
-        Some((ds, _)) => ds.id,
-        None => engine.start_download(&request).await?.id,
+    let start = async |engine: &Engine| {
+        // An interrupted run of the same download was re-queued when the engine opened: follow it.
+        Ok(match engine.unfinished_download(&request).await? {
+            Some((dataset, _)) => dataset.id,
+            None => engine.start_download(&request).await?.id,
+        })
     };
-    let outcome = follow_job(&engine, &mut rx, &dataset_id, args.progress, "the download").await;
-    let result = match outcome {
-        Ok(()) => {
-            let dataset = engine.get_dataset(&dataset_id).await?;
-            emit(json, &dataset, || output::dataset_details(&dataset))
-        }
-        Err(e) => Err(e),
-    };
-    engine.shutdown().await;
-    result
+    let finish = async |engine: &Engine, id: &str| show_dataset(engine, json, id).await;
+    run_job(setup, args.progress, "the download", start, finish).await
 }
 
 /// Runs the import job in this process and waits for it; Ctrl-C cancels it.
@@ -83,8 +78,7 @@ async fn import(json: bool, setup: Setup, args: &ImportArgs) -> Result<()> {
     // Relative to where the command runs, as a person typing a path means it.
     let absolute = std::path::absolute(path)
         .map_err(|e| Error::io(format!("resolving {}", path.display()), e))?;
-    let (engine, mut rx) = setup.open_running_jobs().await?;
-    let outcome = async {
+    let start = async |engine: &Engine| {
         // An interrupted run of the same import was re-queued when the engine opened: follow it.
         let dataset = match engine.unfinished_import(&absolute).await? {
             Some(dataset) => dataset,
@@ -97,75 +91,41 @@ async fn import(json: bool, setup: Setup, args: &ImportArgs) -> Result<()> {
                     .await?
             }
         };
-        follow_job(&engine, &mut rx, &dataset.id, args.progress, "the import").await?;
-        engine.get_dataset(&dataset.id).await
-    }
-    .await;
-    let result = outcome.and_then(|d| emit(json, &d, || output::dataset_details(&d)));
-    engine.shutdown().await;
-    result
-}
-
-/// Follows the job working on `target` until it finishes; Ctrl-C cancels it.
-async fn follow_job(
-    engine: &Engine,
-    rx: &mut tokio::sync::mpsc::UnboundedReceiver<mistudio_engine::Job>,
-    target: &str,
-    progress: progress::ProgressFormat,
-    what: &str,
-) -> Result<()> {
-    loop {
-        tokio::select! {
-            job = rx.recv() => {
-                let Some(job) = job else { break Err(Error::Internal("the job runner stopped".into())) };
-                if job.target.as_deref() != Some(target) {
-                    continue;
-                }
-                progress::render(progress, &job);
-                if job.status.is_finished() {
-                    break match job.status {
-                        JobStatus::Succeeded => Ok(()),
-                        JobStatus::Cancelled => Err(Error::Cancelled),
-                        _ => Err(job.error.map(Error::from).unwrap_or_else(|| Error::Internal(format!("{what} failed")))),
-                    };
-                }
-            }
-            _ = tokio::signal::ctrl_c() => {
-                if let Some(job) = engine.unfinished_job(target).await? {
-                    engine.cancel_job(&job.id).await?;
-                }
-                break Err(Error::Cancelled);
-            }
-        }
-    }
+        Ok(dataset.id)
+    };
+    let finish = async |engine: &Engine, id: &str| show_dataset(engine, json, id).await;
+    run_job(setup, args.progress, "the import", start, finish).await
 }
 
 /// Runs the tokenize job in this process and waits for it; Ctrl-C cancels it.
 async fn tokenize(json: bool, setup: Setup, args: &TokenizeArgs) -> Result<()> {
-    let request_settings = args.settings()?;
-    let (engine, mut rx) = setup.open_running_jobs().await?;
-    let outcome = async {
+    let settings = args.settings()?;
+    let start = async |engine: &Engine| {
         let tokenizer = engine
             .resolve_tokenizer(&args.tokenizer, args.token.as_deref())
             .await?;
-        let tz = engine
+        let tokenization = engine
             .resume_or_start_tokenization(&TokenizeRequest {
                 dataset_id: args.dataset.clone(),
-                tokenizer_id: tokenizer.id.clone(),
-                settings: request_settings,
+                tokenizer_id: tokenizer.id,
+                settings,
                 replace: args.replace,
             })
             .await?;
-        follow_job(&engine, &mut rx, &tz.id, args.progress, "the tokenization").await?;
-        engine.get_tokenization(&tz.id).await
-    }
-    .await;
-    let result = match outcome {
-        Ok(tz) => emit(json, &tz, || output::tokenization_details(&tz)),
-        Err(e) => Err(e),
+        Ok(tokenization.id)
     };
-    engine.shutdown().await;
-    result
+    let finish = async |engine: &Engine, id: &str| {
+        let tokenization = engine.get_tokenization(id).await?;
+        emit(json, &tokenization, || {
+            output::tokenization_details(&tokenization)
+        })
+    };
+    run_job(setup, args.progress, "the tokenization", start, finish).await
+}
+
+async fn show_dataset(engine: &Engine, json: bool, id: &str) -> Result<()> {
+    let dataset = engine.get_dataset(id).await?;
+    emit(json, &dataset, || output::dataset_details(&dataset))
 }
 
 async fn dispatch(cli: &Cli, engine: &Engine) -> Result<()> {
@@ -195,10 +155,7 @@ async fn dispatch(cli: &Cli, engine: &Engine) -> Result<()> {
             let locks = engine.data_locks().await?;
             emit(cli.json, &locks, || output::locks_table(&locks))
         }
-        Command::Show { dataset } => {
-            let dataset = engine.get_dataset(dataset).await?;
-            emit(cli.json, &dataset, || output::dataset_details(&dataset))
-        }
+        Command::Show { dataset } => show_dataset(engine, cli.json, dataset).await,
         Command::Jobs { cancel: Some(id) } => {
             let job = engine.cancel_job(id).await?;
             emit(cli.json, &job, || {
