@@ -1,0 +1,320 @@
+//! The command line: clap's argument types, and their conversion into the engine's requests.
+
+use crate::progress::ProgressFormat;
+use clap::{Parser, Subcommand};
+use mistudio_engine::datasets::DownloadRequest;
+use mistudio_engine::samples::SamplesQuery;
+use mistudio_engine::tokenize::{Packing, Padding, Separator, TokenizeSettings};
+use mistudio_engine::{Error, Result};
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(
+    name = "mistudio-cli",
+    version,
+    about = "Manage miStudio datasets from the command line"
+)]
+pub struct Cli {
+    /// The data folder (datasets, tokenizations). Defaults to the folder chosen in the app's
+    /// settings, else the app's data dir.
+    #[arg(long, global = true, env = "MISTUDIO_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+
+    /// Machine-local folder of the index database. Defaults to the app's local data dir.
+    #[arg(
+        long,
+        global = true,
+        env = "MISTUDIO_LOCAL_DIR",
+        value_name = "DIR",
+        hide_short_help = true
+    )]
+    pub local_dir: Option<PathBuf>,
+
+    /// Print one JSON document on stdout (errors as {"error":{"kind","message"}}).
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// List the datasets in the data folder.
+    List,
+    /// Download a dataset from the Hugging Face Hub and convert it; prints the dataset once
+    /// ready. Rerunning an interrupted download resumes it.
+    Download(DownloadArgs),
+    /// Import a local file or folder (parquet, jsonl, json, csv, tsv, txt, arrow; also .gz/.zst)
+    /// as a dataset; prints it once ready. In a folder, splits come from file and folder names
+    /// (train/validation/test).
+    Import(ImportArgs),
+    /// Bring this machine's index in line with the data folder's manifests (datasets made or
+    /// deleted by another machine sharing the folder).
+    Rescan,
+    /// List the datasets other processes are working on (another machine sharing the data
+    /// folder, or the window here), from the lock files in the data folder.
+    Locks,
+    /// Show one dataset.
+    Show {
+        /// Dataset id (ds_…).
+        dataset: String,
+    },
+    /// List background jobs, or cancel one.
+    Jobs {
+        /// Cancel this job (job_…) instead of listing.
+        #[arg(long, value_name = "JOB")]
+        cancel: Option<String>,
+    },
+    /// Add, list or delete tokenizers.
+    Tokenizer {
+        #[command(subcommand)]
+        command: TokenizerCommand,
+    },
+    /// Tokenize a ready dataset into the Hugging Face `save_to_disk` layout; prints the
+    /// tokenization once ready. Rerunning an interrupted tokenization starts it over.
+    Tokenize(Box<TokenizeArgs>),
+    /// Delete datasets with their data and tokenizations (refused while a job uses one).
+    Delete(DeleteArgs),
+    /// Rows of a ready dataset: a page, optionally searched.
+    Samples(SamplesArgs),
+    /// Text-length statistics of a dataset and the statistics of its tokenizations.
+    Stats(StatsArgs),
+}
+
+#[derive(clap::Args)]
+pub struct DownloadArgs {
+    /// owner/name on the Hub.
+    repo_id: String,
+    #[arg(long)]
+    config: Option<String>,
+    /// One split; all splits of the config when omitted.
+    #[arg(long)]
+    split: Option<String>,
+    #[arg(long)]
+    revision: Option<String>,
+    /// Access token for gated or private datasets (else HF_TOKEN, else the saved token).
+    #[arg(long)]
+    token: Option<String>,
+    /// How to show progress on stderr.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub progress: ProgressFormat,
+}
+
+impl DownloadArgs {
+    pub fn request(&self) -> DownloadRequest {
+        DownloadRequest {
+            repo_id: self.repo_id.clone(),
+            config: self.config.clone(),
+            split: self.split.clone(),
+            revision: self.revision.clone(),
+            token: self.token.clone(),
+            remember_token: false,
+        }
+    }
+}
+
+#[derive(clap::Args)]
+pub struct ImportArgs {
+    /// A file, or a folder of files.
+    pub path: PathBuf,
+    /// The dataset's name (default: the file or folder name).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// How to show progress on stderr.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub progress: ProgressFormat,
+}
+
+#[derive(Subcommand)]
+pub enum TokenizerCommand {
+    /// Add a tokenizer from a Hub model repo (its tokenizer.json) or a local tokenizer.json.
+    Add(AddTokenizerArgs),
+    /// List the tokenizers in the library.
+    List,
+    /// Delete a tokenizer that no tokenization uses.
+    Delete { tokenizer: String },
+}
+
+#[derive(clap::Args)]
+pub struct AddTokenizerArgs {
+    /// owner/name of a model repo, or a path to a tokenizer.json (or a folder holding one).
+    pub source: String,
+    /// Display name (defaults to the repo id or the file's folder name).
+    #[arg(long)]
+    pub name: Option<String>,
+    #[arg(long)]
+    pub revision: Option<String>,
+    #[arg(long)]
+    pub token: Option<String>,
+}
+
+#[derive(clap::Args)]
+pub struct TokenizeArgs {
+    /// Dataset id (ds_…).
+    pub dataset: String,
+    /// A tokenizer id (tk_…), a Hub model repo id, or a path to a tokenizer.json.
+    #[arg(long)]
+    pub tokenizer: String,
+    /// The text column (default: the dataset's detected text column).
+    #[arg(long)]
+    column: Option<String>,
+    /// Tokenize only these splits (repeatable; default: all).
+    #[arg(long = "split", value_name = "SPLIT")]
+    splits: Vec<String>,
+    #[arg(long, default_value_t = 512)]
+    max_length: u32,
+    /// Cut samples at --max-length (the default).
+    #[arg(long, overrides_with = "no_truncation")]
+    truncation: bool,
+    #[arg(long)]
+    no_truncation: bool,
+    #[arg(long, value_enum, default_value = "none")]
+    padding: PaddingArg,
+    /// Keep what truncation cuts off as further rows.
+    #[arg(long)]
+    overflow: bool,
+    /// Tokens shared by consecutive overflow rows (implies --overflow).
+    #[arg(long, default_value_t = 0)]
+    stride: u32,
+    /// Do not add the tokenizer's own special tokens around samples.
+    #[arg(long)]
+    no_special_tokens: bool,
+    /// Packed mode: documents concatenated into rows of exactly this many tokens.
+    #[arg(long, value_name = "CONTEXT_SIZE")]
+    pack: Option<u32>,
+    /// Packed mode: start every row with the BOS token.
+    #[arg(long, requires = "pack")]
+    bos: bool,
+    /// Packed mode: what goes between documents: eos, bos, none or a token id.
+    #[arg(long, requires = "pack", default_value = "eos")]
+    separator: String,
+    /// Leave out samples with fewer tokens.
+    #[arg(long)]
+    min_tokens: Option<u32>,
+    /// Leave out samples with more tokens (before truncation).
+    #[arg(long)]
+    max_tokens: Option<u32>,
+    /// Replace an existing tokenization of the dataset with this tokenizer.
+    #[arg(long)]
+    pub replace: bool,
+    /// Access token, when the tokenizer comes from a gated or private repo.
+    #[arg(long)]
+    pub token: Option<String>,
+    #[arg(long, value_enum, default_value = "auto")]
+    pub progress: ProgressFormat,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum PaddingArg {
+    None,
+    MaxLength,
+}
+
+impl TokenizeArgs {
+    pub fn settings(&self) -> Result<TokenizeSettings> {
+        let separator = match self.separator.as_str() {
+            "eos" => Separator::Eos,
+            "bos" => Separator::Bos,
+            "none" => Separator::None,
+            id => Separator::Id(id.parse().map_err(|_| {
+                Error::invalid(format!(
+                    "--separator takes eos, bos, none or a token id, not {id:?}"
+                ))
+            })?),
+        };
+        Ok(TokenizeSettings {
+            text_column: self.column.clone(),
+            splits: self.splits.clone(),
+            max_length: self.max_length,
+            truncation: !self.no_truncation,
+            padding: match self.padding {
+                PaddingArg::None => Padding::None,
+                PaddingArg::MaxLength => Padding::MaxLength,
+            },
+            overflow: self.overflow || self.stride > 0,
+            stride: self.stride,
+            add_special_tokens: !self.no_special_tokens,
+            packing: self.pack.map(|context_size| Packing {
+                context_size,
+                bos_per_row: self.bos,
+                separator,
+            }),
+            min_tokens: self.min_tokens,
+            max_tokens: self.max_tokens,
+        })
+    }
+}
+
+#[derive(clap::Args)]
+pub struct DeleteArgs {
+    /// Dataset ids (ds_…).
+    #[arg(required = true)]
+    pub datasets: Vec<String>,
+    /// Do not ask for confirmation (needed when stdin is not a terminal).
+    #[arg(long)]
+    pub yes: bool,
+    /// Also delete the raw Hub cache files that no other dataset uses.
+    #[arg(long)]
+    pub hub_files: bool,
+}
+
+#[derive(clap::Args)]
+pub struct SamplesArgs {
+    /// Dataset id (ds_…).
+    dataset: String,
+    /// One split (default: all, in order).
+    #[arg(long)]
+    split: Option<String>,
+    #[arg(long, default_value_t = 0)]
+    offset: u64,
+    #[arg(long, default_value_t = 20)]
+    limit: u32,
+    /// Case-insensitive text to find in the text column.
+    #[arg(long)]
+    search: Option<String>,
+    /// Only rows whose text has at least this many characters.
+    #[arg(long)]
+    min_chars: Option<u64>,
+    /// Only rows whose text has at most this many characters.
+    #[arg(long)]
+    max_chars: Option<u64>,
+    /// The tokenization (tok_…) whose token lengths `--min-tokens`/`--max-tokens` use.
+    #[arg(long, value_name = "TOK")]
+    tokenization: Option<String>,
+    /// Only rows at least this many tokens long under `--tokenization`.
+    #[arg(long, requires = "tokenization")]
+    min_tokens: Option<u64>,
+    /// Only rows at most this many tokens long under `--tokenization`.
+    #[arg(long, requires = "tokenization")]
+    max_tokens: Option<u64>,
+}
+
+impl SamplesArgs {
+    pub fn query(&self) -> SamplesQuery {
+        SamplesQuery {
+            dataset_id: self.dataset.clone(),
+            split: self.split.clone(),
+            offset: self.offset,
+            limit: self.limit,
+            search: self.search.clone(),
+            min_chars: self.min_chars,
+            max_chars: self.max_chars,
+            tokenization_id: self.tokenization.clone(),
+            min_tokens: self.min_tokens,
+            max_tokens: self.max_tokens,
+        }
+    }
+}
+
+#[derive(clap::Args)]
+pub struct StatsArgs {
+    /// Dataset id (ds_…).
+    pub dataset: String,
+    /// One tokenization (tok_…); without it, the text lengths and every ready tokenization.
+    #[arg(long, value_name = "TOK")]
+    pub tokenization: Option<String>,
+    /// The split whose text lengths to count (all splits when omitted).
+    #[arg(long)]
+    pub split: Option<String>,
+}
