@@ -253,15 +253,27 @@ export type MachineStatus = {
 };
 
 /**
- *  Documents concatenated and cut into rows of exactly `context_size` tokens (the
- *  SAELens / TransformerLens convention): a separator between documents, BOS at the start of
- *  each row when asked, the remainder of each split dropped, no padding.
+ *  Documents concatenated and cut into rows of exactly `context_size` tokens, by SAELens's
+ *  rules (`concat_and_batch_sequences`; see `tokenize/packing.rs`): the begin-batch token
+ *  starts each row, the begin-sequence token each document, the separator goes between
+ *  documents in a row; continuous over a split, its last incomplete row dropped, no padding.
  */
 export type Packing = {
 	context_size: number,
-	bos_per_row: boolean,
-	separator: Separator,
+	begin_batch_token: PackingToken,
+	begin_sequence_token: PackingToken,
+	sequence_separator_token: PackingToken,
+	/**  One document per row (its first `context_size` tokens); shorter documents are dropped. */
+	disable_concat_sequences: boolean,
 };
+
+/**
+ *  A special token packing puts into rows, named as SAELens names them
+ *  (`"bos" | "eos" | "sep" | None | <id>`); the names are looked up in the tokenizer.
+ */
+export type PackingToken = { kind: "bos" } | { kind: "eos" } | { kind: "sep" } | 
+/**  A token id of the user's choice. */
+{ kind: "id"; id: number } | { kind: "none" };
 
 export type Padding = "none" | 
 /**  Every row padded to `max_length` with the tokenizer's pad token. */
@@ -363,13 +375,6 @@ export type SamplesQuery = {
 	max_tokens: number | null,
 };
 
-/**  The token put between documents in packed mode. */
-export type Separator = { kind: "eos" } | { kind: "bos" } | 
-/**  A token id of the user's choice. */
-{ kind: "id"; id: number } | 
-/**  Documents run into each other. */
-{ kind: "none" };
-
 export type Settings = {
 	/**  Absolute path of the data folder; may be on shared storage. */
 	data_root: string,
@@ -389,6 +394,8 @@ export type SpecialTokens = {
 	eos: SpecialToken | null,
 	pad: SpecialToken | null,
 	unk: SpecialToken | null,
+	/**  Stored rows from before the SEP token was looked up lack it. */
+	sep?: SpecialToken | null,
 };
 
 export type SplitFiles = {
@@ -475,6 +482,11 @@ export type Tokenization = {
 	error: string | null,
 	created_at: number,
 	updated_at: number,
+	/**
+	 *  The folder Python reads (`load_from_disk`, `load_dataset`), filled in by the engine's
+	 *  facade; not a column.
+	 */
+	path?: string,
 };
 
 export type TokenizationStatus = "queued" | "processing" | "ready" | "error" | "deleting";
@@ -503,7 +515,7 @@ export type TokenizePreview = {
 	/**  The text's own length in tokens, before truncation or packing. */
 	text_tokens: number,
 	truncated: boolean,
-	/**  Packed mode: tokens left over that do not fill a row (a job drops them at a split's end). */
+	/**  Packed mode: tokens of the last, incomplete row (a job drops them at a split's end). */
 	remainder_tokens: number,
 };
 
@@ -513,8 +525,9 @@ export type TokenizeRequest = {
 	tokenizer_id: string,
 	settings: TokenizeSettings,
 	/**
-	 *  Replace a finished tokenization of the same dataset and tokenizer (the person
-	 *  confirmed). Without it such a request is a Conflict.
+	 *  Replace a finished tokenization of the same dataset, tokenizer and settings (the
+	 *  person confirmed). Without it such a request is a Conflict; with nothing to replace it
+	 *  simply tokenizes.
 	 */
 	replace?: boolean,
 };
@@ -532,13 +545,23 @@ export type TokenizeSettings = {
 	overflow?: boolean,
 	/**  Tokens shared by consecutive overflow rows. */
 	stride?: number,
-	/**  The tokenizer's own special tokens (e.g. BOS/EOS, [CLS]/[SEP]) around each sample. */
+	/**
+	 *  The tokenizer's own special tokens (e.g. BOS/EOS, [CLS]/[SEP]) around each sample, or
+	 *  in packed mode around each document, as `transformers`' `encode(text)` adds them.
+	 */
 	add_special_tokens: boolean,
 	packing: Packing | null,
 	/**  Samples with fewer tokens are left out (and counted). */
 	min_tokens: number | null,
 	/**  Samples with more tokens (before truncation) are left out (and counted). */
 	max_tokens: number | null,
+	/**  Rows written in a seeded random order instead of the source's. */
+	shuffle: boolean,
+	/**
+	 *  The shuffle's seed; a tokenization that shuffles always records one (a request
+	 *  without one gets a random seed when it starts).
+	 */
+	seed: number | null,
 };
 
 export type Tokenizer = {

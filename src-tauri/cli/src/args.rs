@@ -4,8 +4,8 @@ use crate::progress::ProgressFormat;
 use clap::{Parser, Subcommand};
 use mistudio_engine::datasets::DownloadRequest;
 use mistudio_engine::samples::SamplesQuery;
-use mistudio_engine::tokenize::{Packing, Padding, Separator, TokenizeSettings};
-use mistudio_engine::{Error, Result};
+use mistudio_engine::tokenize::{Packing, PackingToken, Padding, TokenizeSettings};
+use mistudio_engine::Result;
 use std::path::PathBuf;
 
 #[derive(Parser)]
@@ -177,25 +177,61 @@ pub struct TokenizeArgs {
     /// Tokens shared by consecutive overflow rows (implies --overflow).
     #[arg(long, default_value_t = 0)]
     stride: u32,
-    /// Do not add the tokenizer's own special tokens around samples.
+    /// Do not add the tokenizer's own special tokens around samples (or, packed, documents).
     #[arg(long)]
     no_special_tokens: bool,
-    /// Packed mode: documents concatenated into rows of exactly this many tokens.
+    /// Packed mode: documents concatenated into rows of exactly this many tokens, cut as
+    /// SAELens's PretokenizeRunner cuts them.
     #[arg(long, value_name = "CONTEXT_SIZE")]
     pack: Option<u32>,
-    /// Packed mode: start every row with the BOS token.
+    /// Packed mode: the token each row starts with: bos, eos, sep, none or a token id.
+    #[arg(
+        long,
+        requires = "pack",
+        value_name = "V",
+        default_value = "bos",
+        conflicts_with = "bos"
+    )]
+    begin_batch_token: PackingTokenArg,
+    /// Packed mode: the token each document starts with: bos, eos, sep, none or a token id.
+    #[arg(long, requires = "pack", value_name = "V", default_value = "none")]
+    begin_sequence_token: PackingTokenArg,
+    /// Packed mode: the token between documents in a row: bos, eos, sep, none or a token id.
+    #[arg(
+        long,
+        requires = "pack",
+        value_name = "V",
+        default_value = "bos",
+        conflicts_with = "separator"
+    )]
+    sequence_separator_token: PackingTokenArg,
+    /// Packed mode: one document per row (its first CONTEXT_SIZE tokens); shorter ones are
+    /// dropped.
     #[arg(long, requires = "pack")]
+    disable_concat_sequences: bool,
+    /// Write the rows in a seeded random order (the default in packed mode).
+    #[arg(long, overrides_with = "no_shuffle")]
+    shuffle: bool,
+    /// Keep the rows in the dataset's order.
+    #[arg(long, conflicts_with = "seed")]
+    no_shuffle: bool,
+    /// The shuffle's seed (default: a random one, recorded with the tokenization).
+    #[arg(long)]
+    seed: Option<u32>,
+    /// The first release's name for --begin-batch-token bos.
+    #[arg(long, requires = "pack", hide = true)]
     bos: bool,
-    /// Packed mode: what goes between documents: eos, bos, none or a token id.
-    #[arg(long, requires = "pack", default_value = "eos")]
-    separator: String,
+    /// The first release's name for --sequence-separator-token.
+    #[arg(long, requires = "pack", hide = true, value_name = "V")]
+    separator: Option<PackingTokenArg>,
     /// Leave out samples with fewer tokens.
     #[arg(long)]
     min_tokens: Option<u32>,
     /// Leave out samples with more tokens (before truncation).
     #[arg(long)]
     max_tokens: Option<u32>,
-    /// Replace an existing tokenization of the dataset with this tokenizer.
+    /// Replace an existing tokenization of the dataset with this tokenizer and these settings
+    /// (with nothing to replace, this simply tokenizes).
     #[arg(long)]
     pub replace: bool,
     /// Access token, when the tokenizer comes from a gated or private repo.
@@ -211,18 +247,44 @@ enum PaddingArg {
     MaxLength,
 }
 
+/// `bos | eos | sep | none | <id>`, as SAELens names special tokens.
+#[derive(Clone, Copy, Debug)]
+pub struct PackingTokenArg(pub PackingToken);
+
+impl std::str::FromStr for PackingTokenArg {
+    type Err = String;
+
+    fn from_str(v: &str) -> std::result::Result<Self, String> {
+        Ok(PackingTokenArg(
+            match v.trim().to_ascii_lowercase().as_str() {
+                "bos" => PackingToken::Bos,
+                "eos" => PackingToken::Eos,
+                "sep" => PackingToken::Sep,
+                "none" => PackingToken::None,
+                id => PackingToken::Id(id.parse().map_err(|_| {
+                    format!("expected bos, eos, sep, none or a token id, not {v:?}")
+                })?),
+            },
+        ))
+    }
+}
+
 impl TokenizeArgs {
     pub fn settings(&self) -> Result<TokenizeSettings> {
-        let separator = match self.separator.as_str() {
-            "eos" => Separator::Eos,
-            "bos" => Separator::Bos,
-            "none" => Separator::None,
-            id => Separator::Id(id.parse().map_err(|_| {
-                Error::invalid(format!(
-                    "--separator takes eos, bos, none or a token id, not {id:?}"
-                ))
-            })?),
-        };
+        let packing = self.pack.map(|context_size| Packing {
+            context_size,
+            begin_batch_token: if self.bos {
+                PackingToken::Bos
+            } else {
+                self.begin_batch_token.0
+            },
+            begin_sequence_token: self.begin_sequence_token.0,
+            sequence_separator_token: self.separator.unwrap_or(self.sequence_separator_token).0,
+            disable_concat_sequences: self.disable_concat_sequences,
+        });
+        // Shuffled by default when packing, as SAELens does; a seed asks for a shuffle.
+        let shuffle =
+            !self.no_shuffle && (self.shuffle || self.seed.is_some() || packing.is_some());
         Ok(TokenizeSettings {
             text_column: self.column.clone(),
             splits: self.splits.clone(),
@@ -235,13 +297,11 @@ impl TokenizeArgs {
             overflow: self.overflow || self.stride > 0,
             stride: self.stride,
             add_special_tokens: !self.no_special_tokens,
-            packing: self.pack.map(|context_size| Packing {
-                context_size,
-                bos_per_row: self.bos,
-                separator,
-            }),
+            packing,
             min_tokens: self.min_tokens,
             max_tokens: self.max_tokens,
+            shuffle,
+            seed: self.seed,
         })
     }
 }

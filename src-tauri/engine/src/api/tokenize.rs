@@ -20,8 +20,9 @@ pub struct TokenizeRequest {
     pub dataset_id: String,
     pub tokenizer_id: String,
     pub settings: TokenizeSettings,
-    /// Replace a finished tokenization of the same dataset and tokenizer (the person
-    /// confirmed). Without it such a request is a Conflict.
+    /// Replace a finished tokenization of the same dataset, tokenizer and settings (the
+    /// person confirmed). Without it such a request is a Conflict; with nothing to replace it
+    /// simply tokenizes.
     #[serde(default)]
     pub replace: bool,
 }
@@ -152,12 +153,20 @@ impl Engine {
 
     pub async fn list_tokenizations(&self, dataset_id: &str) -> Result<Vec<Tokenization>> {
         validate_id(dataset_id, "ds")?;
-        self.store.list_tokenizations(dataset_id).await
+        let all = self.store.list_tokenizations(dataset_id).await?;
+        all.into_iter().map(|t| self.located(t)).collect()
     }
 
     pub async fn get_tokenization(&self, id: &str) -> Result<Tokenization> {
         validate_id(id, "tok")?;
-        self.store.get_tokenization(id).await
+        self.located(self.store.get_tokenization(id).await?)
+    }
+
+    /// The tokenization with the folder it is (or will be) written to.
+    fn located(&self, mut tz: Tokenization) -> Result<Tokenization> {
+        let dir = self.data_root().tokenization_dir(&tz.dataset_id, &tz.id)?;
+        tz.path = dir.to_string_lossy().into_owned();
+        Ok(tz)
     }
 
     /// Tokenizes typed text with a tokenizer and settings, as the job would.
@@ -181,8 +190,10 @@ impl Engine {
         .map_err(|e| Error::Internal(format!("the preview crashed: {e}")))?
     }
 
-    /// Checks the request and queues the job. One tokenization per dataset and tokenizer: a
-    /// running one is a Conflict, a finished one is replaced only when `replace` is set.
+    /// Checks the request and queues the job. A dataset has any number of tokenizations with a
+    /// tokenizer, but one per settings: asking again for one that is running is a Conflict, for a
+    /// finished one it is replaced only when `replace` is set. A shuffle without a seed gets a
+    /// random one, recorded in the tokenization's settings.
     pub async fn start_tokenization(&self, request: &TokenizeRequest) -> Result<Tokenization> {
         validate_id(&request.dataset_id, "ds")?;
         validate_id(&request.tokenizer_id, "tk")?;
@@ -217,20 +228,23 @@ impl Engine {
         }
         let existing = self
             .store
-            .find_tokenization(&dataset.id, &tokenizer.id)
-            .await?;
+            .find_tokenizations(&dataset.id, &tokenizer.id)
+            .await?
+            .into_iter()
+            .find(|t| t.settings.made_as(&request.settings));
+        let settings = request.settings.with_seed_recorded();
         let tz = match existing {
             Some(tz) if tz.status.is_active() => {
                 return Err(Error::Conflict(format!(
-                    "{} is already being tokenized with {}; wait for it or cancel it first",
+                    "{} is already being tokenized with {} and these settings; wait for it or cancel it first",
                     dataset.name, tokenizer.name
                 )))
             }
             // A failed one holds nothing worth keeping: it is made again without asking.
             Some(tz) if !request.replace && tz.status != TokenizationStatus::Error => {
                 return Err(Error::Conflict(format!(
-                    "{} already has a tokenization with {}; confirm to replace it",
-                    dataset.name, tokenizer.name
+                    "{} already has a tokenization with {} and these settings ({}); confirm to replace it, or change a setting to keep both",
+                    dataset.name, tokenizer.name, tz.settings.summary()
                 )))
             }
             Some(tz) => {
@@ -239,9 +253,7 @@ impl Engine {
                     std::fs::remove_dir_all(&out)
                         .map_err(|e| Error::io(format!("deleting {}", out.display()), e))?;
                 }
-                self.store
-                    .requeue_tokenization(&tz.id, &request.settings)
-                    .await?
+                self.store.requeue_tokenization(&tz.id, &settings).await?
             }
             None => {
                 self.store
@@ -249,7 +261,7 @@ impl Engine {
                         id: new_id("tok"),
                         dataset_id: dataset.id.clone(),
                         tokenizer_id: tokenizer.id.clone(),
-                        settings: request.settings.clone(),
+                        settings,
                     })
                     .await?
             }
@@ -271,11 +283,11 @@ impl Engine {
             dataset_id: dataset.id.clone(),
         });
         tracing::info!(tokenization = %tz.id, dataset = %dataset.id, tokenizer = %tokenizer.id, "tokenization queued");
-        Ok(tz)
+        self.located(tz)
     }
 
     /// What both front doors run for "tokenize this": the unfinished tokenization of the same
-    /// dataset and tokenizer when there is one (a run interrupted by a crash, a kill or an app
+    /// dataset, tokenizer and settings when there is one (a run interrupted by a crash, a kill or an app
     /// exit, re-queued when the engine opened), otherwise a new one as
     /// [`Engine::start_tokenization`] starts it.
     pub async fn resume_or_start_tokenization(
@@ -286,13 +298,15 @@ impl Engine {
         validate_id(&request.tokenizer_id, "tk")?;
         let existing = self
             .store
-            .find_tokenization(&request.dataset_id, &request.tokenizer_id)
-            .await?;
+            .find_tokenizations(&request.dataset_id, &request.tokenizer_id)
+            .await?
+            .into_iter()
+            .find(|t| t.settings.made_as(&request.settings));
         if let Some(tz) = existing {
             // Killed after the tokenization was recorded ready but before its job was closed:
             // the job is queued again too, and it is the one to follow.
             if tz.status.is_active() || self.tokenization_job(&tz.id).await?.is_some() {
-                return Ok(tz);
+                return self.located(tz);
             }
         }
         self.start_tokenization(request).await

@@ -77,6 +77,11 @@ pub struct Tokenization {
     pub error: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
+    /// The folder Python reads (`load_from_disk`, `load_dataset`), filled in by the engine's
+    /// facade; not a column.
+    #[sqlx(skip)]
+    #[serde(default)]
+    pub path: String,
 }
 
 #[derive(Debug, Clone)]
@@ -176,13 +181,7 @@ impl Store {
         .execute(self.pool())
         .await
         .map_err(|e| {
-            map_insert_error(
-                e,
-                &format!(
-                    "a tokenization of dataset {} with tokenizer {}",
-                    new.dataset_id, new.tokenizer_id
-                ),
-            )
+            map_insert_error(e, &format!("tokenization {}", new.id))
         })?;
         self.get_tokenization(&new.id).await
     }
@@ -226,20 +225,20 @@ impl Store {
         .await
     }
 
-    /// The tokenization of a dataset with a tokenizer, if there is one.
-    pub async fn find_tokenization(
+    /// The tokenizations of a dataset with a tokenizer, oldest first.
+    pub async fn find_tokenizations(
         &self,
         dataset_id: &str,
         tokenizer_id: &str,
-    ) -> Result<Option<Tokenization>> {
-        let row: Option<Tokenization> = sqlx::query_as(&format!(
-            "{SELECT_TOKENIZATION} WHERE dataset_id = ? AND tokenizer_id = ?"
+    ) -> Result<Vec<Tokenization>> {
+        let rows: Vec<Tokenization> = sqlx::query_as(&format!(
+            "{SELECT_TOKENIZATION} WHERE dataset_id = ? AND tokenizer_id = ? ORDER BY created_at, id"
         ))
         .bind(dataset_id)
         .bind(tokenizer_id)
-        .fetch_optional(self.pool())
+        .fetch_all(self.pool())
         .await?;
-        Ok(row)
+        Ok(rows)
     }
 
     /// Puts a finished tokenization back in the queue with new settings (re-tokenizing).
@@ -345,19 +344,36 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn one_tokenization_per_dataset_and_tokenizer() {
+    async fn several_tokenizations_per_dataset_and_tokenizer_and_no_orphans() {
         let (_dir, store) = temp_store().await;
         seed(&store).await;
-        let dup = store
+        store
             .insert_tokenization(&NewTokenization {
-                id: "tz_dup".into(),
+                id: "tz_1024".into(),
+                dataset_id: "ds_a".into(),
+                tokenizer_id: "tk_gpt2".into(),
+                settings: TokenizeSettings {
+                    max_length: 1024,
+                    ..TokenizeSettings::default()
+                },
+            })
+            .await
+            .unwrap();
+        let both = store.find_tokenizations("ds_a", "tk_gpt2").await.unwrap();
+        assert_eq!(
+            both.iter().map(|t| t.id.as_str()).collect::<Vec<_>>(),
+            ["tz_1", "tz_1024"]
+        );
+        let same_id = store
+            .insert_tokenization(&NewTokenization {
+                id: "tz_1".into(),
                 dataset_id: "ds_a".into(),
                 tokenizer_id: "tk_gpt2".into(),
                 settings: TokenizeSettings::default(),
             })
             .await
             .unwrap_err();
-        assert_eq!(dup.kind(), ErrorKind::Conflict);
+        assert_eq!(same_id.kind(), ErrorKind::Conflict);
 
         let orphan = store
             .insert_tokenization(&NewTokenization {
@@ -369,7 +385,7 @@ mod tests {
             .await
             .unwrap_err();
         assert_eq!(orphan.kind(), ErrorKind::NotFound);
-        assert_eq!(store.list_tokenizations("ds_a").await.unwrap().len(), 2);
+        assert_eq!(store.list_tokenizations("ds_a").await.unwrap().len(), 3);
     }
 
     #[tokio::test]

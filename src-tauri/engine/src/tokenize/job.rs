@@ -2,6 +2,7 @@
 //! its statistics. The output is built in `<tok_id>.partial` and renamed into place only when
 //! complete; an interrupted run starts that folder over, so a rerun writes the same bytes.
 
+use super::handoff::{write_handoff, Origin};
 use super::output::write_json;
 use super::pipeline::{self, PassProgress, SplitSource};
 use super::registry::load_tokenizer;
@@ -105,6 +106,7 @@ impl TokenizeHandler {
             .map_err(|e| Error::io(format!("creating {}", partial.display()), e))?;
 
         let split_names: Vec<String> = sources.iter().map(|s| s.name.clone()).collect();
+        let column = resolved.text_column.clone();
         let settings_json = serde_json::to_string(&tz.settings)
             .map_err(|e| Error::Internal(format!("serialising settings: {e}")))?;
         let fingerprint_base = pipeline::fingerprint(&[
@@ -168,11 +170,21 @@ impl TokenizeHandler {
                 "special_tokens": tokenizer.info.special_tokens,
             },
             "settings": tz.settings,
-            "layout": if split_names.len() == 1 { "dataset" } else { "dataset_dict" },
+            "layout": "dataset_dict",
             "splits": split_names,
             "statistics": pass.statistics,
         });
         write_json(&partial.join(MISTUDIO_FILE), &manifest)?;
+        let origin = Origin {
+            dataset: dataset.hf_repo_id.as_deref().unwrap_or(&dataset.name),
+            tokenizer: tokenizer_row
+                .hf_repo_id
+                .as_deref()
+                .unwrap_or(&tokenizer_row.name),
+            column: &column,
+            splits: &split_names,
+        };
+        write_handoff(&partial, &tz.settings, &origin)?;
         replace_dir(&partial, &out)?;
         self.store
             .finish_tokenization(&tz.id, &pass.statistics, pass.bytes)

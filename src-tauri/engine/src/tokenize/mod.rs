@@ -2,9 +2,11 @@
 //! them, a live preview, and the job that streams a dataset's canonical data through a
 //! tokenizer into the Hugging Face `save_to_disk` layout with its statistics (docs/design.md §3, §5).
 
+pub mod handoff;
 mod job;
 pub mod model;
 pub mod output;
+pub mod packing;
 pub mod pipeline;
 mod preview;
 pub mod registry;
@@ -18,5 +20,5 @@ mod tests;
 pub use job::{partial_dir, thread_budget, TokenizeHandler, TokenizeParams, MISTUDIO_FILE};
 pub use model::{LoadedTokenizer, SpecialToken, SpecialTokens, TokenizerInfo};
 pub use preview::{preview, row_tokens, PreviewRow, PreviewToken, TokenizePreview};
-pub use settings::{Packing, Padding, ResolvedSettings, Separator, TokenizeSettings};
+pub use settings::{Packing, PackingToken, Padding, ResolvedSettings, TokenizeSettings};
 pub use stats::{HistogramBin, LengthSummary, SplitStatistics, Statistics, TopToken};

@@ -23,6 +23,9 @@ pub struct SpecialTokens {
     pub eos: Option<SpecialToken>,
     pub pad: Option<SpecialToken>,
     pub unk: Option<SpecialToken>,
+    /// Stored rows from before the SEP token was looked up lack it.
+    #[serde(default)]
+    pub sep: Option<SpecialToken>,
 }
 
 /// What the app knows about a tokenizer file.
@@ -123,7 +126,11 @@ impl LoadedTokenizer {
                 .as_deref()
                 .and_then(lookup)
                 .or_else(|| find("unk_token", &["<unk>", "[UNK]"])),
+            sep: find("sep_token", &["[SEP]", "<sep>"]),
         };
+        if let Some(config) = &config {
+            apply_config_special_tokens(&mut tokenizer, config, &special_tokens)?;
+        }
         let added_tokens_per_sample = tokenizer
             .get_post_processor()
             .map_or(0, |p| tokenizers::PostProcessor::added_tokens(p, false));
@@ -193,6 +200,53 @@ impl LoadedTokenizer {
     }
 }
 
+/// `transformers` (5.x) loads a tokenizer whose `tokenizer_config.json` sets `add_bos_token` or
+/// `add_eos_token` with a post-processor rebuilt from those two flags (`update_post_processor`
+/// in `tokenization_utils_tokenizers.py`), whatever `tokenizer.json` says: DeepSeek-V3's file
+/// adds nothing, its config adds BOS. Encoding here follows, so `encode(text)` agrees with
+/// `AutoTokenizer.from_pretrained(folder).encode(text)`, which is what SAELens runs.
+fn apply_config_special_tokens(
+    tokenizer: &mut Tokenizer,
+    config: &serde_json::Value,
+    special: &SpecialTokens,
+) -> Result<()> {
+    let flag = |key: &str| config.get(key).map(|v| v.as_bool().unwrap_or(false));
+    let (add_bos, add_eos) = (flag("add_bos_token"), flag("add_eos_token"));
+    if add_bos.is_none() && add_eos.is_none() {
+        return Ok(());
+    }
+    // As transformers does, a flag whose token the tokenizer lacks is dropped.
+    let bos = special.bos.as_ref().filter(|_| add_bos == Some(true));
+    let eos = special.eos.as_ref().filter(|_| add_eos == Some(true));
+    let piece = |t: Option<&SpecialToken>, type_id: u32| {
+        t.map(|t| format!("{}:{type_id} ", t.content))
+            .unwrap_or_default()
+    };
+    let single = format!("{}$A:0 {}", piece(bos, 0), piece(eos, 0));
+    let pair = format!(
+        "{}$A:0 {}{}$B:1 {}",
+        piece(bos, 0),
+        piece(eos, 0),
+        piece(bos, 1),
+        piece(eos, 1)
+    );
+    let mut specials: Vec<(String, u32)> = Vec::new();
+    for t in [bos, eos].into_iter().flatten() {
+        if !specials.iter().any(|(c, _)| c == &t.content) {
+            specials.push((t.content.clone(), t.id));
+        }
+    }
+    let template = tokenizers::processors::template::TemplateProcessing::builder()
+        .try_single(single.trim_end())
+        .and_then(|b| b.try_pair(pair.trim_end()))
+        .map_err(|e| Error::Internal(format!("special-token template: {e}")))?
+        .special_tokens(specials)
+        .build()
+        .map_err(|e| Error::Internal(format!("special-token template: {e}")))?;
+    tokenizer.with_post_processor(Some(template));
+    Ok(())
+}
+
 /// One sample's rows in per-sample mode.
 pub struct SampleRows {
     /// The sample's length in tokens before truncation, special tokens included.
@@ -227,12 +281,23 @@ pub fn encode_sample(
     Ok(SampleRows { full_len, rows })
 }
 
-/// Raw token ids of a document for packed mode: no special tokens (rows get BOS and documents
-/// their separator from the packing settings, as SAELens does). `raw` is
-/// [`LoadedTokenizer::raw`]: a post-processor adds nothing when special tokens are off.
-pub fn encode_document(raw: &Tokenizer, text: &str) -> Result<Vec<u32>> {
+/// A document's token ids for packed mode: with `add_special_tokens`, as `encode(text)` gives
+/// them (SAELens encodes each document so: a Llama-2 document starts with BOS), else the bare
+/// ids. `raw` is [`LoadedTokenizer::raw`], `full` the tokenizer with its post-processor.
+pub fn encode_document(
+    raw: &Tokenizer,
+    full: &Tokenizer,
+    text: &str,
+    add_special_tokens: bool,
+) -> Result<Vec<u32>> {
     let enc = raw
         .encode_fast(text, false)
+        .map_err(|e| Error::Internal(format!("encoding failed: {e}")))?;
+    if !add_special_tokens {
+        return Ok(enc.get_ids().to_vec());
+    }
+    let enc = full
+        .post_process(enc, None, true)
         .map_err(|e| Error::Internal(format!("encoding failed: {e}")))?;
     Ok(enc.get_ids().to_vec())
 }

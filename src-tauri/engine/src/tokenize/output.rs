@@ -2,8 +2,8 @@
 //! `datasets.load_from_disk` reads it as it is:
 //!
 //! ```text
-//! one split:     DIR/data-00000-of-00002.arrow, data-00001-of-00002.arrow, dataset_info.json, state.json
-//! several:       DIR/dataset_dict.json, DIR/<split>/(the same as above)
+//! DIR/dataset_dict.json, README.md (its YAML names each split's files, for load_dataset)
+//! DIR/<split>/data-00000-of-00002.arrow, data-00001-of-00002.arrow, dataset_info.json, state.json
 //! ```
 //!
 //! Shards are Arrow IPC *stream* files of at most [`MAX_SHARD_BYTES`], written as rows arrive;
@@ -248,22 +248,17 @@ pub fn write_json(path: &Path, value: &serde_json::Value) -> Result<()> {
     f.sync_all().map_err(io_err(path, "flushing"))
 }
 
-/// Where each split goes: the folder itself for one split, a subfolder per split otherwise.
+/// Where each split goes: a subfolder per split, however many there are. A folder with
+/// `state.json` at its top is one `datasets.load_dataset` refuses ("saved using save_to_disk"),
+/// so even one split sits in its own folder under a `dataset_dict.json` (docs/design.md §5).
 pub fn split_dirs(dir: &Path, splits: &[String]) -> Vec<PathBuf> {
-    if splits.len() == 1 {
-        vec![dir.to_path_buf()]
-    } else {
-        splits.iter().map(|s| dir.join(s)).collect()
-    }
+    splits.iter().map(|s| dir.join(s)).collect()
 }
 
-/// `dataset_dict.json`, which makes `load_from_disk` return a `DatasetDict`.
+/// `dataset_dict.json`, which makes `load_from_disk` return a `DatasetDict` of the splits.
 pub fn write_dataset_dict(dir: &Path, splits: &[String]) -> Result<()> {
-    if splits.len() > 1 {
-        write_json(
-            &dir.join("dataset_dict.json"),
-            &serde_json::json!({"splits": splits}),
-        )?;
-    }
-    Ok(())
+    write_json(
+        &dir.join("dataset_dict.json"),
+        &serde_json::json!({"splits": splits}),
+    )
 }

@@ -35,7 +35,10 @@ impl RowPacker {
     /// `context` must be at least 2: with one token a row could hold nothing but its
     /// begin-batch token, and no document would ever be consumed.
     pub fn new(context: usize, tokens: PackingTokens, one_document_per_row: bool) -> RowPacker {
-        debug_assert!(context >= 2, "settings validation keeps the context at 2 or more");
+        debug_assert!(
+            context >= 2,
+            "settings validation keeps the context at 2 or more"
+        );
         let tokens = if one_document_per_row {
             // SAELens lets the begin-batch token stand in for a missing begin-sequence token
             // here, judging both by Python truthiness: a token id of 0 counts as no token.
@@ -173,7 +176,12 @@ mod tests {
 
     #[test]
     fn a_row_start_gets_the_begin_token_and_no_separator() {
-        let rows = pack(4, saelens_defaults(), false, &[&[10, 11, 12], &[20, 21, 22, 23]]);
+        let rows = pack(
+            4,
+            saelens_defaults(),
+            false,
+            &[&[10, 11, 12], &[20, 21, 22, 23]],
+        );
         // Row 1: BOS, doc 1 (3 tokens). Row 2 starts with the rest of doc 2 after BOS: the
         // separator is never put at a row start.
         assert_eq!(rows, vec![vec![BOS, 10, 11, 12], vec![BOS, 20, 21, 22]]);
@@ -200,10 +208,18 @@ mod tests {
             begin_sequence: None,
             separator: Some(EOS),
         };
-        let rows = pack(6, tokens, false, &[&[BOS, 10], &[BOS, 20, 21], &[BOS, 30, 31, 32, 33, 34]]);
+        let rows = pack(
+            6,
+            tokens,
+            false,
+            &[&[BOS, 10], &[BOS, 20, 21], &[BOS, 30, 31, 32, 33, 34]],
+        );
         assert_eq!(
             rows,
-            vec![vec![BOS, 10, EOS, BOS, 20, 21], vec![BOS, 30, 31, 32, 33, 34]]
+            vec![
+                vec![BOS, 10, EOS, BOS, 20, 21],
+                vec![BOS, 30, 31, 32, 33, 34]
+            ]
         );
         // The separator is skipped when the document starts with it.
         let same = PackingTokens {
@@ -248,7 +264,12 @@ mod tests {
 
     #[test]
     fn without_special_tokens_rows_are_the_plain_stream() {
-        let rows = pack(3, PackingTokens::default(), false, &[&[1, 2], &[3, 4, 5, 6], &[7]]);
+        let rows = pack(
+            3,
+            PackingTokens::default(),
+            false,
+            &[&[1, 2], &[3, 4, 5, 6], &[7]],
+        );
         assert_eq!(rows, vec![vec![1, 2, 3], vec![4, 5, 6]]);
     }
 
@@ -258,7 +279,12 @@ mod tests {
             4,
             saelens_defaults(),
             true,
-            &[&[10, 11, 12], &[20, 21], &[BOS, 30, 31, 32, 33], &[40, 41, 42, 43, 44]],
+            &[
+                &[10, 11, 12],
+                &[20, 21],
+                &[BOS, 30, 31, 32, 33],
+                &[40, 41, 42, 43, 44],
+            ],
         );
         // The begin-batch token stands in as the begin-sequence token; a 3-token document
         // becomes BOS + 3 = 4; a 2-token one is too short; one starting with BOS is cut as is.
@@ -291,6 +317,9 @@ mod tests {
             separator: Some(EOS),
         };
         let rows = pack(2, tokens, false, &[&[10, 11, 12]]);
-        assert_eq!(rows, vec![vec![BOS, 7], vec![BOS, 10], vec![BOS, 11], vec![BOS, 12]]);
+        assert_eq!(
+            rows,
+            vec![vec![BOS, 7], vec![BOS, 10], vec![BOS, 11], vec![BOS, 12]]
+        );
     }
 }

@@ -2,6 +2,7 @@
 //! would write it.
 
 use super::model::{encode_document, encode_sample, LoadedTokenizer};
+use super::packing::RowPacker;
 use super::settings::ResolvedSettings;
 use crate::error::Result;
 use serde::{Deserialize, Serialize};
@@ -39,7 +40,7 @@ pub struct TokenizePreview {
     /// The text's own length in tokens, before truncation or packing.
     pub text_tokens: u32,
     pub truncated: bool,
-    /// Packed mode: tokens left over that do not fill a row (a job drops them at a split's end).
+    /// Packed mode: tokens of the last, incomplete row (a job drops them at a split's end).
     pub remainder_tokens: u32,
 }
 
@@ -72,36 +73,35 @@ pub fn preview(
     let mut truncated = false;
     let mut remainder_tokens = 0u32;
     if let Some(p) = &settings.settings.packing {
-        let mut stream: Vec<u32> = Vec::new();
+        let mut packer = RowPacker::new(
+            p.context_size as usize,
+            settings.packing_tokens,
+            p.disable_concat_sequences,
+        );
         let mut doc_tokens = 0usize;
         let docs = text.split("\n\n").map(str::trim).filter(|d| !d.is_empty());
-        for (i, doc) in docs.enumerate() {
-            if i > 0 {
-                if let Some(sep) = settings.separator_id {
-                    stream.push(sep);
-                }
-            }
-            let ids = encode_document(&tokenizer.raw, doc)?;
+        for doc in docs {
+            let ids = encode_document(
+                &tokenizer.raw,
+                &tokenizer.tokenizer,
+                doc,
+                settings.settings.add_special_tokens,
+            )?;
             doc_tokens += ids.len();
-            stream.extend(ids);
+            packer.push(&ids, |row| {
+                total_rows += 1;
+                num_tokens += p.context_size;
+                if rows.len() < MAX_PREVIEW_ROWS {
+                    rows.push(PreviewRow {
+                        tokens: row.iter().map(|&id| token(id, false)).collect(),
+                        overflow: false,
+                    });
+                }
+                Ok::<(), crate::error::Error>(())
+            })?;
         }
         text_tokens = doc_tokens as u32;
-        let cap = p.context_size as usize - usize::from(settings.bos_id.is_some());
-        let mut chunks = stream.chunks_exact(cap);
-        for chunk in &mut chunks {
-            total_rows += 1;
-            num_tokens += p.context_size;
-            if rows.len() < MAX_PREVIEW_ROWS {
-                let mut tokens: Vec<PreviewToken> =
-                    settings.bos_id.iter().map(|&b| token(b, false)).collect();
-                tokens.extend(chunk.iter().map(|&id| token(id, false)));
-                rows.push(PreviewRow {
-                    tokens,
-                    overflow: false,
-                });
-            }
-        }
-        remainder_tokens = chunks.remainder().len() as u32;
+        remainder_tokens = packer.left_over() as u32;
     } else {
         let configured = tokenizer.configured(settings)?;
         let sample = encode_sample(
@@ -152,7 +152,12 @@ pub fn row_tokens(
     if settings.settings.packing.is_none() {
         return preview(tokenizer, settings, text);
     }
-    let ids = encode_document(&tokenizer.raw, text)?;
+    let ids = encode_document(
+        &tokenizer.raw,
+        &tokenizer.tokenizer,
+        text,
+        settings.settings.add_special_tokens,
+    )?;
     let tokens = ids
         .iter()
         .take(MAX_ROW_TOKENS)

@@ -1,6 +1,7 @@
 //! What a tokenization is asked to do, and the checks that settings make sense for a tokenizer
 //! and a dataset before any job starts.
 
+use super::packing::PackingTokens;
 use super::LoadedTokenizer;
 use crate::error::{Error, Result};
 use crate::store::Dataset;
@@ -18,32 +19,139 @@ pub enum Padding {
     MaxLength,
 }
 
-/// The token put between documents in packed mode.
+/// A special token packing puts into rows, named as SAELens names them
+/// (`"bos" | "eos" | "sep" | None | <id>`); the names are looked up in the tokenizer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(tag = "kind", content = "id", rename_all = "snake_case")]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
-pub enum Separator {
-    #[default]
-    Eos,
+pub enum PackingToken {
     Bos,
+    Eos,
+    Sep,
     /// A token id of the user's choice.
     Id(u32),
-    /// Documents run into each other.
+    #[default]
     None,
 }
 
-/// Documents concatenated and cut into rows of exactly `context_size` tokens (the
-/// SAELens / TransformerLens convention): a separator between documents, BOS at the start of
-/// each row when asked, the remainder of each split dropped, no padding.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+impl PackingToken {
+    /// SAELens's spelling: `"bos"`, `"eos"`, `"sep"`, the id, or `null`.
+    pub fn saelens_value(self) -> serde_json::Value {
+        match self {
+            PackingToken::Bos => "bos".into(),
+            PackingToken::Eos => "eos".into(),
+            PackingToken::Sep => "sep".into(),
+            PackingToken::Id(id) => id.into(),
+            PackingToken::None => serde_json::Value::Null,
+        }
+    }
+
+    fn label(self) -> String {
+        match self {
+            PackingToken::Bos => "BOS".into(),
+            PackingToken::Eos => "EOS".into(),
+            PackingToken::Sep => "SEP".into(),
+            PackingToken::Id(id) => format!("token {id}"),
+            PackingToken::None => "none".into(),
+        }
+    }
+}
+
+/// Documents concatenated and cut into rows of exactly `context_size` tokens, by SAELens's
+/// rules (`concat_and_batch_sequences`; see `tokenize/packing.rs`): the begin-batch token
+/// starts each row, the begin-sequence token each document, the separator goes between
+/// documents in a row; continuous over a split, its last incomplete row dropped, no padding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Packing {
     pub context_size: u32,
-    pub bos_per_row: bool,
-    pub separator: Separator,
+    pub begin_batch_token: PackingToken,
+    pub begin_sequence_token: PackingToken,
+    pub sequence_separator_token: PackingToken,
+    /// One document per row (its first `context_size` tokens); shorter documents are dropped.
+    pub disable_concat_sequences: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+impl Packing {
+    /// `PretokenizeRunnerConfig`'s defaults: BOS at each row, no begin-sequence token, BOS
+    /// between documents.
+    pub fn saelens(context_size: u32) -> Packing {
+        Packing {
+            context_size,
+            begin_batch_token: PackingToken::Bos,
+            begin_sequence_token: PackingToken::None,
+            sequence_separator_token: PackingToken::Bos,
+            disable_concat_sequences: false,
+        }
+    }
+}
+
+/// The packing settings of the first release (`bos_per_row`, `separator`), which tokenizations
+/// made then still carry in the database and in their `mistudio.json`.
+#[derive(Deserialize)]
+struct LegacyPacking {
+    context_size: u32,
+    bos_per_row: bool,
+    separator: PackingToken,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CurrentPacking {
+    context_size: u32,
+    begin_batch_token: PackingToken,
+    #[serde(default)]
+    begin_sequence_token: PackingToken,
+    sequence_separator_token: PackingToken,
+    #[serde(default)]
+    disable_concat_sequences: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum PackingWire {
+    Current(CurrentPacking),
+    Legacy(LegacyPacking),
+}
+
+impl PackingWire {
+    fn into_packing(self) -> (Packing, bool) {
+        match self {
+            PackingWire::Current(p) => (
+                Packing {
+                    context_size: p.context_size,
+                    begin_batch_token: p.begin_batch_token,
+                    begin_sequence_token: p.begin_sequence_token,
+                    sequence_separator_token: p.sequence_separator_token,
+                    disable_concat_sequences: p.disable_concat_sequences,
+                },
+                false,
+            ),
+            PackingWire::Legacy(p) => (
+                Packing {
+                    context_size: p.context_size,
+                    begin_batch_token: if p.bos_per_row {
+                        PackingToken::Bos
+                    } else {
+                        PackingToken::None
+                    },
+                    begin_sequence_token: PackingToken::None,
+                    sequence_separator_token: p.separator,
+                    disable_concat_sequences: false,
+                },
+                true,
+            ),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Packing {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Packing, D::Error> {
+        Ok(PackingWire::deserialize(d)?.into_packing().0)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct TokenizeSettings {
     /// The column to tokenize; `None` takes the dataset's text column.
@@ -61,13 +169,70 @@ pub struct TokenizeSettings {
     /// Tokens shared by consecutive overflow rows.
     #[serde(default)]
     pub stride: u32,
-    /// The tokenizer's own special tokens (e.g. BOS/EOS, [CLS]/[SEP]) around each sample.
+    /// The tokenizer's own special tokens (e.g. BOS/EOS, [CLS]/[SEP]) around each sample, or
+    /// in packed mode around each document, as `transformers`' `encode(text)` adds them.
     pub add_special_tokens: bool,
     pub packing: Option<Packing>,
     /// Samples with fewer tokens are left out (and counted).
     pub min_tokens: Option<u32>,
     /// Samples with more tokens (before truncation) are left out (and counted).
     pub max_tokens: Option<u32>,
+    /// Rows written in a seeded random order instead of the source's.
+    pub shuffle: bool,
+    /// The shuffle's seed; a tokenization that shuffles always records one (a request
+    /// without one gets a random seed when it starts).
+    pub seed: Option<u32>,
+}
+
+/// What is stored and sent: today's settings, or the first release's (whose packing encoded
+/// documents without special tokens, so those keep `add_special_tokens` off).
+#[derive(Deserialize)]
+struct SettingsWire {
+    text_column: Option<String>,
+    #[serde(default)]
+    splits: Vec<String>,
+    max_length: u32,
+    truncation: bool,
+    padding: Padding,
+    #[serde(default)]
+    overflow: bool,
+    #[serde(default)]
+    stride: u32,
+    add_special_tokens: bool,
+    packing: Option<PackingWire>,
+    min_tokens: Option<u32>,
+    max_tokens: Option<u32>,
+    #[serde(default)]
+    shuffle: bool,
+    #[serde(default)]
+    seed: Option<u32>,
+}
+
+impl<'de> Deserialize<'de> for TokenizeSettings {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        d: D,
+    ) -> std::result::Result<TokenizeSettings, D::Error> {
+        let w = SettingsWire::deserialize(d)?;
+        let (packing, legacy) = match w.packing.map(PackingWire::into_packing) {
+            Some((p, legacy)) => (Some(p), legacy),
+            None => (None, false),
+        };
+        Ok(TokenizeSettings {
+            text_column: w.text_column,
+            splits: w.splits,
+            max_length: w.max_length,
+            truncation: w.truncation,
+            padding: w.padding,
+            overflow: w.overflow,
+            stride: w.stride,
+            add_special_tokens: w.add_special_tokens && !legacy,
+            packing,
+            min_tokens: w.min_tokens,
+            max_tokens: w.max_tokens,
+            shuffle: w.shuffle,
+            seed: w.seed,
+        })
+    }
 }
 
 impl Default for TokenizeSettings {
@@ -84,6 +249,8 @@ impl Default for TokenizeSettings {
             packing: None,
             min_tokens: None,
             max_tokens: None,
+            shuffle: false,
+            seed: None,
         }
     }
 }
@@ -95,8 +262,8 @@ pub struct ResolvedSettings {
     pub text_column: String,
     pub splits: Vec<String>,
     pub pad_id: Option<u32>,
-    pub bos_id: Option<u32>,
-    pub separator_id: Option<u32>,
+    /// Packed mode's special tokens as ids.
+    pub packing_tokens: PackingTokens,
 }
 
 impl TokenizeSettings {
@@ -105,8 +272,7 @@ impl TokenizeSettings {
     pub fn validate(&self, tokenizer: &LoadedTokenizer) -> Result<ResolvedSettings> {
         let special = &tokenizer.info.special_tokens;
         let vocab = tokenizer.info.vocab_size;
-        let mut bos_id = None;
-        let mut separator_id = None;
+        let mut packing_tokens = PackingTokens::default();
         let mut pad_id = None;
         if let Some(p) = &self.packing {
             if p.context_size < 2 || p.context_size > MAX_LENGTH_LIMIT {
@@ -115,38 +281,32 @@ impl TokenizeSettings {
                     p.context_size
                 )));
             }
-            if p.bos_per_row {
-                bos_id = Some(special.bos.as_ref().map(|t| t.id).ok_or_else(|| {
-                    Error::invalid(format!(
-                        "{} has no BOS token, so rows cannot start with one: turn \"BOS at each row\" off",
-                        tokenizer.info.name
-                    ))
-                })?);
-            }
-            separator_id = match p.separator {
-                Separator::None => None,
-                Separator::Eos => Some(special.eos.as_ref().map(|t| t.id).ok_or_else(|| {
-                    Error::invalid(format!(
-                        "{} has no EOS token to separate documents with: choose BOS, a token id or none",
-                        tokenizer.info.name
-                    ))
-                })?),
-                Separator::Bos => Some(special.bos.as_ref().map(|t| t.id).ok_or_else(|| {
-                    Error::invalid(format!(
-                        "{} has no BOS token to separate documents with: choose EOS, a token id or none",
-                        tokenizer.info.name
-                    ))
-                })?),
-                Separator::Id(id) => {
-                    if u64::from(id) >= vocab {
-                        return Err(Error::invalid(format!(
-                            "separator id {id} is outside the vocabulary of {} (0 to {})",
-                            tokenizer.info.name,
-                            vocab.saturating_sub(1)
-                        )));
-                    }
-                    Some(id)
+            let id = |choice: PackingToken, role: &str| -> Result<Option<u32>> {
+                let named = |t: &Option<super::SpecialToken>, name: &str| {
+                    t.as_ref().map(|t| Some(t.id)).ok_or_else(|| {
+                        Error::invalid(format!(
+                            "{} has no {name} token to use as the {role} token: choose another token, a token id or none",
+                            tokenizer.info.name
+                        ))
+                    })
+                };
+                match choice {
+                    PackingToken::None => Ok(None),
+                    PackingToken::Bos => named(&special.bos, "BOS"),
+                    PackingToken::Eos => named(&special.eos, "EOS"),
+                    PackingToken::Sep => named(&special.sep, "SEP"),
+                    PackingToken::Id(id) if u64::from(id) >= vocab => Err(Error::invalid(format!(
+                        "the {role} token id {id} is outside the vocabulary of {} (0 to {})",
+                        tokenizer.info.name,
+                        vocab.saturating_sub(1)
+                    ))),
+                    PackingToken::Id(id) => Ok(Some(id)),
                 }
+            };
+            packing_tokens = PackingTokens {
+                begin_batch: id(p.begin_batch_token, "begin-batch")?,
+                begin_sequence: id(p.begin_sequence_token, "begin-sequence")?,
+                separator: id(p.sequence_separator_token, "separator")?,
             };
         } else {
             if self.max_length == 0 || self.max_length > MAX_LENGTH_LIMIT {
@@ -203,8 +363,7 @@ impl TokenizeSettings {
             text_column: self.text_column.clone().unwrap_or_default(),
             splits: self.splits.clone(),
             pad_id,
-            bos_id,
-            separator_id,
+            packing_tokens,
         })
     }
 
@@ -274,20 +433,60 @@ impl TokenizeSettings {
         Ok(resolved)
     }
 
+    /// What makes two tokenizations different: settings that packed mode ignores are left out,
+    /// and so is the seed when nothing is shuffled.
+    fn effective(&self) -> TokenizeSettings {
+        let mut s = self.clone();
+        if s.packing.is_some() {
+            let d = TokenizeSettings::default();
+            (s.max_length, s.truncation, s.padding) = (d.max_length, d.truncation, d.padding);
+            (s.overflow, s.stride) = (d.overflow, d.stride);
+        }
+        if !s.shuffle {
+            s.seed = None;
+        }
+        s
+    }
+
+    /// Whether a tokenization made with these settings is what `asked` asks for; a request that
+    /// leaves the seed to chance matches whatever seed was drawn.
+    pub fn made_as(&self, asked: &TokenizeSettings) -> bool {
+        let mut made = self.effective();
+        if asked.seed.is_none() {
+            made.seed = None;
+        }
+        made == asked.effective()
+    }
+
+    /// The settings to record: a shuffle left to chance gets its seed now, so a rerun after a
+    /// crash writes the same bytes.
+    pub fn with_seed_recorded(&self) -> TokenizeSettings {
+        let mut s = self.clone();
+        if s.shuffle && s.seed.is_none() {
+            let bytes = *uuid::Uuid::new_v4().as_bytes();
+            s.seed = Some(u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]));
+        }
+        s
+    }
+
     /// One line for lists: "packed 1,024 · BOS · sep eos" or "max 512 · truncate · pad".
     pub fn summary(&self) -> String {
         let mut parts = Vec::new();
         if let Some(p) = &self.packing {
             parts.push(format!("packed {}", p.context_size));
-            if p.bos_per_row {
-                parts.push("BOS per row".into());
+            if p.disable_concat_sequences {
+                parts.push("one document per row".into());
             }
-            parts.push(match p.separator {
-                Separator::Eos => "EOS between documents".into(),
-                Separator::Bos => "BOS between documents".into(),
-                Separator::Id(id) => format!("token {id} between documents"),
-                Separator::None => "no separator".into(),
-            });
+            parts.push(format!("row start {}", p.begin_batch_token.label()));
+            if p.begin_sequence_token != PackingToken::None {
+                parts.push(format!("document start {}", p.begin_sequence_token.label()));
+            }
+            if !p.disable_concat_sequences {
+                parts.push(format!("separator {}", p.sequence_separator_token.label()));
+            }
+            if !self.add_special_tokens {
+                parts.push("no special tokens".into());
+            }
         } else {
             parts.push(format!("max {}", self.max_length));
             if self.truncation {
@@ -302,6 +501,12 @@ impl TokenizeSettings {
             if self.add_special_tokens {
                 parts.push("special tokens".into());
             }
+        }
+        if self.shuffle {
+            parts.push(match self.seed {
+                Some(seed) => format!("shuffled seed {seed}"),
+                None => "shuffled".into(),
+            });
         }
         parts.join(" · ")
     }

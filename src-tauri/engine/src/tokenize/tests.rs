@@ -2,8 +2,9 @@
 //! encoding, packing is exact, statistics match a recomputation from the written files.
 
 use super::model::LoadedTokenizer;
+use super::packing::RowPacker;
 use super::pipeline::{self, PassProgress, SplitSource};
-use super::settings::{Packing, Padding, Separator, TokenizeSettings};
+use super::settings::{Packing, PackingToken, Padding, TokenizeSettings};
 use crate::ingest::{ingest, SplitInput};
 use crate::ErrorKind;
 use arrow::array::AsArray;
@@ -307,26 +308,77 @@ fn overflow_rows_with_a_stride_equal_the_tokenizers_overflow() {
     );
 }
 
+/// The rows SAELens's rules give for the documents one after another, as the pass should
+/// write them: documents encoded as `encode(text, add_special_tokens)`, packing continuous over
+/// each split.
+fn expected_packed_rows(
+    tok: &LoadedTokenizer,
+    r: &super::ResolvedSettings,
+    texts: &[String],
+) -> (Vec<Vec<u32>>, usize) {
+    let p = r.settings.packing.unwrap();
+    let mut packer = RowPacker::new(
+        p.context_size as usize,
+        r.packing_tokens,
+        p.disable_concat_sequences,
+    );
+    let mut rows = Vec::new();
+    for t in texts {
+        let ids = tok
+            .tokenizer
+            .encode(t.as_str(), r.settings.add_special_tokens)
+            .unwrap()
+            .get_ids()
+            .to_vec();
+        packer
+            .push(&ids, |row| {
+                rows.push(row.to_vec());
+                Ok::<(), ()>(())
+            })
+            .unwrap();
+    }
+    (rows, packer.left_over())
+}
+
+fn packed(context_size: u32, begin: PackingToken, separator: PackingToken) -> Packing {
+    Packing {
+        context_size,
+        begin_batch_token: begin,
+        sequence_separator_token: separator,
+        ..Packing::saelens(context_size)
+    }
+}
+
 #[test]
-fn packed_rows_are_exact_and_concatenate_to_the_documents() {
-    let tok = gpt2();
-    for (bos, separator) in [
-        (true, Separator::Eos),
-        (false, Separator::None),
-        (true, Separator::Id(13)),
+fn packed_rows_follow_saelens_rules_over_each_split() {
+    let tok = gpt2_with_template();
+    for (packing, special) in [
+        (Packing::saelens(128), true),
+        (packed(128, PackingToken::Bos, PackingToken::Eos), false),
+        (packed(64, PackingToken::None, PackingToken::None), true),
+        (
+            Packing {
+                begin_sequence_token: PackingToken::Id(13),
+                ..packed(100, PackingToken::Bos, PackingToken::Id(13))
+            },
+            true,
+        ),
+        (
+            Packing {
+                disable_concat_sequences: true,
+                ..Packing::saelens(32)
+            },
+            true,
+        ),
     ] {
         let dir = tempfile::tempdir().unwrap();
         let all = texts();
         let data = canonical(dir.path(), &all);
-        let ctx = 128usize;
         let r = resolved(
             &tok,
             TokenizeSettings {
-                packing: Some(Packing {
-                    context_size: ctx as u32,
-                    bos_per_row: bos,
-                    separator,
-                }),
+                packing: Some(packing),
+                add_special_tokens: special,
                 ..TokenizeSettings::default()
             },
         );
@@ -335,39 +387,150 @@ fn packed_rows_are_exact_and_concatenate_to_the_documents() {
         let mut dropped = 0;
         for (split, texts) in split_texts(&all) {
             let rows = read_rows(&out.join(split));
-            let mut stream: Vec<u32> = Vec::new();
-            for (i, t) in texts.iter().enumerate() {
-                if i > 0 {
-                    stream.extend(r.separator_id);
-                }
-                stream.extend(tok.tokenizer.encode(t.as_str(), false).unwrap().get_ids());
-            }
-            let cap = ctx - usize::from(bos);
-            let mut joined: Vec<u32> = Vec::new();
-            for row in &rows {
-                assert_eq!(
-                    row.ids.len(),
-                    ctx,
-                    "every packed row is exactly the context"
-                );
-                assert!(row.mask.is_none() && row.sample_index.is_none());
-                if bos {
-                    assert_eq!(row.ids[0], 50256, "BOS starts each row");
-                    joined.extend(&row.ids[1..]);
-                } else {
-                    joined.extend(&row.ids);
-                }
-            }
-            assert_eq!(rows.len(), stream.len() / cap);
-            assert_eq!(
-                joined[..],
-                stream[..rows.len() * cap],
-                "{split}: rows concatenate to the documents"
-            );
-            dropped += stream.len() % cap;
+            let (expected, left_over) = expected_packed_rows(&tok, &r, &texts);
+            assert!(!expected.is_empty(), "{packing:?}: the case packs rows");
+            assert!(rows
+                .iter()
+                .all(|r| r.mask.is_none() && r.sample_index.is_none()));
+            let ids: Vec<Vec<u32>> = rows.into_iter().map(|r| r.ids).collect();
+            assert_eq!(ids, expected, "{split} with {packing:?}");
+            dropped += left_over;
         }
         assert_eq!(stats.dropped_tokens, dropped as u64);
     }
+}
+
+fn shuffled(seed: Option<u32>, settings: TokenizeSettings) -> TokenizeSettings {
+    TokenizeSettings {
+        shuffle: seed.is_some(),
+        seed,
+        ..settings
+    }
+}
+
+#[test]
+fn shuffled_rows_are_a_seeded_permutation_of_the_unshuffled_ones() {
+    let tok = gpt2_with_pad();
+    let packed_mode = TokenizeSettings {
+        packing: Some(Packing::saelens(16)),
+        ..TokenizeSettings::default()
+    };
+    let per_sample = TokenizeSettings {
+        max_length: 24,
+        padding: Padding::MaxLength,
+        overflow: true,
+        ..TokenizeSettings::default()
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let all = texts();
+    let data = canonical(dir.path(), &all);
+    for (mode, settings) in [("packed", packed_mode), ("per-sample", per_sample)] {
+        let write = |name: &str, seed: Option<u32>| {
+            let out = dir.path().join(format!("{mode}-{name}"));
+            let r = resolved(&tok, shuffled(seed, settings.clone()));
+            let stats = run(&tok, &r, &data, &out);
+            (out, stats)
+        };
+        let (plain, plain_stats) = write("plain", None);
+        let (a, a_stats) = write("a", Some(7));
+        let (again, _) = write("again", Some(7));
+        let (other, _) = write("other", Some(8));
+        for (split, _) in split_texts(&all) {
+            let key = |r: &OutRow| (r.ids.clone(), r.mask.clone(), r.sample_index);
+            let rows = |dir: &Path| read_rows(&dir.join(split));
+            let (p, s) = (rows(&plain), rows(&a));
+            assert!(p.len() > 20, "{mode} {split}: enough rows to shuffle");
+            let order: Vec<_> = s.iter().map(key).collect();
+            assert_ne!(
+                p.iter().map(key).collect::<Vec<_>>(),
+                order,
+                "{mode}: reordered"
+            );
+            let mut sorted_p: Vec<_> = p.iter().map(key).collect();
+            let mut sorted_s = order.clone();
+            sorted_p.sort();
+            sorted_s.sort();
+            assert_eq!(sorted_p, sorted_s, "{mode} {split}: the same rows");
+            let o: Vec<_> = rows(&other).iter().map(key).collect();
+            assert_ne!(o, order, "{mode} {split}: another seed, another order");
+            for f in std::fs::read_dir(a.join(split)).unwrap() {
+                let f = f.unwrap().path();
+                let name = f.file_name().unwrap().to_owned();
+                assert_eq!(
+                    std::fs::read(&f).unwrap(),
+                    std::fs::read(again.join(split).join(&name)).unwrap(),
+                    "{mode} {split}: the same seed writes the same bytes ({name:?})"
+                );
+            }
+        }
+        assert_eq!(plain_stats.num_tokens, a_stats.num_tokens);
+        assert_eq!(plain_stats.top_tokens, a_stats.top_tokens);
+        let leftovers: Vec<_> = std::fs::read_dir(&a)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with("shuffle-"))
+            .collect();
+        assert!(leftovers.is_empty(), "the spool is removed: {leftovers:?}");
+    }
+}
+
+#[test]
+fn documents_get_the_special_tokens_transformers_adds() {
+    let llama = tokenizer_from_data("llama2");
+    let deepseek = tokenizer_from_data("deepseek-v3");
+    for tok in [&llama, &deepseek] {
+        let bos = tok.info.special_tokens.bos.as_ref().unwrap().id;
+        let with =
+            super::model::encode_document(&tok.raw, &tok.tokenizer, "Hello world", true).unwrap();
+        let without =
+            super::model::encode_document(&tok.raw, &tok.tokenizer, "Hello world", false).unwrap();
+        assert_eq!(
+            with[0], bos,
+            "{}: add_bos_token in its config",
+            tok.info.name
+        );
+        assert_eq!(&with[1..], &without[..], "{}", tok.info.name);
+    }
+    let gpt2 = gpt2();
+    let with =
+        super::model::encode_document(&gpt2.raw, &gpt2.tokenizer, "Hello world", true).unwrap();
+    assert_eq!(with.len(), 2, "GPT-2 adds nothing");
+}
+
+fn tokenizer_from_data(name: &str) -> LoadedTokenizer {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/data")
+        .join(name);
+    let json = std::fs::read(dir.join("tokenizer.json")).unwrap();
+    let config = std::fs::read(dir.join("tokenizer_config.json")).unwrap();
+    LoadedTokenizer::from_bytes(name, &json, Some(&config)).unwrap()
+}
+
+#[test]
+fn settings_of_the_first_release_still_read() {
+    let old = serde_json::json!({
+        "text_column": null, "splits": [], "max_length": 512, "truncation": true,
+        "padding": "none", "add_special_tokens": true, "min_tokens": null, "max_tokens": null,
+        "packing": {"context_size": 256, "bos_per_row": true, "separator": {"kind": "eos"}}
+    });
+    let s: TokenizeSettings = serde_json::from_value(old).unwrap();
+    assert_eq!(
+        s.packing,
+        Some(packed(256, PackingToken::Bos, PackingToken::Eos))
+    );
+    assert!(
+        !s.add_special_tokens,
+        "first-release packing encoded bare documents"
+    );
+    assert!(!s.shuffle && s.seed.is_none());
+    let round: TokenizeSettings =
+        serde_json::from_value(serde_json::to_value(&s).unwrap()).unwrap();
+    assert_eq!(round, s);
+    let bad = serde_json::json!({
+        "max_length": 512, "truncation": true, "padding": "none", "add_special_tokens": true,
+        "packing": {"context_size": 256}
+    });
+    assert!(serde_json::from_value::<TokenizeSettings>(bad).is_err());
 }
 
 #[test]
@@ -512,11 +675,7 @@ fn settings_are_checked_against_the_tokenizer() {
     });
     assert!(e.to_string().contains("overflow"), "{e}");
     let e = bad(TokenizeSettings {
-        packing: Some(Packing {
-            context_size: 128,
-            bos_per_row: true,
-            separator: Separator::Id(60_000),
-        }),
+        packing: Some(packed(128, PackingToken::Bos, PackingToken::Id(60_000))),
         ..TokenizeSettings::default()
     });
     assert!(e.to_string().contains("outside the vocabulary"), "{e}");
@@ -567,11 +726,7 @@ fn the_preview_marks_special_tokens_and_packs_paragraphs() {
     assert_eq!(p.num_tokens, 2);
 
     let r = TokenizeSettings {
-        packing: Some(Packing {
-            context_size: 4,
-            bos_per_row: true,
-            separator: Separator::Eos,
-        }),
+        packing: Some(packed(4, PackingToken::Bos, PackingToken::Eos)),
         ..TokenizeSettings::default()
     }
     .validate(&tok)
@@ -582,7 +737,7 @@ fn the_preview_marks_special_tokens_and_packs_paragraphs() {
         .iter()
         .all(|r| r.tokens.len() == 4 && r.tokens[0].id == 50256));
     assert_eq!(p.text_tokens, 7);
-    // 7 tokens + 1 separator = 8 = two rows of 3 and a remainder of 2.
+    // [BOS one two three] [BOS four five six] [BOS seven …: a new row takes no separator.
     assert_eq!((p.total_rows, p.remainder_tokens), (2, 2));
 }
 

@@ -3,7 +3,10 @@
 //! writer thread that packs, counts and writes in order. At most [`IN_FLIGHT`] batches exist at
 //! once, so memory follows the batch size, not the dataset's.
 
+mod shuffle;
 mod writer;
+
+pub use shuffle::Permutation;
 
 use super::model::{encode_document, encode_sample, LoadedTokenizer};
 use super::output::{split_dirs, write_dataset_dict};
@@ -203,6 +206,7 @@ pub fn run(
             &names,
             &dirs,
             &out_dir.join(SAMPLE_LENGTHS_DIR),
+            out_dir,
             with_mask,
             fingerprint_base,
             done_rx,
@@ -243,7 +247,15 @@ fn encode_batch(
         let docs = (0..n)
             .into_par_iter()
             .with_min_len(1)
-            .map(|i| encode_document(&tokenizer.raw, text(i)).map(Some))
+            .map(|i| {
+                encode_document(
+                    &tokenizer.raw,
+                    &tokenizer.tokenizer,
+                    text(i),
+                    settings.settings.add_special_tokens,
+                )
+                .map(Some)
+            })
             .collect::<Result<Vec<_>>>()?;
         Ok(Encoded::Documents(docs))
     } else {

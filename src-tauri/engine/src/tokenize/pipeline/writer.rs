@@ -1,10 +1,12 @@
 //! The writer stage of the pass: batches come back from the encoders out of order and are
 //! written in order, packed or per sample, with the statistics gathered on the way.
 
+use super::shuffle::RowSink;
 use super::{fingerprint, Encoded, Msg, PassProgress, PassResult};
 use crate::error::{Error, Result};
 use crate::tokenize::model::LoadedTokenizer;
 use crate::tokenize::output::{Row, SplitWriter};
+use crate::tokenize::packing::RowPacker;
 use crate::tokenize::settings::ResolvedSettings;
 use crate::tokenize::stats::{SplitStatistics, StatsBuilder};
 use std::collections::BTreeMap;
@@ -47,56 +49,6 @@ impl LengthsWriter {
     }
 }
 
-/// Packed mode's running row.
-struct Packer {
-    context: usize,
-    bos: Option<u32>,
-    separator: Option<u32>,
-    stream: Vec<u32>,
-    docs_in_split: u64,
-}
-
-impl Packer {
-    fn row_capacity(&self) -> usize {
-        self.context - usize::from(self.bos.is_some())
-    }
-
-    /// Appends a document and writes every row that became complete.
-    fn push(
-        &mut self,
-        doc: &[u32],
-        out: &mut SplitWriter,
-        stats: &mut StatsBuilder,
-        row: &mut Vec<u32>,
-    ) -> Result<()> {
-        if self.docs_in_split > 0 {
-            if let Some(sep) = self.separator {
-                self.stream.push(sep);
-            }
-        }
-        self.docs_in_split += 1;
-        self.stream.extend_from_slice(doc);
-        let cap = self.row_capacity();
-        let mut taken = 0;
-        while self.stream.len() - taken >= cap {
-            row.clear();
-            if let Some(bos) = self.bos {
-                row.push(bos);
-            }
-            row.extend_from_slice(&self.stream[taken..taken + cap]);
-            taken += cap;
-            stats.row(row, row.len());
-            out.push(Row {
-                ids: row,
-                attention_mask: None,
-                sample_index: None,
-            })?;
-        }
-        self.stream.drain(..taken);
-        Ok(())
-    }
-}
-
 #[allow(clippy::too_many_arguments)]
 pub(super) fn write_in_order(
     tokenizer: &LoadedTokenizer,
@@ -104,6 +56,7 @@ pub(super) fn write_in_order(
     names: &[String],
     dirs: &[PathBuf],
     lengths_dir: &Path,
+    scratch_dir: &Path,
     with_mask: bool,
     fingerprint_base: &str,
     done_rx: Receiver<Msg>,
@@ -120,7 +73,7 @@ pub(super) fn write_in_order(
     let mut pending: BTreeMap<u64, Msg> = BTreeMap::new();
     let mut next_seq = 0u64;
     let mut split_ends: BTreeMap<u64, Vec<usize>> = BTreeMap::new();
-    let mut writers: Vec<Option<SplitWriter>> = (0..names.len()).map(|_| None).collect();
+    let mut writers: Vec<Option<RowSink>> = (0..names.len()).map(|_| None).collect();
     let mut split_stats: Vec<SplitStatistics> = names
         .iter()
         .map(|n| SplitStatistics {
@@ -128,28 +81,40 @@ pub(super) fn write_in_order(
             ..SplitStatistics::default()
         })
         .collect();
-    let mut packer = s.packing.map(|p| Packer {
-        context: p.context_size as usize,
-        bos: settings.bos_id,
-        separator: settings.separator_id,
-        stream: Vec::new(),
-        docs_in_split: 0,
-    });
+    let new_packer = || {
+        s.packing.map(|p| {
+            RowPacker::new(
+                p.context_size as usize,
+                settings.packing_tokens,
+                p.disable_concat_sequences,
+            )
+        })
+    };
+    let mut packer = new_packer();
+    let shuffle_seed = match (s.shuffle, s.seed) {
+        (false, _) => None,
+        (true, Some(seed)) => Some(u64::from(seed)),
+        (true, None) => {
+            return Err(Error::Internal(
+                "a shuffled tokenization reached the pass without its seed".into(),
+            ))
+        }
+    };
     let mut bytes = 0u64;
     let mut done = PassProgress::default();
-    let mut row = Vec::new();
     let mut finished_splits = 0;
     std::fs::create_dir_all(lengths_dir)
         .map_err(|e| Error::io(format!("creating {}", lengths_dir.display()), e))?;
     let mut lengths: Vec<Option<LengthsWriter>> = (0..names.len()).map(|_| None).collect();
 
-    let open = |i: usize| -> Result<SplitWriter> {
-        SplitWriter::new(
+    let open = |i: usize| -> Result<RowSink> {
+        let writer = SplitWriter::new(
             &dirs[i],
             with_mask,
             !packed,
             fingerprint(&[fingerprint_base, &names[i]]),
-        )
+        )?;
+        RowSink::new(writer, shuffle_seed, scratch_dir, i, with_mask)
     };
 
     while finished_splits < names.len() {
@@ -159,15 +124,15 @@ pub(super) fn write_in_order(
         // Split ends that are due come first: every batch before them has been written.
         if let Some(ends) = split_ends.remove(&next_seq) {
             for split in ends {
-                if let Some(p) = &mut packer {
-                    stats.stats.dropped_tokens += p.stream.len() as u64;
-                    p.stream.clear();
-                    p.docs_in_split = 0;
+                // Packing runs on over a split and starts afresh with the next.
+                if let Some(p) = std::mem::replace(&mut packer, new_packer()) {
+                    stats.stats.dropped_tokens += p.left_over() as u64;
                 }
                 let w = match writers[split].take() {
                     Some(w) => w,
                     None => open(split)?,
                 };
+                let w = w.into_writer()?;
                 let rows = w.rows;
                 match lengths[split].take() {
                     Some(l) => l.finish()?,
@@ -263,7 +228,14 @@ pub(super) fn write_in_order(
                     if !keep(doc.len(), &mut stats) {
                         continue;
                     }
-                    p.push(&doc, out, &mut stats, &mut row)?;
+                    p.push(&doc, |row| {
+                        stats.row(row, row.len());
+                        out.push(Row {
+                            ids: row,
+                            attention_mask: None,
+                            sample_index: None,
+                        })
+                    })?;
                 }
             }
         }
