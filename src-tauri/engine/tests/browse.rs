@@ -5,7 +5,7 @@ mod common;
 use common::{gpt2_path, ready_dataset, wait_tokenization, Lab};
 use mistudio_engine::browse::RowTokensQuery;
 use mistudio_engine::samples::SamplesQuery;
-use mistudio_engine::tokenize::{Packing, Separator, TokenizeSettings};
+use mistudio_engine::tokenize::{Packing, TokenizeSettings};
 use mistudio_engine::TokenizationStatus;
 use mistudio_engine::{ErrorKind, TokenizeRequest};
 
@@ -177,18 +177,33 @@ async fn the_token_view_and_the_token_length_filter_follow_the_tokenization() {
         &lab,
         &ds,
         TokenizeSettings {
-            packing: Some(Packing {
-                context_size: 32,
-                bos_per_row: true,
-                separator: Separator::Eos,
-            }),
+            packing: Some(Packing::saelens(32)),
             ..TokenizeSettings::default()
         },
     )
     .await;
-    assert_eq!(
+    assert_ne!(
         packed, tok,
-        "one tokenization per dataset and tokenizer, replaced"
+        "a second tokenization with the tokenizer, beside the first"
+    );
+    // The token-length filter reads whichever is chosen: GPT-2 adds no special tokens, so
+    // both select the same rows.
+    let page = lab
+        .engine
+        .samples(&SamplesQuery {
+            dataset_id: ds.clone(),
+            split: Some("train".into()),
+            limit: 10_000,
+            tokenization_id: Some(packed.clone()),
+            min_tokens: Some(lo),
+            max_tokens: Some(hi),
+            ..SamplesQuery::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        page.samples.iter().map(|s| s.index).collect::<Vec<_>>(),
+        want
     );
     let view = lab
         .engine

@@ -3,7 +3,7 @@
 
 mod common;
 use common::{gpt2_path, ready_dataset, wait_tokenization, Lab};
-use mistudio_engine::tokenize::{Packing, Separator, TokenizeSettings};
+use mistudio_engine::tokenize::{Packing, PackingToken, TokenizeSettings};
 use mistudio_engine::{DatasetStatus, JobKind, TokenizationStatus};
 use mistudio_engine::{EngineEvent, ErrorKind, TokenizeRequest};
 use std::path::{Path, PathBuf};
@@ -12,10 +12,10 @@ use std::time::{Duration, Instant};
 fn packed() -> TokenizeSettings {
     TokenizeSettings {
         packing: Some(Packing {
-            context_size: 64,
-            bos_per_row: true,
-            separator: Separator::Eos,
+            sequence_separator_token: PackingToken::Eos,
+            ..Packing::saelens(64)
         }),
+        shuffle: true,
         ..TokenizeSettings::default()
     }
 }
@@ -71,25 +71,109 @@ async fn the_conflict_rule_and_deletion_rules_hold() {
         1
     );
 
-    // Finished: a plain request is a conflict asking for confirmation; replace re-runs it
-    // with the new settings, under the same id.
+    // Finished: the same request is a conflict asking for confirmation; replace re-runs it
+    // under the same id.
     let e = lab.engine.start_tokenization(&request).await.unwrap_err();
     assert!(e.to_string().contains("confirm to replace"), "{e}");
     let again = lab
         .engine
         .start_tokenization(&TokenizeRequest {
             replace: true,
-            settings: packed(),
             ..request.clone()
         })
         .await
         .unwrap();
     assert_eq!(again.id, tz.id);
     assert!(again.statistics.is_none(), "old statistics are cleared");
-    let replaced = wait_tokenization(&lab, &tz.id).await;
-    assert_eq!(replaced.status, TokenizationStatus::Ready);
-    assert!(replaced.settings.packing.is_some());
-    assert_eq!(replaced.statistics.unwrap().seq_len.min, 64);
+    assert_eq!(
+        wait_tokenization(&lab, &tz.id).await.status,
+        TokenizationStatus::Ready
+    );
+
+    // Other settings with the same tokenizer make a second tokenization beside the first; a
+    // shuffle left to chance records the seed it drew.
+    let packed_request = TokenizeRequest {
+        settings: packed(),
+        ..request.clone()
+    };
+    let second = lab
+        .engine
+        .start_tokenization(&packed_request)
+        .await
+        .unwrap();
+    assert_ne!(second.id, tz.id);
+    let seed = second
+        .settings
+        .seed
+        .expect("the seed is recorded at the start");
+    assert!(second.path.ends_with(&second.id), "{}", second.path);
+    let second = wait_tokenization(&lab, &second.id).await;
+    assert_eq!(
+        second.status,
+        TokenizationStatus::Ready,
+        "{:?}",
+        second.error
+    );
+    assert_eq!(second.statistics.clone().unwrap().seq_len.min, 64);
+    let listed = lab.engine.list_tokenizations(&ds).await.unwrap();
+    assert_eq!(
+        listed.iter().map(|t| t.id.as_str()).collect::<Vec<_>>(),
+        [tz.id.as_str(), second.id.as_str()]
+    );
+    assert_eq!(
+        lab.engine
+            .get_dataset(&ds)
+            .await
+            .unwrap()
+            .tokenization_count,
+        2
+    );
+    // Asking again without a seed means the same tokenization, whatever seed it drew; with
+    // another seed it is a third.
+    let e = lab
+        .engine
+        .start_tokenization(&packed_request)
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("confirm to replace"), "{e}");
+    let third = lab
+        .engine
+        .start_tokenization(&TokenizeRequest {
+            settings: TokenizeSettings {
+                seed: Some(seed.wrapping_add(1)),
+                ..packed()
+            },
+            ..request.clone()
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        wait_tokenization(&lab, &third.id).await.status,
+        TokenizationStatus::Ready
+    );
+    let dir_of = |id: &str| {
+        lab.dir
+            .path()
+            .join("data/datasets")
+            .join(&ds)
+            .join("tokenized")
+            .join(id)
+    };
+    let rows =
+        |id: &str| std::fs::read(dir_of(id).join("train/data-00000-of-00001.arrow")).unwrap();
+    assert_ne!(
+        rows(&second.id),
+        rows(&third.id),
+        "another seed, another order"
+    );
+    lab.engine.delete_tokenization(&third.id).await.unwrap();
+    assert!(!dir_of(&third.id).exists());
+    lab.engine.delete_tokenization(&second.id).await.unwrap();
+    assert!(!dir_of(&second.id).exists());
+    assert!(
+        dir_of(&tz.id).join("mistudio.json").is_file(),
+        "the first stays"
+    );
 
     let events = lab.events.snapshot();
     assert!(events.iter().any(
