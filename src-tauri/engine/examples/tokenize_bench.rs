@@ -17,7 +17,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use mistudio_engine::testing::{ingest, SplitInput};
 use mistudio_engine::tokenize::pipeline::{self, PassProgress, SplitSource};
 use mistudio_engine::tokenize::source::{read_text_batches, split_files};
-use mistudio_engine::tokenize::{LoadedTokenizer, TokenizeSettings};
+use mistudio_engine::tokenize::{LoadedTokenizer, Packing, TokenizeSettings};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 use tokio_util::sync::CancellationToken;
@@ -119,10 +119,27 @@ fn main() {
                 PathBuf::from(&args[3]),
             );
             let tok = load(&tokenizer);
-            let settings = TokenizeSettings {
+            let mode = args.get(4).map_or("per-sample", String::as_str);
+            let per_sample = TokenizeSettings {
                 text_column: Some("text".into()),
                 truncation: false,
                 ..TokenizeSettings::default()
+            };
+            // SAELens's defaults at context 128, in source order or shuffled.
+            let packed = |shuffle: bool| TokenizeSettings {
+                packing: Some(Packing::saelens(128)),
+                shuffle,
+                seed: shuffle.then_some(42),
+                ..per_sample.clone()
+            };
+            let settings = match mode {
+                "per-sample" => per_sample.clone(),
+                "packed" => packed(false),
+                "shuffled" => packed(true),
+                other => {
+                    eprintln!("pass MODE is per-sample, packed or shuffled, not {other}");
+                    std::process::exit(2);
+                }
             };
             let mut resolved = settings.validate(&tok).unwrap();
             resolved.text_column = "text".into();
@@ -148,11 +165,11 @@ fn main() {
                 "pass",
                 pass.statistics.num_tokens,
                 secs,
-                serde_json::json!({"rows": pass.statistics.num_rows, "bytes": pass.bytes}),
+                serde_json::json!({"rows": pass.statistics.num_rows, "bytes": pass.bytes, "mode": mode}),
             );
         }
         _ => {
-            eprintln!("usage: tokenize_bench prepare SRC REPEAT DIR | raw DIR TOKENIZER | pass DIR TOKENIZER OUT");
+            eprintln!("usage: tokenize_bench prepare SRC REPEAT DIR | raw DIR TOKENIZER | pass DIR TOKENIZER OUT [per-sample|packed|shuffled]");
             std::process::exit(2);
         }
     }

@@ -201,15 +201,14 @@ async fn the_token_view_and_the_token_length_filter_follow_the_tokenization() {
         })
         .await
         .unwrap();
-    assert_eq!(
-        page.samples.iter().map(|s| s.index).collect::<Vec<_>>(),
-        want
-    );
+    assert_eq!(page.total as usize, want.len());
+    let first: Vec<u64> = page.samples.iter().map(|s| s.index).collect();
+    assert!(!first.is_empty() && want.starts_with(&first));
     let view = lab
         .engine
         .row_tokens(&RowTokensQuery {
             dataset_id: ds.clone(),
-            tokenization_id: tok.clone(),
+            tokenization_id: packed.clone(),
             split: "train".into(),
             index: 39,
         })
