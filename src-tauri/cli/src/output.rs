@@ -198,6 +198,9 @@ pub fn tokenization_details(tz: &Tokenization) -> String {
     if let Some(e) = &tz.error {
         let _ = writeln!(out, "  error:     {e}");
     }
+    if !tz.path.is_empty() {
+        let _ = writeln!(out, "  folder:    {}", tz.path);
+    }
     out
 }
 

@@ -6,6 +6,7 @@
 mod common;
 use common::{corpus, Lab, TinyFs};
 use mistudio_engine::samples::SamplesQuery;
+use mistudio_engine::tokenize::{Packing, TokenizeSettings};
 use mistudio_engine::ErrorKind;
 use mistudio_engine::{DatasetStatus, TokenizationStatus};
 use mistudio_hub_emulator::{Faults, RepoFile, RepoSpec};
@@ -122,6 +123,23 @@ async fn a_disk_that_fills_during_a_download_fails_cleanly_and_the_retry_matches
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_disk_that_fills_during_a_tokenization_leaves_the_dataset_usable() {
+    disk_fills_during(TokenizeSettings::default()).await;
+}
+
+/// The shuffle spools every row before writing it out: the disk fills twice as fast, and
+/// the spool goes with the partial folder.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_disk_that_fills_during_a_shuffled_tokenization_leaves_the_dataset_usable() {
+    disk_fills_during(TokenizeSettings {
+        packing: Some(Packing::saelens(128)),
+        shuffle: true,
+        seed: Some(3),
+        ..TokenizeSettings::default()
+    })
+    .await;
+}
+
+async fn disk_fills_during(settings: TokenizeSettings) {
     let tiny = TinyFs::mount("16m");
     let lab = Lab::with_data_root(Some(tiny.0.path().join("data"))).await;
     let ds = common::ready_dataset(&lab, 6_000).await;
@@ -132,7 +150,7 @@ async fn a_disk_that_fills_during_a_tokenization_leaves_the_dataset_usable() {
     let take = before.saturating_sub(1024 * 1024);
     std::fs::write(&filler, vec![7u8; take as usize]).unwrap();
 
-    let tz = common::tokenize_default(&lab, &ds, &tk.id).await;
+    let tz = common::tokenize_with(&lab, &ds, &tk.id, settings.clone()).await;
     assert_eq!(tz.status, TokenizationStatus::Error);
     let message = tz.error.clone().unwrap_or_default();
     assert!(
@@ -193,7 +211,7 @@ async fn a_disk_that_fills_during_a_tokenization_leaves_the_dataset_usable() {
 
     // Space freed: the same request runs to the end.
     std::fs::remove_file(&filler).unwrap();
-    let again = common::tokenize_default(&lab, &ds, &tk.id).await;
+    let again = common::tokenize_with(&lab, &ds, &tk.id, settings).await;
     assert_eq!(again.status, TokenizationStatus::Ready, "{:?}", again.error);
     drop(lab);
 }

@@ -165,12 +165,27 @@ pub async fn tokenize_default(
     dataset_id: &str,
     tokenizer_id: &str,
 ) -> mistudio_engine::Tokenization {
+    tokenize_with(
+        lab,
+        dataset_id,
+        tokenizer_id,
+        mistudio_engine::tokenize::TokenizeSettings::default(),
+    )
+    .await
+}
+
+pub async fn tokenize_with(
+    lab: &Lab,
+    dataset_id: &str,
+    tokenizer_id: &str,
+    settings: mistudio_engine::tokenize::TokenizeSettings,
+) -> mistudio_engine::Tokenization {
     let tz = lab
         .engine
         .start_tokenization(&mistudio_engine::TokenizeRequest {
             dataset_id: dataset_id.to_string(),
             tokenizer_id: tokenizer_id.to_string(),
-            settings: mistudio_engine::tokenize::TokenizeSettings::default(),
+            settings,
             replace: false,
         })
         .await
