@@ -2,7 +2,8 @@
 # Tokenization benchmark: GPT-2 on tests/data/corpus.parquet (and a 10x repetition of it).
 # In one run, each in its own process: the engine's pass (canonical Arrow in, save_to_disk
 # Arrow + statistics out), the tokenizers crate alone (encode_batch, encode_batch_fast), and
-# Python (tokenizers alone; datasets.from_parquet -> map -> save_to_disk), with peak RSS.
+# Python (tokenizers alone; datasets.from_parquet -> map -> save_to_disk), with peak RSS; then
+# packed rows on the big input in source order and shuffled (the shuffle's cost).
 # BENCH_DIR picks the scratch folder; BENCH_REPEAT the big input's repetition (default 10).
 set -euo pipefail
 . "$(dirname "$0")/../scripts/lib.sh"
@@ -34,6 +35,13 @@ results="$work/results.jsonl"
   HF_DATASETS_CACHE="$work/hf-cache" "$MISTUDIO_PYTHON" bench/tokenize_python.py pipeline "$corpus" "$tokenizer" "$work/py-out"
   rm -rf "$work/py-out" "$work/hf-cache"
   "$bin" pass "$work/x$repeat" "$tokenizer" "$work/out$repeat" | sed 's/"role":"pass"/"role":"pass_big"/'
+  rm -rf "$work/out$repeat"
+  # The shuffle's cost: packed at context 128 (SAELens's defaults), in source order, then
+  # shuffled, each on the big input.
+  "$bin" pass "$work/x$repeat" "$tokenizer" "$work/out-packed" packed | sed 's/"role":"pass"/"role":"packed_big"/'
+  rm -rf "$work/out-packed"
+  "$bin" pass "$work/x$repeat" "$tokenizer" "$work/out-shuffled" shuffled | sed 's/"role":"pass"/"role":"shuffled_big"/'
+  rm -rf "$work/out-shuffled"
 } | tee "$results"
 
 "$MISTUDIO_PYTHON" - "$results" "$repeat" <<'PY'
@@ -57,6 +65,11 @@ print(f"{'tokenizers crate encode_batch_fast (texts in memory)':<52} {m(fast):>1
 print(f"{'tokenizers crate encode_batch (texts in memory)':<52} {m(batch):>10}")
 print(f"{'Python tokenizers encode_batch (texts in memory)':<52} {m(r['python_raw']['tokens_per_sec']):>10} {r['python_raw']['peak_rss_mb']:>7.0f} MB")
 print(f"{'Python datasets from_parquet -> map -> save_to_disk':<52} {m(py['tokens_per_sec']):>10} {py['peak_rss_mb']:>7.0f} MB")
+packed, shuffled = r["packed_big"], r["shuffled_big"]
+print(f"{'miStudio packed 128, ' + n + 'x input, source order':<52} {m(packed['tokens_per_sec']):>10} {packed['peak_rss_mb']:>7.0f} MB")
+print(f"{'miStudio packed 128, ' + n + 'x input, shuffled':<52} {m(shuffled['tokens_per_sec']):>10} {shuffled['peak_rss_mb']:>7.0f} MB")
+slower = 1 - shuffled["tokens_per_sec"] / packed["tokens_per_sec"]
+print(f"shuffle: {slower * 100:+.1f} % slower than source order (limit 10 %), peak RSS {shuffled['peak_rss_mb']:.0f} MB (limit 400 MB)")
 print()
 ok = lambda b: "met" if b else "NOT met"
 a = ours["tokens_per_sec"] / fast
