@@ -7,6 +7,7 @@ mod job;
 pub mod model;
 pub mod output;
 pub mod packing;
+mod packing_settings;
 pub mod pipeline;
 mod preview;
 pub mod registry;
