@@ -84,6 +84,9 @@ impl LoadedTokenizer {
         model.resize_cache(WORD_CACHE);
         tokenizer.with_model(model);
         let config: Option<serde_json::Value> = config.and_then(|c| serde_json::from_slice(c).ok());
+        if let Some(config) = &config {
+            load_as_transformers_does(&mut tokenizer, json, config);
+        }
         let lookup = |content: &str| {
             tokenizer.token_to_id(content).map(|id| SpecialToken {
                 id,
@@ -128,9 +131,7 @@ impl LoadedTokenizer {
                 .or_else(|| find("unk_token", &["<unk>", "[UNK]"])),
             sep: find("sep_token", &["[SEP]", "<sep>"]),
         };
-        if let Some(config) = &config {
-            apply_config_special_tokens(&mut tokenizer, config, &special_tokens)?;
-        }
+
         let added_tokens_per_sample = tokenizer
             .get_post_processor()
             .map_or(0, |p| tokenizers::PostProcessor::added_tokens(p, false));
@@ -200,51 +201,36 @@ impl LoadedTokenizer {
     }
 }
 
-/// `transformers` (5.x) loads a tokenizer whose `tokenizer_config.json` sets `add_bos_token` or
-/// `add_eos_token` with a post-processor rebuilt from those two flags (`update_post_processor`
-/// in `tokenization_utils_tokenizers.py`), whatever `tokenizer.json` says: DeepSeek-V3's file
-/// adds nothing, its config adds BOS. Encoding here follows, so `encode(text)` agrees with
-/// `AutoTokenizer.from_pretrained(folder).encode(text)`, which is what SAELens runs.
-fn apply_config_special_tokens(
-    tokenizer: &mut Tokenizer,
-    config: &serde_json::Value,
-    special: &SpecialTokens,
-) -> Result<()> {
-    let flag = |key: &str| config.get(key).map(|v| v.as_bool().unwrap_or(false));
-    let (add_bos, add_eos) = (flag("add_bos_token"), flag("add_eos_token"));
-    if add_bos.is_none() && add_eos.is_none() {
-        return Ok(());
+/// `transformers` 5 (the version SAELens installs) loads a tokenizer whose config names the
+/// `LlamaTokenizer` class by rebuilding it around the file's vocabulary and merges: no
+/// normalizer, a `Metaspace` pre-tokenizer that puts `▁` in front unless the text already
+/// starts with a space (prepend "always"; "first" without `legacy`, "never" without
+/// `add_prefix_space`), the file's post-processor. A file with anything byte-level in it is
+/// loaded as it is instead (`TokenizersBackend`), and so are other classes. The config's
+/// `add_bos_token` / `add_eos_token` do not override the file's post-processor. Encoding here
+/// does the same, so a document's ids are `AutoTokenizer.from_pretrained(folder).encode(text)`'s
+/// (Llama-2's file alone encodes " Hello" as `▁ ▁Hello`, transformers as `▁Hello`).
+fn load_as_transformers_does(tokenizer: &mut Tokenizer, json: &[u8], config: &serde_json::Value) {
+    let class = config
+        .get("tokenizer_class")
+        .and_then(|c| c.as_str())
+        .unwrap_or_default();
+    let byte_level = json.windows(11).any(|w| w == b"\"ByteLevel\"");
+    if class.trim_end_matches("Fast") != "LlamaTokenizer" || byte_level {
+        return;
     }
-    // As transformers does, a flag whose token the tokenizer lacks is dropped.
-    let bos = special.bos.as_ref().filter(|_| add_bos == Some(true));
-    let eos = special.eos.as_ref().filter(|_| add_eos == Some(true));
-    let piece = |t: Option<&SpecialToken>, type_id: u32| {
-        t.map(|t| format!("{}:{type_id} ", t.content))
-            .unwrap_or_default()
+    let flag =
+        |key: &str, default: bool| config.get(key).and_then(|v| v.as_bool()).unwrap_or(default);
+    use tokenizers::pre_tokenizers::metaspace::{Metaspace, PrependScheme};
+    let scheme = if !flag("add_prefix_space", true) {
+        PrependScheme::Never
+    } else if !flag("legacy", true) {
+        PrependScheme::First
+    } else {
+        PrependScheme::Always
     };
-    let single = format!("{}$A:0 {}", piece(bos, 0), piece(eos, 0));
-    let pair = format!(
-        "{}$A:0 {}{}$B:1 {}",
-        piece(bos, 0),
-        piece(eos, 0),
-        piece(bos, 1),
-        piece(eos, 1)
-    );
-    let mut specials: Vec<(String, u32)> = Vec::new();
-    for t in [bos, eos].into_iter().flatten() {
-        if !specials.iter().any(|(c, _)| c == &t.content) {
-            specials.push((t.content.clone(), t.id));
-        }
-    }
-    let template = tokenizers::processors::template::TemplateProcessing::builder()
-        .try_single(single.trim_end())
-        .and_then(|b| b.try_pair(pair.trim_end()))
-        .map_err(|e| Error::Internal(format!("special-token template: {e}")))?
-        .special_tokens(specials)
-        .build()
-        .map_err(|e| Error::Internal(format!("special-token template: {e}")))?;
-    tokenizer.with_post_processor(Some(template));
-    Ok(())
+    tokenizer.with_normalizer(None::<tokenizers::NormalizerWrapper>);
+    tokenizer.with_pre_tokenizer(Some(Metaspace::new('▁', scheme, false)));
 }
 
 /// One sample's rows in per-sample mode.
