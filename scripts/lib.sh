@@ -14,8 +14,9 @@ MIN_NODE="20.19.0"
 BUILD_PACKAGES=(build-essential pkg-config curl libwebkit2gtk-4.1-dev libgtk-3-dev libsoup-3.0-dev
   libjavascriptcoregtk-4.1-dev librsvg2-dev)
 TEST_PACKAGES=(xvfb webkit2gtk-driver dbus-x11 xauth python3-venv)
-# What the Python interoperability tests read tokenizations with (and the benchmarks' peers).
-PYTHON_PACKAGES=(datasets==5.2.0 pyarrow==26.0.1 tokenizers==0.23.3)
+# What the Python interoperability tests read tokenizations with (and the benchmarks' peers);
+# transformers (no torch) is what SAELens encodes documents with.
+PYTHON_PACKAGES=(datasets==5.2.0 pyarrow==26.0.1 tokenizers==0.23.3 transformers==5.25.0)
 
 say() { printf '\033[1;32m==>\033[0m %s\n' "$*" >&2; }
 die() { printf '\033[1;31merror:\033[0m %s\n' "$*" >&2; exit 1; }
