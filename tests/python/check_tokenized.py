@@ -1,75 +1,92 @@
-"""Reads a miStudio tokenization the way Python users will, and checks it token for token.
+"""Reads miStudio tokenizations the way Python users will, and checks them token for token.
 
-Usage: check_tokenized.py TOKENIZED_DIR TOKENIZER_JSON SOURCES_JSON SETTINGS_JSON
+Usage: check_tokenized.py CASES_JSON
 
-SOURCES_JSON maps each split to the list of its texts, in order. SETTINGS_JSON is the
-tokenization's settings. The output is loaded with `datasets.load_from_disk`, read again with
-`pyarrow` directly, and compared with ids computed here by Python's `tokenizers` from the source
-texts (packing re-implemented independently). Prints one JSON line; exits non-zero on any
-difference.
+CASES_JSON is a list of cases, each {"dir": the tokenization's folder, "tokenizer": the
+tokenizer.json or its folder, "sources": a JSON file mapping each split to its texts in order,
+"settings": the tokenization's settings as `mistudio-cli --json tokenize` prints them}.
+
+Each folder is loaded with `datasets.load_from_disk` (a DatasetDict holding exactly the
+sources' splits) and each split read again with `pyarrow` from the files its state.json names;
+both must agree. The rows are then compared with ids made here from the source texts by Python
+`tokenizers`: packed rows with `saelens_packing` (SAELens's rules), per-sample rows with
+`encode_batch`. Rows of a shuffled tokenization must be a permutation of those (the same rows,
+each as often). Prints one JSON line; exits non-zero on the first difference.
 """
 import json
+import os
 import sys
+from collections import Counter
 
 import datasets
 import pyarrow as pa
-from tokenizers import Tokenizer
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import saelens_packing  # noqa: E402
 
 
-def expected_rows(tok, texts, s):
-    packing = s.get("packing")
-    if packing:
-        special = {
-            "eos": tok.token_to_id("<|endoftext|>"),
-            "bos": tok.token_to_id("<|endoftext|>"),
-        }
-        sep = packing["separator"]
-        sep_id = None if sep["kind"] == "none" else (sep["id"] if sep["kind"] == "id" else special[sep["kind"]])
-        stream = []
-        for i, enc in enumerate(tok.encode_batch(texts, add_special_tokens=False)):
-            if i > 0 and sep_id is not None:
-                stream.append(sep_id)
-            stream.extend(enc.ids)
-        ctx = packing["context_size"]
-        bos = [special["bos"]] if packing["bos_per_row"] else []
-        cap = ctx - len(bos)
-        return [bos + stream[i : i + cap] for i in range(0, len(stream) - cap + 1, cap)]
-    tok.no_padding()
+def expected_rows(encoder, texts, s):
+    if s.get("packing"):
+        return saelens_packing.rows_for(encoder, texts, s)
+    tok = encoder.tokenizer
     if s["truncation"]:
         tok.enable_truncation(max_length=s["max_length"])
     else:
         tok.no_truncation()
-    return [e.ids for e in tok.encode_batch(texts, add_special_tokens=s["add_special_tokens"])]
+    try:
+        return encoder.encode_all(texts, add_special_tokens=s["add_special_tokens"])
+    finally:
+        tok.no_truncation()
+
+
+def read_split(folder):
+    """A split's input_ids read straight from its Arrow files."""
+    state = json.load(open(os.path.join(folder, "state.json")))
+    ids = []
+    for f in state["_data_files"]:
+        with pa.memory_map(os.path.join(folder, f["filename"])) as source:
+            ids.extend(pa.ipc.open_stream(source).read_all().column("input_ids").to_pylist())
+    return ids
+
+
+def first_difference(got, want):
+    for i, (g, w) in enumerate(zip(got, want)):
+        if g != w:
+            at = next(k for k, (a, b) in enumerate(zip(g + [None], w + [None])) if a != b)
+            return f"row {i} differs from token {at}: ours {g[max(at - 3, 0) : at + 5]}, SAELens's {w[max(at - 3, 0) : at + 5]}"
+    return f"{len(got)} rows, the reference has {len(want)}"
+
+
+def check(case, encoders):
+    out_dir = case["dir"]
+    sources = json.load(open(case["sources"]))
+    settings = case["settings"]
+    if case["tokenizer"] not in encoders:
+        encoders[case["tokenizer"]] = saelens_packing.load(case["tokenizer"])
+    encoder = encoders[case["tokenizer"]]
+    loaded = datasets.load_from_disk(out_dir)
+    assert isinstance(loaded, datasets.DatasetDict), f"{out_dir}: {type(loaded)}"
+    assert sorted(loaded.keys()) == sorted(sources), (list(loaded.keys()), list(sources))
+    counts = {}
+    for name, texts in sources.items():
+        ids = loaded[name]["input_ids"]
+        assert ids == read_split(os.path.join(out_dir, name)), f"{name}: datasets and pyarrow disagree"
+        want = expected_rows(encoder, texts, settings)
+        if settings["shuffle"]:
+            same = Counter(map(tuple, ids)) == Counter(map(tuple, want))
+            assert same, f"{name}: the shuffled rows are not a permutation of the unshuffled ones"
+            assert len(ids) < 8 or ids != want, f"{name}: shuffled, yet in the original order"
+        else:
+            assert ids == want, f"{out_dir} {name}: {first_difference(ids, want)}"
+        counts[name] = len(ids)
+    return counts
 
 
 def main():
-    out_dir, tokenizer_path, sources_path, settings_json = sys.argv[1:5]
-    sources = json.load(open(sources_path))
-    settings = json.loads(settings_json)
-    tok = Tokenizer.from_file(tokenizer_path)
-    loaded = datasets.load_from_disk(out_dir)
-    splits = list(sources)
-    if isinstance(loaded, datasets.DatasetDict):
-        assert sorted(loaded.keys()) == sorted(splits), (list(loaded.keys()), splits)
-        by_split = {name: (loaded[name], f"{out_dir}/{name}") for name in splits}
-    else:
-        assert len(splits) == 1, splits
-        by_split = {splits[0]: (loaded, out_dir)}
-    rows = 0
-    for name, (ds, folder) in by_split.items():
-        ids = ds["input_ids"]
-        state = json.load(open(f"{folder}/state.json"))
-        direct = []
-        for f in state["_data_files"]:
-            with pa.memory_map(f"{folder}/{f['filename']}") as source:
-                direct.extend(pa.ipc.open_stream(source).read_all().column("input_ids").to_pylist())
-        assert ids == direct, f"{name}: datasets and pyarrow disagree"
-        want = expected_rows(tok, sources[name], settings)
-        assert len(ids) == len(want), f"{name}: {len(ids)} rows, Python tokenizers makes {len(want)}"
-        for i, (got, exp) in enumerate(zip(ids, want)):
-            assert got == exp, f"{name} row {i}: {got[:8]}... != {exp[:8]}..."
-        rows += len(ids)
-    print(json.dumps({"ok": True, "rows": rows, "datasets": datasets.__version__}))
+    cases = json.load(open(sys.argv[1]))
+    encoders = {}
+    results = [check(case, encoders) for case in cases]
+    print(json.dumps({"ok": True, "cases": results, "datasets": datasets.__version__}))
 
 
 if __name__ == "__main__":

@@ -83,14 +83,142 @@ fn output_dir(lab: &Lab, ds: &str, tok: &str) -> PathBuf {
         .join(tok)
 }
 
-/// The Python that has `datasets`, `pyarrow` and `tokenizers` (scripts/test makes one).
+/// The Python that has `datasets`, `pyarrow`, `tokenizers` and `transformers` (scripts/test
+/// makes one).
 fn python() -> String {
     std::env::var("MISTUDIO_PYTHON").unwrap_or_else(|_| {
         panic!(
-            "set MISTUDIO_PYTHON to a Python with datasets, pyarrow and tokenizers; \
-             scripts/test creates one and sets it"
+            "set MISTUDIO_PYTHON to a Python with datasets, pyarrow, tokenizers and \
+             transformers; scripts/test creates one and sets it"
         )
     })
+}
+
+/// Runs `tests/python/<script>` with `args` (offline, with `scratch` as its datasets cache) and
+/// returns the JSON line it prints; a failing script fails the test with what it said.
+fn run_python(script: &str, args: &[&std::ffi::OsStr], scratch: &Path) -> serde_json::Value {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/python")
+        .join(script);
+    let out = Command::new(python())
+        .arg(path)
+        .args(args)
+        .env("HF_HUB_OFFLINE", "1")
+        .env("HF_DATASETS_OFFLINE", "1")
+        .env("HF_HOME", scratch.join("py-hf"))
+        .env("HF_DATASETS_CACHE", scratch.join("py-datasets-cache"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{script} disagrees: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let last = stdout.lines().last().unwrap_or_default();
+    let report: serde_json::Value = serde_json::from_str(last)
+        .unwrap_or_else(|e| panic!("{script} printed no JSON ({e}): {stdout}"));
+    assert_eq!(report["ok"], true, "{report}");
+    report
+}
+
+/// Writes `cases` as the JSON file a checking script reads, and runs the script on it.
+fn check_cases(script: &str, cases: &[serde_json::Value], scratch: &Path) -> serde_json::Value {
+    let file = scratch.join(format!("{script}.cases.json"));
+    std::fs::write(&file, serde_json::to_vec(cases).unwrap()).unwrap();
+    run_python(script, &[file.as_os_str()], scratch)
+}
+
+/// A data folder of its own holding one dataset imported from the edge-case corpus that
+/// `saelens_packing.py fixture` writes for a tokenizer and a context size: empty documents,
+/// documents exactly a context long (and one token either side), documents of several
+/// contexts, short ones; splits `train` and `test`.
+struct Corpus {
+    dir: tempfile::TempDir,
+    ds: String,
+    /// split -> texts, in order.
+    sources: PathBuf,
+}
+
+impl Corpus {
+    fn new(tokenizer: &Path, context: u32) -> Corpus {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path().join("corpus");
+        let sources = dir.path().join("sources.json");
+        run_python(
+            "saelens_packing.py",
+            &[
+                "fixture".as_ref(),
+                tokenizer.as_os_str(),
+                context.to_string().as_ref(),
+                folder.as_os_str(),
+                sources.as_os_str(),
+            ],
+            dir.path(),
+        );
+        let mut corpus = Corpus {
+            dir,
+            ds: String::new(),
+            sources,
+        };
+        let out = corpus.run(&[
+            "--json",
+            "import",
+            folder.to_str().unwrap(),
+            "--progress",
+            "none",
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        corpus.ds = json(&out)["id"].as_str().unwrap().to_string();
+        corpus
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        // Nothing here talks to a Hub.
+        cli(self.dir.path(), "http://127.0.0.1:9")
+            .args(args)
+            .output()
+            .unwrap()
+    }
+
+    /// `tokenize` with `args`; returns the ready tokenization.
+    fn tokenize(&self, tokenizer: &Path, args: &[&str]) -> serde_json::Value {
+        let mut cmd = vec![
+            "--json",
+            "tokenize",
+            &self.ds,
+            "--tokenizer",
+            tokenizer.to_str().unwrap(),
+            "--progress",
+            "none",
+        ];
+        cmd.extend(args);
+        let out = self.run(&cmd);
+        assert!(
+            out.status.success(),
+            "{args:?}: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let tz = json(&out);
+        assert_eq!(tz["status"], "ready", "{tz}");
+        tz
+    }
+
+    /// A case for check_tokenized.py.
+    fn case(&self, tokenizer: &Path, tz: &serde_json::Value) -> serde_json::Value {
+        serde_json::json!({
+            "dir": tz["path"],
+            "tokenizer": tokenizer,
+            "sources": self.sources,
+            "settings": tz["settings"],
+        })
+    }
 }
 
 #[test]
@@ -167,73 +295,99 @@ fn a_tokenization_is_read_by_python_with_the_same_ids_and_the_conflict_rule_hold
     let lab = lab(600, 120);
     let ds = lab.dataset();
     let gpt2 = shared("gpt2-tokenizer.json");
-    let gpt2 = gpt2.to_str().unwrap();
-    for (args, settings) in [
-        (
-            vec!["--max-length", "64"],
-            serde_json::json!({"truncation": true, "max_length": 64, "add_special_tokens": true}),
-        ),
-        (
-            vec!["--pack", "128", "--bos", "--separator", "eos"],
-            serde_json::json!({"packing": {"context_size": 128, "bos_per_row": true, "separator": {"kind": "eos"}}}),
-        ),
+    let sources = lab.dir.path().join("sources.json");
+    std::fs::write(&sources, serde_json::to_vec(&lab.splits).unwrap()).unwrap();
+    let tokenize = |args: &[&str]| {
+        let mut cmd = vec![
+            "--json",
+            "tokenize",
+            &ds,
+            "--tokenizer",
+            gpt2.to_str().unwrap(),
+            "--progress",
+            "none",
+        ];
+        cmd.extend(args);
+        lab.run(&cmd)
+    };
+    let mut cases = Vec::new();
+    let mut made = Vec::new();
+    for args in [
+        &["--max-length", "64"][..],
+        &[
+            "--pack",
+            "128",
+            "--begin-batch-token",
+            "bos",
+            "--sequence-separator-token",
+            "eos",
+            "--no-shuffle",
+        ],
+        // Shuffled: the same rows as SAELens's, in another order.
+        &["--pack", "128", "--seed", "5"],
     ] {
-        let mut cmd = vec!["--json", "tokenize", &ds, "--tokenizer", gpt2, "--replace"];
-        cmd.extend(&args);
-        cmd.extend(["--progress", "none"]);
-        let out = lab.run(&cmd);
+        let out = tokenize(args);
         assert!(
             out.status.success(),
-            "{}",
+            "{args:?}: {}",
             String::from_utf8_lossy(&out.stdout)
         );
         let tz = json(&out);
         assert_eq!(tz["status"], "ready");
-        let dir = output_dir(&lab, &ds, tz["id"].as_str().unwrap());
-        assert!(dir.join("dataset_dict.json").is_file());
-        assert!(dir.join("mistudio.json").is_file());
-
-        let sources = lab.dir.path().join("sources.json");
-        std::fs::write(&sources, serde_json::to_vec(&lab.splits).unwrap()).unwrap();
-        let py = Command::new(python())
-            .arg(
-                Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/python/check_tokenized.py"),
-            )
-            .arg(&dir)
-            .arg(gpt2)
-            .arg(&sources)
-            .arg(settings.to_string())
-            .output()
-            .unwrap();
-        assert!(
-            py.status.success(),
-            "Python disagrees: {}{}",
-            String::from_utf8_lossy(&py.stdout),
-            String::from_utf8_lossy(&py.stderr)
-        );
-        let report: serde_json::Value = serde_json::from_slice(&py.stdout).unwrap();
-        assert_eq!(report["ok"], true);
-        assert_eq!(
-            Some(report["rows"].as_u64().unwrap()),
-            tz["statistics"]["num_rows"].as_u64()
-        );
+        let dir = PathBuf::from(tz["path"].as_str().unwrap());
+        assert_eq!(dir, output_dir(&lab, &ds, tz["id"].as_str().unwrap()));
+        for file in [
+            "dataset_dict.json",
+            "mistudio.json",
+            "sae_lens.json",
+            "README.md",
+        ] {
+            assert!(dir.join(file).is_file(), "{args:?}: no {file}");
+        }
+        cases.push(serde_json::json!({
+            "dir": dir, "tokenizer": gpt2, "sources": sources, "settings": tz["settings"],
+        }));
+        made.push(tz);
+    }
+    assert_eq!(made[2]["settings"]["shuffle"], true);
+    assert_eq!(made[2]["settings"]["seed"], 5);
+    let report = check_cases("check_tokenized.py", &cases, lab.dir.path());
+    for (tz, rows) in made.iter().zip(report["cases"].as_array().unwrap()) {
+        let total: u64 = rows
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|n| n.as_u64().unwrap())
+            .sum();
+        assert_eq!(Some(total), tz["statistics"]["num_rows"].as_u64());
     }
 
-    // Without --replace, a finished pair is a Conflict that says how to go on.
-    let out = lab.run(&[
-        "--json",
-        "tokenize",
-        &ds,
-        "--tokenizer",
-        gpt2,
-        "--progress",
-        "none",
-    ]);
-    assert_eq!(out.status.code(), Some(4));
-    assert!(json(&out)["error"]["message"]
-        .as_str()
-        .unwrap()
-        .contains("confirm to replace"));
+    // The same settings again, without --replace, are a Conflict that says how to go on; the
+    // first release's flags (--bos, --separator) name the same settings as today's.
+    for args in [
+        &["--max-length", "64"][..],
+        &[
+            "--pack",
+            "128",
+            "--bos",
+            "--separator",
+            "eos",
+            "--no-shuffle",
+        ],
+    ] {
+        let out = tokenize(args);
+        assert_eq!(out.status.code(), Some(4), "{args:?}");
+        assert!(json(&out)["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("confirm to replace"));
+    }
+    // With --replace, the tokenization with those settings is made again, in its place.
+    let out = tokenize(&["--max-length", "64", "--replace"]);
+    assert!(out.status.success());
+    let replaced = json(&out);
+    assert_eq!(replaced["id"], made[0]["id"]);
+    assert_eq!(replaced["statistics"], made[0]["statistics"]);
 
     let stats = json(&lab.run(&["--json", "stats", &ds]));
     // The text lengths come first, whatever the tokenizations.
@@ -242,19 +396,23 @@ fn a_tokenization_is_read_by_python_with_the_same_ids_and_the_conflict_rule_hold
         stats["text"]["chars"]["p90"].as_u64().unwrap() > 0,
         "{stats}"
     );
-    let s = &stats["tokenizations"][0]["statistics"];
-    for key in [
-        "num_tokens",
-        "num_samples",
-        "seq_len",
-        "histogram",
-        "truncated",
-        "padding_overhead",
-        "unique_tokens",
-    ] {
-        assert!(!s[key].is_null(), "stats lack {key}: {s}");
+    let all = stats["tokenizations"].as_array().unwrap();
+    assert_eq!(all.len(), 3, "{stats}");
+    for t in all {
+        let s = &t["statistics"];
+        for key in [
+            "num_tokens",
+            "num_samples",
+            "seq_len",
+            "histogram",
+            "truncated",
+            "padding_overhead",
+            "unique_tokens",
+        ] {
+            assert!(!s[key].is_null(), "stats lack {key}: {s}");
+        }
+        assert_eq!(s["num_samples"], 720);
     }
-    assert_eq!(s["num_samples"], 720);
 }
 
 /// Starts the CLI with `args` (which ask for `--progress json`) and returns it once the
@@ -432,4 +590,405 @@ fn delete_asks_unless_told_and_removes_the_dataset() {
     assert!(!lab.dir.path().join("data/datasets").join(&ds).exists());
     let gone = lab.run(&["--json", "show", &ds]);
     assert_eq!(gone.status.code(), Some(3));
+}
+
+/// The settings every tokenizer is packed with in the equality runs: SAELens's defaults, then
+/// each token choice in turn, one document per row, and bare documents.
+const PACKINGS: &[&[&str]] = &[
+    &[],
+    &["--sequence-separator-token", "eos"],
+    &[
+        "--begin-batch-token",
+        "none",
+        "--sequence-separator-token",
+        "none",
+    ],
+    &["--begin-sequence-token", "bos"],
+    &["--sequence-separator-token", "13"],
+    &[
+        "--begin-batch-token",
+        "eos",
+        "--sequence-separator-token",
+        "none",
+    ],
+    &["--disable-concat-sequences"],
+    &["--no-special-tokens"],
+];
+
+#[test]
+fn packed_rows_equal_saelens_packing_row_for_row_on_edge_case_documents() {
+    const CONTEXT: u32 = 32;
+    let t0 = std::time::Instant::now();
+    let mut cases = Vec::new();
+    let mut corpora = Vec::new();
+    for tokenizer in [
+        shared("gpt2-tokenizer.json"),
+        shared("llama2"),
+        shared("deepseek-v3"),
+    ] {
+        let corpus = Corpus::new(&tokenizer, CONTEXT);
+        for args in PACKINGS {
+            let mut all = vec!["--pack", "32", "--no-shuffle"];
+            all.extend(*args);
+            let tz = corpus.tokenize(&tokenizer, &all);
+            assert_eq!(tz["settings"]["shuffle"], false);
+            cases.push(corpus.case(&tokenizer, &tz));
+        }
+        // A context the corpus was not cut for.
+        let tz = corpus.tokenize(&tokenizer, &["--pack", "7", "--no-shuffle"]);
+        cases.push(corpus.case(&tokenizer, &tz));
+        corpora.push(corpus);
+    }
+    let report = check_cases("check_tokenized.py", &cases, corpora[0].dir.path());
+    let rows: u64 = report["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|c| c.as_object().unwrap().values())
+        .map(|n| n.as_u64().unwrap())
+        .sum();
+    assert!(rows > 1_000, "{report}");
+    eprintln!(
+        "{} packed tokenizations equal to SAELens's rows ({rows} rows) in {:.1} s",
+        cases.len(),
+        t0.elapsed().as_secs_f64()
+    );
+}
+
+/// A folder transformers loads GPT-2 from offline: its tokenizer.json and a config naming the
+/// class (whose BOS and EOS are `<|endoftext|>`).
+fn gpt2_folder(dir: &Path) -> PathBuf {
+    let folder = dir.join("gpt2");
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::copy(shared("gpt2-tokenizer.json"), folder.join("tokenizer.json")).unwrap();
+    std::fs::write(
+        folder.join("tokenizer_config.json"),
+        r#"{"tokenizer_class": "GPT2Tokenizer"}"#,
+    )
+    .unwrap();
+    folder
+}
+
+/// The documents' ids end to end: rows of 2 with nothing added between them, in order.
+const END_TO_END: &[&str] = &[
+    "--pack",
+    "2",
+    "--begin-batch-token",
+    "none",
+    "--sequence-separator-token",
+    "none",
+    "--no-shuffle",
+];
+
+#[test]
+fn packed_documents_are_encoded_as_transformers_encodes_them() {
+    let scratch = tempfile::tempdir().unwrap();
+    let mut cases = Vec::new();
+    let mut corpora = Vec::new();
+    for tokenizer in [gpt2_folder(scratch.path()), shared("llama2")] {
+        let corpus = Corpus::new(&tokenizer, 32);
+        let tz = corpus.tokenize(&tokenizer, END_TO_END);
+        cases.push(serde_json::json!({
+            "dir": tz["path"], "tokenizer": tokenizer, "sources": corpus.sources,
+        }));
+        corpora.push(corpus);
+    }
+    let report = check_cases("check_transformers.py", &cases, scratch.path());
+    eprintln!("{report}");
+    for c in report["cases"].as_array().unwrap() {
+        assert_eq!(c["documents"], 70, "{report}");
+    }
+}
+
+/// Row counts per split, as the tokenization's statistics give them.
+fn split_rows(tz: &serde_json::Value) -> serde_json::Value {
+    tz["statistics"]["splits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["name"].as_str().unwrap().to_string(),
+                s["num_rows"].clone(),
+            )
+        })
+        .collect::<serde_json::Map<_, _>>()
+        .into()
+}
+
+#[test]
+fn a_tokenization_loads_by_its_path_with_every_datasets_loader_and_says_how_it_was_made() {
+    let lab = lab(300, 60);
+    let ds = lab.dataset();
+    let t0 = std::time::Instant::now();
+    let tokenize = |args: &[&str]| {
+        let mut cmd = vec![
+            "--json",
+            "tokenize",
+            &ds,
+            "--tokenizer",
+            "lab/gpt2",
+            "--progress",
+            "none",
+        ];
+        cmd.extend(args);
+        let out = lab.run(&cmd);
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        json(&out)
+    };
+    let common = serde_json::json!({
+        "sae_lens_version": "6.54.0",
+        "tokenizer_name": "lab/gpt2",
+        "original_dataset": "lab/text",
+        "original_data_files": null,
+        "column_name": "text",
+    });
+    let with = |extra: serde_json::Value| {
+        let mut all = common.clone();
+        all.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        all
+    };
+    let cases = [
+        // One split, shuffled with a seed, SAELens's default tokens.
+        (
+            tokenize(&["--split", "train", "--pack", "64", "--seed", "11"]),
+            with(serde_json::json!({
+                "original_split": "train", "splits": ["train"], "context_size": 64,
+                "shuffled": true, "seed": 11, "begin_batch_token": "bos",
+                "begin_sequence_token": null, "sequence_separator_token": "bos",
+                "disable_concat_sequences": false, "packed": true,
+            })),
+        ),
+        // Both splits, in order, other tokens, one document per row.
+        (
+            tokenize(&[
+                "--pack",
+                "48",
+                "--begin-batch-token",
+                "none",
+                "--begin-sequence-token",
+                "eos",
+                "--sequence-separator-token",
+                "198",
+                "--disable-concat-sequences",
+                "--no-shuffle",
+            ]),
+            with(serde_json::json!({
+                "original_split": null, "splits": ["train", "test"], "context_size": 48,
+                "shuffled": false, "seed": null, "begin_batch_token": null,
+                "begin_sequence_token": "eos", "sequence_separator_token": 198,
+                "disable_concat_sequences": true, "packed": true,
+            })),
+        ),
+        // Per-sample rows load the same way.
+        (
+            tokenize(&["--max-length", "40"]),
+            with(serde_json::json!({
+                "original_split": null, "context_size": 40, "shuffled": false,
+                "begin_batch_token": null, "sequence_separator_token": null, "packed": false,
+            })),
+        ),
+    ];
+    for (tz, sae_lens) in &cases {
+        let expect = serde_json::json!({ "splits": split_rows(tz), "sae_lens": sae_lens });
+        let report = run_python(
+            "check_loaders.py",
+            &[
+                tz["path"].as_str().unwrap().as_ref(),
+                expect.to_string().as_ref(),
+            ],
+            lab.dir.path(),
+        );
+        assert_eq!(report["splits"], expect["splits"]);
+    }
+    // The Python cache went where it was told, not into the library.
+    assert!(lab.dir.path().join("py-datasets-cache").is_dir());
+    eprintln!(
+        "3 tokenizations loaded three ways in {:.1} s",
+        t0.elapsed().as_secs_f64()
+    );
+}
+
+/// Every file of a tokenization's splits (`<split>/…`): the Arrow files and their metadata.
+fn split_files(tz: &serde_json::Value) -> BTreeMap<String, Vec<u8>> {
+    tree(Path::new(tz["path"].as_str().unwrap()))
+        .into_iter()
+        .filter(|(name, _)| name.starts_with("train/") || name.starts_with("test/"))
+        .collect()
+}
+
+#[test]
+fn shuffled_rows_are_the_unshuffled_ones_in_an_order_the_seed_decides() {
+    let lab = lab(600, 120);
+    let ds = lab.dataset();
+    let gpt2 = shared("gpt2-tokenizer.json");
+    let sources = lab.dir.path().join("sources.json");
+    std::fs::write(&sources, serde_json::to_vec(&lab.splits).unwrap()).unwrap();
+    let tokenize = |args: &[&str]| {
+        let mut cmd = vec![
+            "--json",
+            "tokenize",
+            &ds,
+            "--tokenizer",
+            gpt2.to_str().unwrap(),
+            "--pack",
+            "64",
+            "--progress",
+            "none",
+        ];
+        cmd.extend(args);
+        let out = lab.run(&cmd);
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        json(&out)
+    };
+    // Packed mode shuffles by default, with a seed of its own, recorded.
+    let unseeded = tokenize(&[]);
+    assert_eq!(unseeded["settings"]["shuffle"], true);
+    let seed = unseeded["settings"]["seed"]
+        .as_u64()
+        .expect("a recorded seed");
+    let sae_lens: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(Path::new(unseeded["path"].as_str().unwrap()).join("sae_lens.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(sae_lens["shuffled"], true);
+    assert_eq!(sae_lens["seed"], seed);
+    let plain = tokenize(&["--no-shuffle"]);
+    let seven = tokenize(&["--seed", "7"]);
+    let seven_files = split_files(&seven);
+    let again = tokenize(&["--seed", "7", "--replace"]);
+    assert_eq!(again["id"], seven["id"]);
+    assert!(
+        split_files(&again) == seven_files,
+        "the same seed wrote other bytes"
+    );
+    let eight = tokenize(&["--seed", "8"]);
+    let eight_files = split_files(&eight);
+    for split in ["train", "test"] {
+        let name = format!("{split}/data-00000-of-00001.arrow");
+        assert!(
+            eight_files[&name] != seven_files[&name],
+            "{split}: seeds 7 and 8 gave the same order"
+        );
+    }
+    assert_eq!(
+        plain["statistics"]["num_rows"],
+        seven["statistics"]["num_rows"]
+    );
+
+    // Each shuffled tokenization holds SAELens's rows, each as often, in another order.
+    let cases: Vec<_> = [&plain, &seven, &eight, &unseeded]
+        .iter()
+        .map(|tz| {
+            serde_json::json!({
+                "dir": tz["path"], "tokenizer": gpt2, "sources": sources,
+                "settings": tz["settings"],
+            })
+        })
+        .collect();
+    check_cases("check_tokenized.py", &cases, lab.dir.path());
+}
+
+#[test]
+fn bad_packing_flags_are_refused_with_the_fix_and_make_nothing() {
+    let lab = lab(30, 5);
+    let ds = lab.dataset();
+    let gpt2 = shared("gpt2-tokenizer.json");
+    // (flags, where the message is, what it must say); every one exits 2.
+    let cases: &[(&[&str], &str, &[&str])] = &[
+        (
+            &["--pack", "16", "--begin-batch-token", "sep"],
+            "json",
+            &[
+                "no SEP token",
+                "begin-batch",
+                "choose another token, a token id or none",
+            ],
+        ),
+        (
+            &["--pack", "16", "--sequence-separator-token", "99999999"],
+            "json",
+            &["99999999", "outside the vocabulary", "0 to 50256"],
+        ),
+        (
+            &["--pack", "1"],
+            "json",
+            &["context size must be between 2"],
+        ),
+        (
+            &["--pack", "16", "--seed", "3", "--no-shuffle"],
+            "stderr",
+            &["--seed", "cannot be used with", "--no-shuffle"],
+        ),
+        (
+            &["--pack", "16", "--seed=-1"],
+            "stderr",
+            &["invalid value '-1'", "--seed"],
+        ),
+        (
+            &["--pack", "16", "--seed", "-1"],
+            "stderr",
+            &["unexpected argument '-1'"],
+        ),
+        (
+            &["--pack", "16", "--begin-sequence-token", "bogus"],
+            "stderr",
+            &["expected bos, eos, sep, none or a token id"],
+        ),
+        (
+            &["--sequence-separator-token", "eos"],
+            "stderr",
+            &["required", "--pack"],
+        ),
+    ];
+    for (flags, place, says) in cases {
+        let mut cmd = vec![
+            "--json",
+            "tokenize",
+            &ds,
+            "--tokenizer",
+            gpt2.to_str().unwrap(),
+            "--progress",
+            "none",
+        ];
+        cmd.extend(*flags);
+        let out = lab.run(&cmd);
+        assert_eq!(out.status.code(), Some(2), "{flags:?}");
+        let message = if *place == "json" {
+            let v = json(&out);
+            assert_eq!(v["error"]["kind"], "invalid_input", "{flags:?}: {v}");
+            v["error"]["message"].as_str().unwrap().to_string()
+        } else {
+            String::from_utf8_lossy(&out.stderr).into_owned()
+        };
+        for s in *says {
+            assert!(message.contains(s), "{flags:?}: {message:?} lacks {s:?}");
+        }
+        let stats = json(&lab.run(&["--json", "stats", &ds]));
+        assert_eq!(stats["tokenizations"], serde_json::json!([]), "{flags:?}");
+        let tokenized = lab
+            .dir
+            .path()
+            .join("data/datasets")
+            .join(&ds)
+            .join("tokenized");
+        let left: Vec<_> = std::fs::read_dir(&tokenized)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| e.file_name())
+            .collect();
+        assert!(left.is_empty(), "{flags:?} left {left:?}");
+    }
 }
