@@ -723,6 +723,24 @@ fn a_download_killed_anywhere_reruns_to_the_reference_bytes() {
 
 #[test]
 fn a_tokenization_killed_anywhere_reruns_to_the_reference_bytes() {
+    tokenization_crash("tokenize", &["--max-length", "256"], 3_000);
+}
+
+/// Packed and shuffled: the rows go through the shuffle's spool before they are written, so a
+/// kill can land in the packing, the spool or the writing; the seed is recorded before the
+/// pass starts, so the rerun writes the same order.
+#[test]
+fn a_shuffled_packed_tokenization_killed_anywhere_reruns_to_the_reference_bytes() {
+    tokenization_crash(
+        "tokenize --pack --seed",
+        &["--pack", "256", "--seed", "1234"],
+        5_000,
+    );
+}
+
+/// The crash suite for `tokenize` with `settings`: each trial's kill and rerun must end in the
+/// uninterrupted run's files, byte for byte.
+fn tokenization_crash(kind: &'static str, settings: &[&str], default_seed: u64) {
     let (rt, hub) = hub();
     let files = [
         ("data/train.jsonl", texts(6_000, 1)),
@@ -747,18 +765,10 @@ fn a_tokenization_killed_anywhere_reruns_to_the_reference_bytes() {
         .unwrap();
     ok(&out, "the download before tokenizing");
     let ds = json(&out)["id"].as_str().unwrap().to_string();
-    let args = [
-        "--json",
-        "tokenize",
-        &ds,
-        "--tokenizer",
-        &gpt2,
-        "--max-length",
-        "256",
-        "--replace",
-        "--progress",
-        "json",
-    ];
+    let mut args = vec!["--json", "tokenize", &ds, "--tokenizer", &gpt2];
+    args.extend(settings);
+    args.extend(["--replace", "--progress", "json"]);
+    let args = &args;
     let tokenized = dir.join("data/datasets").join(&ds).join("tokenized");
     // Every file of the tokenization's folder; its own id, new with each replacement, masked.
     let canonical = |v: &serde_json::Value| {
@@ -772,7 +782,7 @@ fn a_tokenization_killed_anywhere_reruns_to_the_reference_bytes() {
         let t0 = Instant::now();
         let out = cli(dir, &endpoint).args(args).output().unwrap();
         let took = t0.elapsed();
-        ok(&out, "tokenize reference");
+        ok(&out, &format!("{kind} reference"));
         (json(&out), took)
     };
 
@@ -785,24 +795,24 @@ fn a_tokenization_killed_anywhere_reruns_to_the_reference_bytes() {
     assert_same_tree(
         &reference,
         &canonical(&second),
-        "tokenize: a second uninterrupted run",
+        &format!("{kind}: a second uninterrupted run"),
     );
     let span = (took + took_again) / 2 * 6 / 5;
     eprintln!(
-        "crash suite, tokenize: an uninterrupted run takes {:.2} s; kills within {:.2} s",
+        "crash suite, {kind}: an uninterrupted run takes {:.2} s; kills within {:.2} s",
         took.as_secs_f64(),
         span.as_secs_f64()
     );
 
     let mut tally = Tally {
-        kind: "tokenize",
+        kind,
         trials: trials(),
         landed: 0,
         resumed: 0,
         already_done: 0,
         second_dataset: 0,
     };
-    let base = base_seed(3_000);
+    let base = base_seed(default_seed);
     for i in 0..tally.trials {
         let seed = base.wrapping_add(i);
         let mut rng = Rng::new(seed);
@@ -811,7 +821,7 @@ fn a_tokenization_killed_anywhere_reruns_to_the_reference_bytes() {
         let started = unix_ms();
         let (landed, at) = run_and_kill(cmd, &mut rng, span);
         let ctx = format!(
-            "tokenize trial {i} (replay: MISTUDIO_CRASH_SEED={seed} MISTUDIO_CRASH_TRIALS=1), killed {at}"
+            "{kind} trial {i} (replay: MISTUDIO_CRASH_SEED={seed} MISTUDIO_CRASH_TRIALS=1), killed {at}"
         );
         tally.landed += landed as u64;
         tally.already_done += (landed && job_finished_since(dir, started)) as u64;
@@ -852,7 +862,7 @@ fn a_tokenization_killed_anywhere_reruns_to_the_reference_bytes() {
         assert_db_sound(dir, &format!("{ctx}, after the rerun"));
     }
     tally.print();
-    delete_and_check_gone(dir, &endpoint, &[ds], "tokenize, the end");
+    delete_and_check_gone(dir, &endpoint, &[ds], &format!("{kind}, the end"));
     rt.block_on(hub.shutdown());
 }
 
