@@ -71,6 +71,12 @@ pub enum Command {
         #[command(subcommand)]
         command: TokenizerCommand,
     },
+    /// List a dataset's tokenizations, or delete one (a dataset can hold several with one
+    /// tokenizer, each with other settings).
+    Tokenization {
+        #[command(subcommand)]
+        command: TokenizationCommand,
+    },
     /// Tokenize a ready dataset into the Hugging Face `save_to_disk` layout; prints the
     /// tokenization once ready. Rerunning an interrupted tokenization starts it over.
     Tokenize(Box<TokenizeArgs>),
@@ -134,6 +140,20 @@ pub enum TokenizerCommand {
     List,
     /// Delete a tokenizer that no tokenization uses.
     Delete { tokenizer: String },
+}
+
+#[derive(Subcommand)]
+pub enum TokenizationCommand {
+    /// List the tokenizations of a dataset and their settings (with --json, their folders).
+    List {
+        /// Dataset id (ds_…).
+        dataset: String,
+    },
+    /// Delete one tokenization and its folder; the dataset's others stay.
+    Delete {
+        /// Tokenization id (tok_…).
+        tokenization: String,
+    },
 }
 
 #[derive(clap::Args)]

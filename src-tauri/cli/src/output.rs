@@ -182,6 +182,35 @@ pub fn tokenizers_table(tokenizers: &[Tokenizer]) -> String {
     out
 }
 
+pub fn tokenizations_table(all: &[Tokenization]) -> String {
+    if all.is_empty() {
+        return "No tokenizations yet: make one with `mistudio-cli tokenize DATASET --tokenizer T`.\n"
+            .into();
+    }
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{:<36}  {:<10}  {:>10}  {:<36}  SETTINGS",
+        "ID", "STATUS", "ROWS", "TOKENIZER"
+    );
+    for tz in all {
+        let rows = tz
+            .statistics
+            .as_ref()
+            .map_or_else(|| "-".into(), |s| s.num_rows.to_string());
+        let _ = writeln!(
+            out,
+            "{:<36}  {:<10}  {:>10}  {:<36}  {}",
+            tz.id,
+            format!("{:?}", tz.status).to_lowercase(),
+            rows,
+            tz.tokenizer_id,
+            tz.settings.summary()
+        );
+    }
+    out
+}
+
 pub fn tokenization_details(tz: &Tokenization) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{} ({:?})", tz.id, tz.status);

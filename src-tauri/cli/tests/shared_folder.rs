@@ -258,6 +258,143 @@ fn a_lock_left_by_kill_9_is_recovered_by_the_next_run() {
     );
 }
 
+/// The ids of `tokenization list` on `machine`, sorted.
+fn listed_tokenizations(folder: &Folder, machine: &str, ds: &str) -> Vec<String> {
+    let out = folder.run(machine, &["--json", "tokenization", "list", ds]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let mut ids: Vec<String> = json(&out)
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_str().unwrap().to_string())
+        .collect();
+    ids.sort();
+    ids
+}
+
+#[test]
+fn two_tokenizations_with_one_tokenizer_are_seen_by_the_other_machine_and_deleted_one_by_one() {
+    let (folder, ds) = Folder::with_dataset(2_000);
+    let gpt2 = shared("gpt2-tokenizer.json");
+    let tokenize = |context: &str| {
+        let out = folder.run(
+            "jetson",
+            &[
+                "--json",
+                "tokenize",
+                &ds,
+                "--tokenizer",
+                gpt2.to_str().unwrap(),
+                "--pack",
+                context,
+                "--progress",
+                "none",
+            ],
+        );
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        json(&out)
+    };
+    let short = tokenize("128");
+    let long = tokenize("256");
+    assert_eq!(short["tokenizer_id"], long["tokenizer_id"]);
+    assert_ne!(short["id"], long["id"]);
+    let mut both = vec![
+        short["id"].as_str().unwrap().to_string(),
+        long["id"].as_str().unwrap().to_string(),
+    ];
+    both.sort();
+    assert_eq!(listed_tokenizations(&folder, "jetson", &ds), both);
+    let report = json(&folder.run("laptop", &["--json", "rescan"]));
+    let mut added: Vec<String> = report["added"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|v| {
+            v.as_str()
+                .filter(|id| id.starts_with("tok_"))
+                .map(String::from)
+        })
+        .collect();
+    added.sort();
+    assert_eq!(added, both, "{report}");
+    assert_eq!(listed_tokenizations(&folder, "laptop", &ds), both);
+    let stats = json(&folder.run("laptop", &["--json", "stats", &ds]));
+    let contexts: Vec<_> = stats["tokenizations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["settings"]["packing"]["context_size"].as_u64().unwrap())
+        .collect();
+    assert_eq!(contexts.len(), 2, "{stats}");
+    assert!(
+        contexts.contains(&128) && contexts.contains(&256),
+        "{stats}"
+    );
+
+    // Deleted on the laptop one at a time: the other stays, on both machines.
+    let out = folder.run(
+        "laptop",
+        &[
+            "--json",
+            "tokenization",
+            "delete",
+            short["id"].as_str().unwrap(),
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(!Path::new(short["path"].as_str().unwrap()).exists());
+    assert!(Path::new(long["path"].as_str().unwrap())
+        .join("dataset_dict.json")
+        .is_file());
+    let only_long = vec![long["id"].as_str().unwrap().to_string()];
+    assert_eq!(listed_tokenizations(&folder, "laptop", &ds), only_long);
+    let report = json(&folder.run("jetson", &["--json", "rescan"]));
+    assert!(
+        report["removed"].as_array().unwrap().contains(&short["id"]),
+        "{report}"
+    );
+    assert_eq!(listed_tokenizations(&folder, "jetson", &ds), only_long);
+    let out = folder.run(
+        "jetson",
+        &[
+            "--json",
+            "tokenization",
+            "delete",
+            long["id"].as_str().unwrap(),
+        ],
+    );
+    assert!(out.status.success());
+    assert!(listed_tokenizations(&folder, "jetson", &ds).is_empty());
+    json(&folder.run("laptop", &["--json", "rescan"]));
+    assert!(listed_tokenizations(&folder, "laptop", &ds).is_empty());
+    // The dataset itself stays.
+    let shown = json(&folder.run("laptop", &["--json", "show", &ds]));
+    assert_eq!(shown["status"], "ready");
+    // A tokenization that is gone is not found.
+    let out = folder.run(
+        "jetson",
+        &[
+            "--json",
+            "tokenization",
+            "delete",
+            long["id"].as_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(3));
+}
+
 /// Makes a lock look as if its holder has been silent for `age`.
 fn age_lock(path: &Path, age: Duration) {
     let then = SystemTime::now() - age;

@@ -6,7 +6,7 @@ mod jobs;
 mod library;
 mod tokenize;
 
-use crate::args::{Command, TokenizerCommand};
+use crate::args::{Command, TokenizationCommand, TokenizerCommand};
 use mistudio_engine::{Engine, Error, Result};
 
 pub use datasets::{download, import};
@@ -30,6 +30,14 @@ pub async fn dispatch(json: bool, engine: &Engine, command: &Command) -> Result<
             TokenizerCommand::List => tokenize::list_tokenizers(engine, json).await,
             TokenizerCommand::Delete { tokenizer } => {
                 tokenize::delete_tokenizer(engine, json, tokenizer).await
+            }
+        },
+        Command::Tokenization { command } => match command {
+            TokenizationCommand::List { dataset } => {
+                tokenize::list_tokenizations(engine, json, dataset).await
+            }
+            TokenizationCommand::Delete { tokenization } => {
+                tokenize::delete_tokenization(engine, json, tokenization).await
             }
         },
         Command::Delete(args) => datasets::delete(engine, json, args).await,

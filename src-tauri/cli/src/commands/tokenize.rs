@@ -41,6 +41,19 @@ pub async fn delete_tokenizer(engine: &Engine, json: bool, id: &str) -> Result<(
     })
 }
 
+pub async fn list_tokenizations(engine: &Engine, json: bool, dataset: &str) -> Result<()> {
+    let dataset = engine.get_dataset(dataset).await?;
+    let all = engine.list_tokenizations(&dataset.id).await?;
+    emit(json, &all, || output::tokenizations_table(&all))
+}
+
+pub async fn delete_tokenization(engine: &Engine, json: bool, id: &str) -> Result<()> {
+    engine.delete_tokenization(id).await?;
+    emit(json, &serde_json::json!({ "deleted": id }), || {
+        format!("deleted {id}\n")
+    })
+}
+
 pub async fn tokenize(setup: Setup, json: bool, args: &TokenizeArgs) -> Result<()> {
     let settings = args.settings()?;
     let start = async |engine: &Engine| {
