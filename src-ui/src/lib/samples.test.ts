@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { tokenizationFixture, tokenizerFixture } from "../test/backend";
+import { packingFixture, tokenizationFixture, tokenizerFixture } from "../test/backend";
 import { charCount, chatTurns, highlightPieces, orderedFields, parseChars, tokenizationChoices } from "./samples";
 
 describe("samples helpers", () => {
@@ -44,7 +44,7 @@ describe("samples helpers", () => {
     const gpt2 = tokenizerFixture();
     const llama = tokenizerFixture({ id: "tk_llama", name: "meta-llama/Llama-3.2-1B" });
     const base = tokenizationFixture();
-    const packed = { context_size: 128, bos_per_row: false, separator: { kind: "eos" } } as const;
+    const packed = packingFixture({ context_size: 128 });
     const choices = tokenizationChoices(
       [
         tokenizationFixture({ id: "tok_a", tokenizer_id: "tk_gpt2" }),

@@ -2,7 +2,7 @@ import { act, screen, waitFor, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 import type { AppError, RowTokensQuery, SamplesPage, SamplesQuery, TokenizePreview } from "../../bindings";
 import { openModal } from "../../test/detail";
-import { previewFixture, tokenizationFixture, tokenizerFixture, type BackendOptions } from "../../test/backend";
+import { packingFixture, previewFixture, tokenizationFixture, tokenizerFixture, type BackendOptions } from "../../test/backend";
 
 /**
  * A fake 45-row split "train" followed by 5-row "test"; text "row N of SPLIT". Under a
@@ -406,7 +406,7 @@ describe("Samples tab", () => {
         id: "tok_1",
         settings: {
           ...ready.settings,
-          packing: { context_size: 128, bos_per_row: true, separator: { kind: "eos" } },
+          packing: packingFixture({ context_size: 128 }),
         },
       });
       const opened = await withTokenizations([packed]);

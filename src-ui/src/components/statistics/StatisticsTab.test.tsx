@@ -2,6 +2,7 @@ import { act, waitFor, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 import type { Dataset, TextStatistics } from "../../bindings";
 import {
+  packingFixture,
   readyDatasetFixture,
   statisticsFixture,
   textStatisticsFixture,
@@ -27,7 +28,7 @@ const bertTokenization = tokenizationFixture({
   updated_at: 1_700_000_500_000,
   settings: {
     ...gpt2Tokenization.settings,
-    packing: { context_size: 1_024, separator: { kind: "eos" }, bos_per_row: false },
+    packing: packingFixture({ begin_batch_token: { kind: "none" }, sequence_separator_token: { kind: "eos" } }),
   },
   statistics: statisticsFixture({
     num_tokens: 6_000_000,

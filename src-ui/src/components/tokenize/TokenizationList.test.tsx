@@ -1,7 +1,7 @@
 import { act, screen, waitFor, within } from "@testing-library/react";
 import { describe, expect, it, vi } from "vitest";
 import { events, type Job, type Tokenization, type TokenizeRequest } from "../../bindings";
-import { jobFixture, statisticsFixture, tokenizationFixture, tokenizerFixture } from "../../test/backend";
+import { jobFixture, packingFixture, statisticsFixture, tokenizationFixture, tokenizerFixture } from "../../test/backend";
 import { openTokenization } from "../../test/detail";
 
 const gpt2 = tokenizerFixture();
@@ -40,13 +40,13 @@ describe("The dataset's tokenizations", () => {
     try {
       const { tab } = await openTokenization({
         tokenizers: [gpt2],
-        tokenizations: () => [tokenizationFixture({ status: "processing", settings: { ...tokenizationFixture().settings, packing: { context_size: 1024, bos_per_row: true, separator: { kind: "eos" } } } })],
+        tokenizations: () => [tokenizationFixture({ status: "processing", settings: { ...tokenizationFixture().settings, packing: packingFixture() } })],
         jobs: [tokenizeJob()],
       });
       const item = await itemIn(tab);
       expect(within(item).getByRole("heading", { name: "openai-community/gpt2" })).toBeInTheDocument();
       expect(within(item).getByTestId("tokenization-summary")).toHaveTextContent(
-        "packed 1,024 · BOS · EOS between documents · column text",
+        "packed 1,024 · row start BOS · separator BOS · column text",
       );
       const badge = within(item).getByTestId("status-badge");
       expect(badge).toHaveTextContent("Tokenizing");
