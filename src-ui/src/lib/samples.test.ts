@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { packingFixture, tokenizationFixture, tokenizerFixture } from "../test/backend";
+import { tokenizationLabels } from "./tokenizationLabels";
 import { charCount, chatTurns, highlightPieces, orderedFields, parseChars, tokenizationChoices } from "./samples";
 
 describe("samples helpers", () => {
@@ -64,3 +65,22 @@ describe("samples helpers", () => {
     expect(choices[3]!.label).toBe("tk_gone");
   });
 });
+
+describe("tokenization labels", () => {
+  it("add the settings only where a tokenizer repeats, and name a missing tokenizer by its id", () => {
+    const gpt2 = tokenizerFixture();
+    const base = tokenizationFixture();
+    const labels = tokenizationLabels(
+      [
+        tokenizationFixture({ id: "tok_a" }),
+        tokenizationFixture({ id: "tok_b", settings: { ...base.settings, shuffle: true, seed: 3 } }),
+        tokenizationFixture({ id: "tok_c", tokenizer_id: "tk_gone" }),
+      ],
+      [gpt2],
+    );
+    expect(labels.get("tok_a")).toBe("openai-community/gpt2 (max 512 · truncate · special tokens · column text)");
+    expect(labels.get("tok_b")).toBe("openai-community/gpt2 (max 512 · truncate · special tokens · shuffled seed 3 · column text)");
+    expect(labels.get("tok_c")).toBe("tk_gone");
+  });
+});
+

@@ -33,7 +33,7 @@ describe("efficiencyRows", () => {
 
 describe("storageParts", () => {
   it("names tokenizations by their tokenizer and has no cache part for local data", () => {
-    const parts = storageParts(storageFixture({ raw_cache_bytes: null }), (id) => (id === "tk_gpt2" ? "gpt2" : id));
+    const parts = storageParts(storageFixture({ raw_cache_bytes: null }), (t) => (t.tokenizer_id === "tk_gpt2" ? "gpt2" : t.tokenizer_id));
     expect(parts.map((p) => [p.label, p.bytes])).toEqual([
       ["Canonical data", 1_073_741_824],
       ["Tokenization: gpt2", 209_715_200],

@@ -193,6 +193,24 @@ describe("Statistics tab", () => {
     ]);
   });
 
+  it("tells two tokenizations of one tokenizer apart by their settings and shows the chosen one", async () => {
+    const packed = tokenizationFixture({
+      id: "tok_packed",
+      updated_at: 1_700_000_950_000,
+      settings: { ...gpt2Tokenization.settings, packing: packingFixture({ context_size: 128 }), shuffle: true, seed: 9 },
+      statistics: statisticsFixture({ num_tokens: 1_280 }),
+    });
+    const { tab, user } = await openStatistics({ tokenizers: [gpt2], tokenizations: () => [gpt2Tokenization, packed] });
+    const select = await within(tab).findByTestId("tokenization-stats-select");
+    expect(within(select).getAllByRole("option").map((o) => o.textContent)).toEqual([
+      "openai-community/gpt2 (packed 128 · row start BOS · separator BOS · shuffled seed 9 · column text)",
+      "openai-community/gpt2 (max 512 · truncate · special tokens · column text)",
+    ]);
+    expect(value(tab, "summary-tokens")).toBe("1,280");
+    await user.selectOptions(select, "tok_1");
+    expect(value(tab, "summary-tokens")).toBe("4,987,654");
+  });
+
   it("shows the chosen tokenization's figures, length histogram, top tokens and efficiency", async () => {
     const { tab, user } = await openStatistics({
       tokenizers: [gpt2, bert],
