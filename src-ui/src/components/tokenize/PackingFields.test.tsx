@@ -60,12 +60,16 @@ describe("Packed settings (SAELens)", () => {
     // GPT-2 has BOS and EOS (<|endoftext|>) but no SEP.
     expect(within(separator).getByRole("option", { name: "SEP (not in this tokenizer)" })).toBeDisabled();
     expect(within(separator).getByRole("option", { name: "BOS (<|endoftext|>)" })).toBeEnabled();
-    expect(separator).toHaveAccessibleDescription(
-      "Put between two documents in a row (sequence_separator_token). openai-community/gpt2 has no SEP token.",
+    expect(separator).toHaveAccessibleDescription("Put between two documents in a row (sequence_separator_token)");
+    expect(within(tab).getByTestId("tokenize-missing-tokens")).toHaveTextContent(
+      "openai-community/gpt2 has no SEP token, so it cannot be chosen here.",
     );
 
     // bert has a SEP but no BOS or EOS; the chosen BOS stays selected with the reason under it.
     await user.selectOptions(within(tab).getByLabelText("Tokenizer"), "tk_bert");
+    expect(within(tab).getByTestId("tokenize-missing-tokens")).toHaveTextContent(
+      "google-bert/bert-base-uncased has no BOS or EOS token, so they cannot be chosen here.",
+    );
     const rowStart = within(tab).getByLabelText("Row Start Token");
     expect(within(rowStart).getByRole("option", { name: "SEP ([SEP])" })).toBeEnabled();
     expect(within(rowStart).getByRole("option", { name: "EOS (not in this tokenizer)" })).toBeDisabled();

@@ -9,7 +9,7 @@ import {
   type PackingTokenKind,
 } from "../../lib/packing";
 import { MAX_LENGTH_LIMIT, type DraftErrors, type SettingsDraft } from "../../lib/tokenize";
-import { Field } from "../ui/Field";
+import { Field, Help } from "../ui/Field";
 import { SelectBox } from "../ui/Input";
 import { SwitchRow } from "../ui/Switch";
 import { NumberField } from "./NumberField";
@@ -62,13 +62,10 @@ function TokenChoice({
   error?: string;
   onChange: (value: PackingTokenDraft) => void;
 }) {
-  const missing = NAMED_KINDS.filter((k) => isMissing(tokenizer, k)).map((k) => k.toUpperCase());
-  const hint =
-    missing.length > 0 ? `${help}. ${tokenizer?.name ?? "This tokenizer"} has no ${missing.join(" or ")} token.` : `${help}.`;
   const vocab = tokenizer?.vocab_size ?? null;
   return (
     <div>
-      <Field label={SLOT_LABELS[slot]} help={hint} error={value.kind === "id" ? undefined : error} testId={testId}>
+      <Field label={SLOT_LABELS[slot]} help={help} error={value.kind === "id" ? undefined : error} testId={testId}>
         {({ id, describedBy, invalid }) => (
           <SelectBox
             id={id}
@@ -115,6 +112,7 @@ function TokenChoice({
 /** Packed mode's settings, named and defaulting as SAELens's PretokenizeRunner does. */
 export function PackingFields({ tokenizer, draft, errors, onChange }: Props) {
   const set = <K extends keyof SettingsDraft>(key: K, value: SettingsDraft[K]) => onChange({ ...draft, [key]: value });
+  const missing = NAMED_KINDS.filter((k) => isMissing(tokenizer, k)).map((k) => k.toUpperCase());
   return (
     <>
       <NumberField
@@ -145,6 +143,13 @@ export function PackingFields({ tokenizer, draft, errors, onChange }: Props) {
           />
         ))}
       </div>
+      {missing.length > 0 && (
+        // Said once for the three fields: their options for these tokens are disabled.
+        <Help className="!mt-2" testId="tokenize-missing-tokens">
+          {tokenizer?.name ?? "This tokenizer"} has no {missing.join(" or ")} token, so{" "}
+          {missing.length === 1 ? "it" : "they"} cannot be chosen here.
+        </Help>
+      )}
       <SwitchRow
         label="One Document per Row"
         help="Each row holds the start of one document, cut to the context size, and shorter documents are left out, instead of documents running on from row to row (disable_concat_sequences)"
