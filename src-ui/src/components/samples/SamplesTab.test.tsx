@@ -272,6 +272,30 @@ describe("Samples tab", () => {
       expect(backend.callsOf("list_samples")).toHaveLength(calls);
     });
 
+    it("tells two tokenizations of one tokenizer apart and filters by the one chosen", async () => {
+      const seeded = tokenizationFixture({
+        id: "tok_3",
+        tokenizer_id: "tk_gpt2",
+        status: "ready",
+        settings: { ...ready.settings, packing: packingFixture({ context_size: 128 }), shuffle: true, seed: 5 },
+      });
+      const opened = await withTokenizations([ready, seeded]);
+      const { user, tab, backend } = opened;
+      await waitFor(() => expect(within(tab).getAllByTestId("sample-tile")).toHaveLength(20));
+      await user.click(within(tab).getByTestId("samples-filters-toggle"));
+      const picker = await within(tab).findByTestId("samples-tokenization");
+      expect(within(picker).getAllByRole("option").map((o) => o.textContent)).toEqual([
+        "None",
+        "openai-community/gpt2 (max 512 · truncate · special tokens · column text)",
+        "openai-community/gpt2 (packed 128 · row start BOS · separator BOS · shuffled seed 5 · column text)",
+      ]);
+      await user.selectOptions(picker, "tok_3");
+      await user.type(within(tab).getByTestId("samples-min-tokens"), "10");
+      await waitFor(() => expect(lastQuery(backend)).toMatchObject({ tokenization_id: "tok_3", min_tokens: 10 }));
+      await user.selectOptions(picker, "tok_1");
+      await waitFor(() => expect(lastQuery(backend)).toMatchObject({ tokenization_id: "tok_1", min_tokens: 10 }));
+    });
+
     it("sends the token bounds with the tokenization, from the first page, and drops them with None", async () => {
       const opened = await withTokenizations();
       const { user, tab, backend } = opened;
