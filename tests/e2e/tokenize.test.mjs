@@ -1,8 +1,13 @@
 // Tokenization in the window, end to end: download a small dataset from the Hub emulator, open
 // it, add the emulator's real GPT-2 tokenizer from the Hub, watch the live preview, tokenize in
-// packed mode and read the statistics of the finished tokenization.
+// packed mode (shuffled, as SAELens does), read the statistics of the finished tokenization, run
+// its "Use in Python" snippets with Python's `datasets`, and make a second tokenization with
+// another seed beside it.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { downloadTinyDataset, launchApp, setField, startHubEmulator, testid } from "./harness.mjs";
 
@@ -10,6 +15,29 @@ const here = new URL(".", import.meta.url).pathname;
 const tokenizer = join(here, "..", "data", "gpt2-tokenizer.json");
 let hub;
 let app;
+
+/**
+ * Runs a snippet the window offers, then `then`, with the Python scripts/test prepares
+ * (MISTUDIO_PYTHON: a virtualenv with `datasets`); returns what it printed.
+ */
+function runPython(snippet, then) {
+  const python = process.env.MISTUDIO_PYTHON;
+  if (!python) {
+    throw new Error("set MISTUDIO_PYTHON to a Python with datasets and pyarrow (scripts/test creates one)");
+  }
+  // load_dataset writes its cache under HF_HOME: a throwaway one keeps this machine's cache clean.
+  const hfHome = mkdtempSync(join(tmpdir(), "mistudio-e2e-hf-"));
+  try {
+    return execFileSync(python, ["-c", `${snippet}\n${then}`], {
+      env: { ...process.env, HF_HOME: hfHome, HF_DATASETS_OFFLINE: "1", HF_HUB_OFFLINE: "1" },
+      encoding: "utf8",
+      // Its progress bars stay out of the test's output; a failure carries its stderr.
+      stdio: ["ignore", "pipe", "pipe"],
+    }).trim();
+  } finally {
+    rmSync(hfHome, { recursive: true, force: true });
+  }
+}
 
 before(async () => {
   hub = await startHubEmulator(["--tokenizer", tokenizer]);
@@ -21,7 +49,7 @@ after(async () => {
   hub?.stop();
 });
 
-test("add a Hub tokenizer, preview, tokenize packed and read the statistics", async () => {
+test("add a Hub tokenizer, preview, tokenize packed and shuffled, read the statistics and use it from Python", async () => {
   const { browser } = app;
   // E2E_SCREENSHOT_DIR=/some/dir keeps pictures of the window along the way.
   const shot = async (name, el) => {
@@ -68,9 +96,14 @@ test("add a Hub tokenizer, preview, tokenize packed and read the statistics", as
   assert.match(await footer.getText(), /\d+ tokens · 1 row/);
   await shot("tokenize-preview", await testid(browser, "tokenize-preview"));
 
-  // Packed mode with short rows so even this small dataset fills several.
+  // Packed mode with short rows so even this small dataset fills several; SAELens's tokens and a
+  // shuffle with a seed left to chance are the defaults.
   await (await browser.$('[data-testid="tokenize-mode-packed"]')).click();
   await setField(browser, await testid(browser, "tokenize-context-size"), "32");
+  assert.equal(await (await testid(browser, "tokenize-begin-batch")).getValue(), "bos");
+  assert.equal(await (await testid(browser, "tokenize-separator")).getValue(), "bos");
+  assert.equal(await (await testid(browser, "tokenize-shuffle")).getAttribute("aria-checked"), "true");
+  assert.equal(await (await testid(browser, "tokenize-seed")).getValue(), "");
   // The preview follows: a short text does not fill a 32-token row, so its tokens are left over.
   await browser.waitUntil(async () => /left over/.test(await (await testid(browser, "preview-footer")).getText()), {
     timeout: 10_000,
@@ -95,7 +128,11 @@ test("add a Hub tokenizer, preview, tokenize packed and read the statistics", as
     { timeout: 120_000, interval: 100, timeoutMsg: "the tokenization never turned Ready" },
   );
   console.log(`# tokenization states seen: ${[...seen].join(", ")}`);
-  assert.match(await (await testid(browser, "tokenization-summary")).getText(), /packed 32 · BOS · EOS between documents/);
+  // The seed drawn when the job started is recorded and shown.
+  const summary = await (await testid(browser, "tokenization-summary")).getText();
+  assert.match(summary, /^packed 32 · row start BOS · separator BOS · shuffled seed \d+/);
+  const seed = summary.match(/shuffled seed (\d+)/)[1];
+  const tokenizationId = await item.getAttribute("data-tokenization-id");
   assert.match(await (await testid(browser, "tokenization-facts")).getText(), /[\d,]+ tokens · [\d,]+ rows · .+ on disk/);
 
   await (await testid(browser, "tokenization-stats-toggle")).click();
@@ -108,6 +145,50 @@ test("add a Hub tokenizer, preview, tokenize packed and read the statistics", as
   assert.match(await (await testid(browser, "length-summary")).getText(), /Median: 32/);
   assert.ok((await browser.$$('[data-testid="top-token"]')).length > 0, "frequent tokens are listed");
   await shot("tokenize-statistics", await testid(browser, "tokenization-statistics"));
+  await (await testid(browser, "tokenization-stats-toggle")).click();
+
+  // Use in Python: the folder is the tokenization's own, and the snippets read it as they are.
+  await (await testid(browser, "tokenization-python-toggle")).click();
+  const panel = await testid(browser, "use-in-python");
+  const folder = await (await testid(browser, "python-path")).getText();
+  assert.ok(folder.startsWith("/"), `an absolute folder: ${folder}`);
+  assert.ok(folder.endsWith(`/tokenized/${tokenizationId}`), `the folder names ${tokenizationId}: ${folder}`);
+  assert.match(await (await testid(browser, "python-splits")).getText(), /Splits train, test/);
+  const fromDisk = await (await testid(browser, "python-code-load_from_disk")).getProperty("textContent");
+  assert.ok(fromDisk.includes(`load_from_disk(${JSON.stringify(folder)})["train"]`), fromDisk);
+  const sae = await (await testid(browser, "python-code-sae_lens")).getProperty("textContent");
+  assert.ok(sae.includes(`dataset_path=${JSON.stringify(folder)},`) && sae.includes("context_size=32,"), sae);
+  await shot("tokenize-python", panel);
+  const trainRows = runPython(fromDisk, 'print(len(ds), {len(r) for r in ds["input_ids"]})');
+  assert.match(trainRows, /^\d+ \{32\}$/, `load_from_disk read rows of 32 ids: ${trainRows}`);
+  const fromDataset = await (await testid(browser, "python-code-load_dataset")).getProperty("textContent");
+  assert.equal(runPython(fromDataset, 'print(len(ds), {len(r) for r in ds["input_ids"]})'), trainRows);
+
+  // The same tokenizer with another seed is another tokenization, beside the first.
+  await (await testid(browser, "tokenize-seed")).scrollIntoView();
+  const other = seed === "7" ? "8" : "7";
+  await setField(browser, await testid(browser, "tokenize-seed"), other);
+  await (await testid(browser, "tokenize-submit")).click();
+  await browser.waitUntil(async () => (await browser.$$('[data-testid="tokenization-item"]')).length === 2, {
+    timeout: 15_000,
+    timeoutMsg: "the second tokenization never appeared beside the first",
+  });
+  await browser.waitUntil(
+    async () => {
+      for (const el of await browser.$$('[data-testid="tokenization-item"]')) {
+        if ((await el.getAttribute("data-status")) !== "ready") return false;
+      }
+      return true;
+    },
+    { timeout: 120_000, interval: 200, timeoutMsg: "the second tokenization never turned Ready" },
+  );
+  const summaries = [];
+  for (const el of await browser.$$('[data-testid="tokenization-summary"]')) summaries.push(await el.getText());
+  assert.deepEqual(
+    summaries.map((s) => s.match(/shuffled seed (\d+)/)?.[1]),
+    [other, seed],
+    `newest first, each with its seed: ${summaries.join(" | ")}`,
+  );
 
   // Escape closes the detail view.
   await browser.keys("Escape");

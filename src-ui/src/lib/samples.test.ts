@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { tokenizationFixture, tokenizerFixture } from "../test/backend";
+import { packingFixture, tokenizationFixture, tokenizerFixture } from "../test/backend";
+import { tokenizationLabels } from "./tokenizationLabels";
 import { charCount, chatTurns, highlightPieces, orderedFields, parseChars, tokenizationChoices } from "./samples";
 
 describe("samples helpers", () => {
@@ -44,7 +45,7 @@ describe("samples helpers", () => {
     const gpt2 = tokenizerFixture();
     const llama = tokenizerFixture({ id: "tk_llama", name: "meta-llama/Llama-3.2-1B" });
     const base = tokenizationFixture();
-    const packed = { context_size: 128, bos_per_row: false, separator: { kind: "eos" } } as const;
+    const packed = packingFixture({ context_size: 128 });
     const choices = tokenizationChoices(
       [
         tokenizationFixture({ id: "tok_a", tokenizer_id: "tk_gpt2" }),
@@ -64,3 +65,22 @@ describe("samples helpers", () => {
     expect(choices[3]!.label).toBe("tk_gone");
   });
 });
+
+describe("tokenization labels", () => {
+  it("add the settings only where a tokenizer repeats, and name a missing tokenizer by its id", () => {
+    const gpt2 = tokenizerFixture();
+    const base = tokenizationFixture();
+    const labels = tokenizationLabels(
+      [
+        tokenizationFixture({ id: "tok_a" }),
+        tokenizationFixture({ id: "tok_b", settings: { ...base.settings, shuffle: true, seed: 3 } }),
+        tokenizationFixture({ id: "tok_c", tokenizer_id: "tk_gone" }),
+      ],
+      [gpt2],
+    );
+    expect(labels.get("tok_a")).toBe("openai-community/gpt2 (max 512 · truncate · special tokens · column text)");
+    expect(labels.get("tok_b")).toBe("openai-community/gpt2 (max 512 · truncate · special tokens · shuffled seed 3 · column text)");
+    expect(labels.get("tok_c")).toBe("tk_gone");
+  });
+});
+

@@ -1,5 +1,5 @@
 import type { Tokenization, Tokenizer, Value } from "../bindings";
-import { settingsSummary } from "./tokenize";
+import { tokenizationLabels } from "./tokenizationLabels";
 
 /** Rows per page of the Samples tab. */
 export const SAMPLES_PAGE_SIZE = 20;
@@ -86,15 +86,6 @@ export function tokenizationChoices(
   tokenizers: Tokenizer[],
 ): TokenizationChoice[] {
   const ready = tokenizations.filter((t) => t.status === "ready");
-  const nameOf = (t: Tokenization) => tokenizers.find((k) => k.id === t.tokenizer_id)?.name ?? t.tokenizer_id;
-  const uses = new Map<string, number>();
-  for (const t of ready) uses.set(nameOf(t), (uses.get(nameOf(t)) ?? 0) + 1);
-  return ready.map((t) => {
-    const name = nameOf(t);
-    return {
-      id: t.id,
-      label: (uses.get(name) ?? 0) > 1 ? `${name} (${settingsSummary(t.settings)})` : name,
-      packed: t.settings.packing !== null,
-    };
-  });
+  const labels = tokenizationLabels(ready, tokenizers);
+  return ready.map((t) => ({ id: t.id, label: labels.get(t.id) ?? t.id, packed: t.settings.packing !== null }));
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_SETTINGS } from "./tokenize";
 import { efficiencyRows, lengthSummaryText, shortRevision, storageParts } from "./statistics";
-import { statisticsFixture, storageFixture } from "../test/backend";
+import { packingFixture, statisticsFixture, storageFixture } from "../test/backend";
 
 const counts = (rows: ReturnType<typeof efficiencyRows>) =>
   Object.fromEntries(rows.map((r) => [r.key, Object.fromEntries(r.parts.map((p) => [p.key, p.count]))]));
@@ -17,7 +17,7 @@ describe("efficiencyRows", () => {
 
   it("in packed mode shows the tokens dropped at each split's end and no truncation", () => {
     const stats = statisticsFixture({ num_samples: 50, truncated: 0, num_tokens: 4_096, dropped_tokens: 100 });
-    const settings = { ...DEFAULT_SETTINGS, packing: { context_size: 1_024, separator: { kind: "eos" as const }, bos_per_row: false } };
+    const settings = { ...DEFAULT_SETTINGS, packing: packingFixture() };
     expect(counts(efficiencyRows(stats, settings))).toEqual({
       ids: { real: 4_096, padding: 0 },
       samples: { intact: 50 },
@@ -33,7 +33,7 @@ describe("efficiencyRows", () => {
 
 describe("storageParts", () => {
   it("names tokenizations by their tokenizer and has no cache part for local data", () => {
-    const parts = storageParts(storageFixture({ raw_cache_bytes: null }), (id) => (id === "tk_gpt2" ? "gpt2" : id));
+    const parts = storageParts(storageFixture({ raw_cache_bytes: null }), (t) => (t.tokenizer_id === "tk_gpt2" ? "gpt2" : t.tokenizer_id));
     expect(parts.map((p) => [p.label, p.bytes])).toEqual([
       ["Canonical data", 1_073_741_824],
       ["Tokenization: gpt2", 209_715_200],

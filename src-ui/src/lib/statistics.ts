@@ -1,4 +1,4 @@
-import type { DatasetStorage, LengthSummary, Statistics, TokenizeSettings } from "../bindings";
+import type { DatasetStorage, LengthSummary, Statistics, TokenizationStorage, TokenizeSettings } from "../bindings";
 import { formatCount, formatLength, formatPercent } from "./format";
 
 export type Metric = { key: string; label: string; value: string; caption?: string; color?: string };
@@ -128,7 +128,7 @@ export type StoragePart = { key: string; label: string; bytes: number; color: st
  * The dataset's bytes on disk by what they are, in the bar's order: the Hub download cache (Hub
  * datasets only), the canonical data, each tokenization (named by its tokenizer), the rest.
  */
-export function storageParts(storage: DatasetStorage, tokenizerName: (id: string) => string): StoragePart[] {
+export function storageParts(storage: DatasetStorage, label: (t: TokenizationStorage) => string): StoragePart[] {
   const parts: StoragePart[] = [];
   if (storage.raw_cache_bytes !== null) {
     parts.push({ key: "raw", label: "Download cache", bytes: storage.raw_cache_bytes, color: "bg-sky-500", testId: "storage-raw" });
@@ -138,7 +138,7 @@ export function storageParts(storage: DatasetStorage, tokenizerName: (id: string
   storage.tokenizations.forEach((t, i) => {
     parts.push({
       key: `tok-${t.tokenization_id}`,
-      label: `Tokenization: ${tokenizerName(t.tokenizer_id)}`,
+      label: `Tokenization: ${label(t)}`,
       bytes: t.bytes,
       color: tokColors[i % tokColors.length] ?? "bg-purple-500",
       testId: "storage-tokenization",

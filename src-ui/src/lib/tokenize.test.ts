@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { tokenizerFixture } from "../test/backend";
-import { readyDatasetFixture } from "../test/backend";
+import { packingFixture, readyDatasetFixture, tokenizerFixture } from "../test/backend";
 import {
   buildSettings,
   DEFAULT_SETTINGS,
@@ -8,6 +7,8 @@ import {
   draftFromSettings,
   isReplaceConflict,
   isTextType,
+  previewKey,
+  saelensDraft,
   samplesEta,
   settingsSummary,
   specialTokenList,
@@ -24,6 +25,7 @@ const withPad = tokenizerFixture({
     eos: null,
     pad: { id: 0, content: "[PAD]" },
     unk: { id: 100, content: "[UNK]" },
+    sep: { id: 102, content: "[SEP]" },
   },
 });
 
@@ -50,25 +52,28 @@ describe("settings summary", () => {
     ).toBe("max 2,048 · truncate · overflow (stride 128) · pad · ≥ 16 tokens · ≤ 100,000 tokens · train · column body");
   });
 
-  it("describes packed settings", () => {
+  it("describes packed settings in the engine's words", () => {
+    expect(settingsSummary({ ...DEFAULT_SETTINGS, packing: packingFixture({ context_size: 128 }), shuffle: true, seed: 42 })).toBe(
+      "packed 128 · row start BOS · separator BOS · shuffled seed 42",
+    );
     expect(
       settingsSummary({
         ...DEFAULT_SETTINGS,
-        packing: { context_size: 1024, bos_per_row: true, separator: { kind: "eos" } },
+        packing: packingFixture({
+          begin_batch_token: { kind: "none" },
+          begin_sequence_token: { kind: "eos" },
+          sequence_separator_token: { kind: "id", id: 13 },
+        }),
+        add_special_tokens: false,
       }),
-    ).toBe("packed 1,024 · BOS · EOS between documents");
+    ).toBe("packed 1,024 · row start none · document start EOS · separator token 13 · no special tokens");
+    // One document per row has no separator to name; a shuffle waiting for its seed says so.
     expect(
-      settingsSummary({
-        ...DEFAULT_SETTINGS,
-        packing: { context_size: 128, bos_per_row: false, separator: { kind: "id", id: 13 } },
-      }),
-    ).toBe("packed 128 · token 13 between documents");
-    expect(
-      settingsSummary({
-        ...DEFAULT_SETTINGS,
-        packing: { context_size: 128, bos_per_row: false, separator: { kind: "none" } },
-      }),
-    ).toBe("packed 128 · no separator");
+      settingsSummary({ ...DEFAULT_SETTINGS, packing: packingFixture({ disable_concat_sequences: true }), shuffle: true }),
+    ).toBe("packed 1,024 · one document per row · row start BOS · shuffled");
+    expect(settingsSummary({ ...DEFAULT_SETTINGS, shuffle: true, seed: 7 })).toBe(
+      "max 512 · truncate · special tokens · shuffled seed 7",
+    );
   });
 });
 
@@ -140,19 +145,71 @@ describe("building settings from the form", () => {
     const packed = draft({ mode: "packed" });
     expect(buildSettings(packed, dataset, gpt2).errors).toEqual({});
     expect(buildSettings(packed, dataset, withPad).errors).toEqual({
-      bosPerRow: 'bert has no BOS token: turn "BOS at each row" off.',
-      separator: "bert has no EOS token: choose another separator.",
+      beginBatch: "bert has no BOS token: choose another begin-batch token, a token id or none.",
+      separator: "bert has no BOS token: choose another separator token, a token id or none.",
     });
-    expect(
-      buildSettings({ ...packed, separator: "id", separatorId: "50257" }, dataset, gpt2).errors.separatorId,
-    ).toBe("Separator token id must be between 0 and 50,256.");
+    // GPT-2 has no SEP; a tokenizer stored before SEP was looked up has none either.
+    expect(buildSettings({ ...packed, beginSequence: { kind: "sep", id: "" } }, dataset, gpt2).errors).toEqual({
+      beginSequence: "openai-community/gpt2 has no SEP token: choose another begin-sequence token, a token id or none.",
+    });
+    expect(buildSettings({ ...packed, separator: { kind: "sep", id: "" } }, dataset, withPad).errors).toEqual({
+      beginBatch: "bert has no BOS token: choose another begin-batch token, a token id or none.",
+    });
+    expect(buildSettings({ ...packed, separator: { kind: "id", id: "50257" } }, dataset, gpt2).errors.separator).toBe(
+      "The separator token id must be between 0 and 50,256.",
+    );
+    expect(buildSettings({ ...packed, beginBatch: { kind: "id", id: "" } }, dataset, gpt2).errors.beginBatch).toBe(
+      "The begin-batch token id is required.",
+    );
   });
 
-  it("builds packed settings with the SAE defaults", () => {
-    const built = buildSettings(draft({ mode: "packed" }), dataset, gpt2);
-    expect(built.settings?.packing).toEqual({ context_size: 1024, bos_per_row: true, separator: { kind: "eos" } });
-    const id = buildSettings(draft({ mode: "packed", separator: "id", separatorId: "198" }), dataset, gpt2);
-    expect(id.settings?.packing?.separator).toEqual({ kind: "id", id: 198 });
+  it("builds packed settings with SAELens's tokens, shuffled", () => {
+    const built = buildSettings(draft({ mode: "packed", shuffle: true }), dataset, gpt2);
+    expect(built.settings?.packing).toEqual(packingFixture());
+    expect(built.settings).toMatchObject({ add_special_tokens: true, shuffle: true, seed: null });
+    const id = buildSettings(
+      draft({ mode: "packed", separator: { kind: "id", id: "198" }, oneDocumentPerRow: true, addSpecialTokens: false }),
+      dataset,
+      gpt2,
+    );
+    expect(id.settings?.packing).toMatchObject({ sequence_separator_token: { kind: "id", id: 198 }, disable_concat_sequences: true });
+    expect(id.settings?.add_special_tokens).toBe(false);
+  });
+
+  it("sends a typed seed only with a shuffle, and checks it", () => {
+    expect(buildSettings(draft({ shuffle: true, seed: "42" }), dataset, gpt2).settings).toMatchObject({ shuffle: true, seed: 42 });
+    expect(buildSettings(draft({ shuffle: true, seed: " " }), dataset, gpt2).settings).toMatchObject({ shuffle: true, seed: null });
+    // A seed left in the field while the shuffle is off means nothing.
+    expect(buildSettings(draft({ shuffle: false, seed: "42" }), dataset, gpt2).settings).toMatchObject({ shuffle: false, seed: null });
+    for (const bad of ["-1", "4.5", "4294967296", "abc"]) {
+      expect(buildSettings(draft({ shuffle: true, seed: bad }), dataset, gpt2).errors.seed).toBe(
+        "The seed must be a whole number from 0 to 4,294,967,295, or empty for a random one.",
+      );
+    }
+    expect(buildSettings(draft({ shuffle: true, seed: "4294967295" }), dataset, gpt2).settings?.seed).toBe(4_294_967_295);
+  });
+
+  it("leaves the row order out of the preview's key", () => {
+    const plain = buildSettings(draft({ mode: "packed" }), dataset, gpt2).settings!;
+    const shuffled = buildSettings(draft({ mode: "packed", shuffle: true, seed: "3" }), dataset, gpt2).settings!;
+    expect(previewKey(shuffled)).toBe(previewKey(plain));
+    const other = buildSettings(draft({ mode: "packed", oneDocumentPerRow: true }), dataset, gpt2).settings!;
+    expect(previewKey(other)).not.toBe(previewKey(plain));
+  });
+
+  it("gives SAELens's defaults for the chosen column and splits", () => {
+    const mine = draft({ textColumn: "title", splits: ["test"], maxTokens: "900", mode: "sample" });
+    const d = saelensDraft(mine, dataset);
+    expect(d).toMatchObject({ textColumn: "title", splits: ["test"], maxTokens: "", minTokens: "" });
+    expect(buildSettings(d, dataset, gpt2).settings).toEqual({
+      ...DEFAULT_SETTINGS,
+      text_column: "title",
+      splits: ["test"],
+      packing: packingFixture({ context_size: 128 }),
+      add_special_tokens: true,
+      shuffle: true,
+      seed: null,
+    });
   });
 
   it("says when the dataset has no text column", () => {
@@ -168,8 +225,17 @@ describe("drafts from saved settings", () => {
       ...DEFAULT_SETTINGS,
       text_column: "title",
       splits: ["test", "validation"],
-      packing: { context_size: 256, bos_per_row: false, separator: { kind: "id" as const, id: 7 } },
+      packing: packingFixture({
+        context_size: 256,
+        begin_batch_token: { kind: "none" },
+        begin_sequence_token: { kind: "eos" },
+        sequence_separator_token: { kind: "id", id: 7 },
+        disable_concat_sequences: true,
+      }),
+      add_special_tokens: false,
       min_tokens: 4,
+      shuffle: true,
+      seed: 99,
     };
     const d = draftFromSettings(settings, dataset);
     expect(d).toMatchObject({
@@ -177,9 +243,13 @@ describe("drafts from saved settings", () => {
       splits: ["test"], // "validation" does not exist here
       mode: "packed",
       contextSize: "256",
-      bosPerRow: false,
-      separator: "id",
-      separatorId: "7",
+      beginBatch: { kind: "none", id: "" },
+      beginSequence: { kind: "eos", id: "" },
+      separator: { kind: "id", id: "7" },
+      oneDocumentPerRow: true,
+      addSpecialTokens: false,
+      shuffle: true,
+      seed: "99",
       minTokens: "4",
       maxTokens: "",
     });
@@ -198,7 +268,8 @@ describe("small helpers", () => {
     expect(
       isReplaceConflict({
         kind: "conflict",
-        message: "TinyStories already has a tokenization with gpt2; confirm to replace it",
+        message:
+          "TinyStories already has a tokenization with gpt2 and these settings (packed 128 · row start BOS · separator BOS · shuffled seed 42); confirm to replace it, or change a setting to keep both",
       }),
     ).toBe(true);
     expect(isReplaceConflict({ kind: "conflict", message: "TinyStories is already being tokenized with gpt2" })).toBe(
@@ -209,6 +280,7 @@ describe("small helpers", () => {
 
   it("lists the special tokens that exist", () => {
     expect(specialTokenList(withPad)).toEqual([
+      { role: "SEP", id: 102, content: "[SEP]" },
       { role: "PAD", id: 0, content: "[PAD]" },
       { role: "UNK", id: 100, content: "[UNK]" },
     ]);

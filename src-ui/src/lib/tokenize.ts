@@ -1,5 +1,16 @@
-import type { AppError, Dataset, Job, Separator, Tokenizer, TokenizeSettings } from "../bindings";
+import type { AppError, Dataset, Job, PackingToken, Tokenizer, TokenizeSettings } from "../bindings";
 import { formatCount } from "./format";
+import {
+  DEFAULT_PACKING,
+  isMissing,
+  SAELENS_PACKING,
+  namedToken,
+  SLOT_ROLES,
+  tokenDraft,
+  tokenLabel,
+  type PackingSlot,
+  type PackingTokenDraft,
+} from "./packing";
 
 /** The engine's upper bound for max length and context size. */
 export const MAX_LENGTH_LIMIT = 1_048_576;
@@ -17,13 +28,21 @@ export const DEFAULT_SETTINGS: TokenizeSettings = {
   packing: null,
   min_tokens: null,
   max_tokens: null,
+  shuffle: false,
+  seed: null,
 };
 
-/** A sensible start for SAE training: 1,024-token rows, BOS at each, EOS between documents. */
-export const DEFAULT_PACKING = { context_size: 1024, bos_per_row: true, separator: { kind: "eos" } } as const;
+const U32_MAX = 2 ** 32 - 1;
+
+/** The largest seed the engine takes (a u32). */
+export const MAX_SEED = U32_MAX;
 
 export type Mode = "sample" | "packed";
-export type SeparatorKind = Separator["kind"];
+
+/** Packed rows are shuffled unless asked otherwise, as SAELens does; per-sample rows keep their order. */
+export function shuffleByDefault(mode: Mode): boolean {
+  return mode === "packed";
+}
 
 /**
  * What the settings form holds. Numbers stay text while the person types, so a half-typed
@@ -40,11 +59,17 @@ export type SettingsDraft = {
   padding: TokenizeSettings["padding"];
   overflow: boolean;
   stride: string;
+  /** Both modes: per sample around each sample, packed around each document. */
   addSpecialTokens: boolean;
   contextSize: string;
-  bosPerRow: boolean;
-  separator: SeparatorKind;
-  separatorId: string;
+  beginBatch: PackingTokenDraft;
+  beginSequence: PackingTokenDraft;
+  separator: PackingTokenDraft;
+  /** SAELens's `disable_concat_sequences`. */
+  oneDocumentPerRow: boolean;
+  shuffle: boolean;
+  /** Empty: the engine draws a seed when the job starts and records it. */
+  seed: string;
   minTokens: string;
   maxTokens: string;
 };
@@ -57,9 +82,8 @@ export type DraftField =
   | "overflow"
   | "stride"
   | "contextSize"
-  | "bosPerRow"
-  | "separator"
-  | "separatorId"
+  | PackingSlot
+  | "seed"
   | "minTokens"
   | "maxTokens";
 
@@ -95,25 +119,27 @@ export function draftFromSettings(settings: TokenizeSettings, dataset: Dataset):
   const allSplits = dataset.splits.map((s) => s.name);
   const wanted = settings.splits ?? [];
   const splits = wanted.length === 0 ? allSplits : allSplits.filter((s) => wanted.includes(s));
-  const packing = settings.packing;
-  const separator = packing?.separator ?? DEFAULT_PACKING.separator;
+  const packing = settings.packing ?? DEFAULT_PACKING;
   return {
     textColumn:
       settings.text_column !== null && columns.includes(settings.text_column)
         ? settings.text_column
         : defaultTextColumn(dataset),
     splits: splits.length > 0 ? splits : allSplits,
-    mode: packing ? "packed" : "sample",
+    mode: settings.packing ? "packed" : "sample",
     maxLength: String(settings.max_length),
     truncation: settings.truncation,
     padding: settings.padding,
     overflow: settings.overflow ?? false,
     stride: String(settings.stride ?? 0),
     addSpecialTokens: settings.add_special_tokens,
-    contextSize: String(packing?.context_size ?? DEFAULT_PACKING.context_size),
-    bosPerRow: packing?.bos_per_row ?? DEFAULT_PACKING.bos_per_row,
-    separator: separator.kind,
-    separatorId: separator.kind === "id" ? String(separator.id) : "",
+    contextSize: String(packing.context_size),
+    beginBatch: tokenDraft(packing.begin_batch_token),
+    beginSequence: tokenDraft(packing.begin_sequence_token),
+    separator: tokenDraft(packing.sequence_separator_token),
+    oneDocumentPerRow: packing.disable_concat_sequences,
+    shuffle: settings.shuffle,
+    seed: settings.seed === null ? "" : String(settings.seed),
     minTokens: settings.min_tokens === null ? "" : String(settings.min_tokens),
     maxTokens: settings.max_tokens === null ? "" : String(settings.max_tokens),
   };
@@ -121,6 +147,16 @@ export function draftFromSettings(settings: TokenizeSettings, dataset: Dataset):
 
 export function defaultDraft(dataset: Dataset): SettingsDraft {
   return draftFromSettings(DEFAULT_SETTINGS, dataset);
+}
+
+/**
+ * SAELens's `PretokenizeRunnerConfig` defaults (packed rows of 128, BOS at each row and between
+ * documents, documents encoded with the tokenizer's special tokens, shuffled with a random
+ * seed) for the column and splits already chosen. SAELens filters nothing, so neither does this.
+ */
+export function saelensDraft(draft: SettingsDraft, dataset: Dataset): SettingsDraft {
+  const settings: TokenizeSettings = { ...DEFAULT_SETTINGS, packing: SAELENS_PACKING, shuffle: true };
+  return { ...draftFromSettings(settings, dataset), textColumn: draft.textColumn, splits: draft.splits };
 }
 
 /** A whole number typed in a field, or null when the text is not one. */
@@ -168,38 +204,30 @@ export function buildSettings(
   if (draft.mode === "packed") {
     const [context, contextError] = rangeCheck(draft.contextSize, "Context size", 2, MAX_LENGTH_LIMIT);
     if (contextError) errors.contextSize = contextError;
-    if (draft.bosPerRow && special && !special.bos) {
-      errors.bosPerRow = `${tokName} has no BOS token: turn "BOS at each row" off.`;
-    }
-    let separator: Separator = { kind: "none" };
-    switch (draft.separator) {
-      case "eos":
-        if (special && !special.eos) errors.separator = `${tokName} has no EOS token: choose another separator.`;
-        separator = { kind: "eos" };
-        break;
-      case "bos":
-        if (special && !special.bos) errors.separator = `${tokName} has no BOS token: choose another separator.`;
-        separator = { kind: "bos" };
-        break;
-      case "id": {
+    const token = (slot: PackingSlot): PackingToken => {
+      const { kind, id } = draft[slot];
+      if (kind === "id") {
         const vocab = tokenizer?.vocab_size ?? null;
-        const [id, idError] = rangeCheck(
-          draft.separatorId,
-          "Separator token id",
-          0,
-          vocab !== null && vocab > 0 ? vocab - 1 : 2 ** 32 - 1,
-        );
-        if (idError) errors.separatorId = idError;
-        separator = { kind: "id", id: id ?? 0 };
-        break;
+        const max = vocab !== null && vocab > 0 ? vocab - 1 : U32_MAX;
+        const [n, idError] = rangeCheck(id, `The ${SLOT_ROLES[slot]} token id`, 0, max);
+        if (idError) errors[slot] = idError;
+        return { kind: "id", id: n ?? 0 };
       }
-      case "none":
-        separator = { kind: "none" };
-        break;
-    }
+      if (isMissing(tokenizer, kind)) {
+        errors[slot] = `${tokName} has no ${kind.toUpperCase()} token: choose another ${SLOT_ROLES[slot]} token, a token id or none.`;
+      }
+      return { kind };
+    };
     settings = {
       ...settings,
-      packing: { context_size: context ?? 0, bos_per_row: draft.bosPerRow, separator },
+      add_special_tokens: draft.addSpecialTokens,
+      packing: {
+        context_size: context ?? 0,
+        begin_batch_token: token("beginBatch"),
+        begin_sequence_token: token("beginSequence"),
+        sequence_separator_token: token("separator"),
+        disable_concat_sequences: draft.oneDocumentPerRow,
+      },
     };
   } else {
     const [maxLength, maxError] = rangeCheck(draft.maxLength, "Max length", 1, MAX_LENGTH_LIMIT);
@@ -233,7 +261,7 @@ export function buildSettings(
   const optional = (text: string, label: string, field: "minTokens" | "maxTokens"): number | null => {
     if (text.trim() === "") return null;
     const n = parseWhole(text);
-    if (n === null || n > 2 ** 32 - 1) {
+    if (n === null || n > U32_MAX) {
       errors[field] = `${label} must be a whole number, or empty for no limit.`;
       return null;
     }
@@ -244,41 +272,42 @@ export function buildSettings(
   if (minTokens !== null && maxTokens !== null && minTokens > maxTokens) {
     errors.maxTokens = `Maximum tokens (${formatCount(maxTokens)}) is below the minimum (${formatCount(minTokens)}).`;
   }
-  settings = { ...settings, min_tokens: minTokens, max_tokens: maxTokens };
+  settings = { ...settings, min_tokens: minTokens, max_tokens: maxTokens, shuffle: draft.shuffle, seed: null };
+  if (draft.shuffle && draft.seed.trim() !== "") {
+    const seed = parseWhole(draft.seed);
+    if (seed === null || seed > MAX_SEED) {
+      errors.seed = `The seed must be a whole number from 0 to ${formatCount(MAX_SEED)}, or empty for a random one.`;
+    } else {
+      settings = { ...settings, seed };
+    }
+  }
 
   return { settings: Object.keys(errors).length === 0 ? settings : null, errors };
 }
 
 /**
- * The fields that shape a preview, as a string to compare: the column, the splits and the
- * length filters do not change how a typed text is tokenized.
+ * The fields that shape a preview, as a string to compare: the column, the splits, the length
+ * filters and the order of the rows do not change how a typed text is tokenized.
  */
 export function previewKey(settings: TokenizeSettings): string {
-  const { text_column: _c, splits: _s, min_tokens: _min, max_tokens: _max, ...shape } = settings;
+  const { text_column: _c, splits: _s, min_tokens: _min, max_tokens: _max, shuffle: _sh, seed: _seed, ...shape } = settings;
   return JSON.stringify(shape);
 }
 
-function separatorText(separator: Separator): string {
-  switch (separator.kind) {
-    case "eos":
-      return "EOS between documents";
-    case "bos":
-      return "BOS between documents";
-    case "id":
-      return `token ${separator.id} between documents`;
-    case "none":
-      return "no separator";
-  }
-}
-
-/** One line for lists: "packed 1,024 · BOS · EOS between documents", "max 512 · truncate · special tokens". */
+/**
+ * One line for lists, in the engine's words: "packed 1,024 · row start BOS · separator BOS ·
+ * shuffled seed 42", "max 512 · truncate · special tokens".
+ */
 export function settingsSummary(settings: TokenizeSettings): string {
   const parts: string[] = [];
   const p = settings.packing;
   if (p) {
     parts.push(`packed ${formatCount(p.context_size)}`);
-    if (p.bos_per_row) parts.push("BOS");
-    parts.push(separatorText(p.separator));
+    if (p.disable_concat_sequences) parts.push("one document per row");
+    parts.push(`row start ${tokenLabel(p.begin_batch_token)}`);
+    if (p.begin_sequence_token.kind !== "none") parts.push(`document start ${tokenLabel(p.begin_sequence_token)}`);
+    if (!p.disable_concat_sequences) parts.push(`separator ${tokenLabel(p.sequence_separator_token)}`);
+    if (!settings.add_special_tokens) parts.push("no special tokens");
   } else {
     parts.push(`max ${formatCount(settings.max_length)}`);
     if (settings.truncation) parts.push("truncate");
@@ -288,6 +317,7 @@ export function settingsSummary(settings: TokenizeSettings): string {
     if (settings.padding === "max_length") parts.push("pad");
     if (settings.add_special_tokens) parts.push("special tokens");
   }
+  if (settings.shuffle) parts.push(settings.seed === null ? "shuffled" : `shuffled seed ${settings.seed}`);
   if (settings.min_tokens !== null) parts.push(`≥ ${formatCount(settings.min_tokens)} tokens`);
   if (settings.max_tokens !== null) parts.push(`≤ ${formatCount(settings.max_tokens)} tokens`);
   const splits = settings.splits ?? [];
@@ -302,17 +332,20 @@ export function visiblePiece(piece: string): string {
   return piece.replace(/ /g, "␣").replace(/\r\n|\n/g, "↵").replace(/\r/g, "␍").replace(/\t/g, "⇥");
 }
 
-/** The engine's "already has a tokenization with X; confirm to replace it" conflict. */
+/**
+ * The engine's "already has a tokenization with X and these settings; confirm to replace it"
+ * conflict: only the same tokenizer with the same settings asks; other settings make another.
+ */
 export function isReplaceConflict(error: AppError): boolean {
   return error.kind === "conflict" && /confirm to replace/i.test(error.message);
 }
 
 /** The tokenizer's special tokens that exist, labelled, for chips. */
 export function specialTokenList(tokenizer: Tokenizer): { role: string; id: number; content: string }[] {
-  const roles = ["bos", "eos", "pad", "unk"] as const;
+  const roles = ["bos", "eos", "sep", "pad", "unk"] as const;
   const out: { role: string; id: number; content: string }[] = [];
   for (const role of roles) {
-    const token = tokenizer.special_tokens[role];
+    const token = role === "sep" ? namedToken(tokenizer, "sep") : tokenizer.special_tokens[role];
     if (token) out.push({ role: role.toUpperCase(), id: token.id, content: token.content });
   }
   return out;

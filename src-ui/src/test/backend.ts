@@ -13,6 +13,7 @@ import type {
   RescanReport,
   Job,
   MachineStatus,
+  Packing,
   RepoInspection,
   RowTokensQuery,
   SamplesPage,
@@ -267,6 +268,16 @@ export const statisticsFixture = (over: Partial<Statistics> = {}): Statistics =>
     { name: "train", num_samples: 9_000, num_rows: 9_225, num_tokens: 4_488_888 },
     { name: "test", num_samples: 1_000, num_rows: 1_025, num_tokens: 498_766 },
   ],
+  ...over,
+});
+
+/** Packed settings: SAELens's tokens (BOS at each row and between documents) in rows of 1,024. */
+export const packingFixture = (over: Partial<Packing> = {}): Packing => ({
+  context_size: 1024,
+  begin_batch_token: { kind: "bos" },
+  begin_sequence_token: { kind: "none" },
+  sequence_separator_token: { kind: "bos" },
+  disable_concat_sequences: false,
   ...over,
 });
 

@@ -168,7 +168,7 @@ export function OverviewTab({ dataset, onOpenTokenization }: Props) {
         )}
       </section>
 
-      <StorageSection {...storage} />
+      <StorageSection datasetId={dataset.id} {...storage} />
 
       <section>
         <h3 className="mb-4 text-lg font-semibold text-slate-100">Quick Stats</h3>

@@ -1,13 +1,18 @@
 import type { useDatasetStorage } from "../../hooks/useDatasetStorage";
 import { formatBytes, formatPercent } from "../../lib/format";
 import { storageParts } from "../../lib/statistics";
-import { useTokenizeStore } from "../../store/tokenize";
+import { tokenizationLabels, tokenizerName } from "../../lib/tokenizationLabels";
+import { EMPTY_TOKENIZATIONS, useTokenizeStore } from "../../store/tokenize";
 import { ErrorBox } from "../ui/ErrorBox";
 import { tile } from "../ui/surfaces";
 
 /** Download cache, canonical data, tokenizations and the rest, as one bar with its parts. */
-export function StorageSection({ storage, error, reload }: ReturnType<typeof useDatasetStorage>) {
+type Props = ReturnType<typeof useDatasetStorage> & { datasetId: string };
+
+export function StorageSection({ datasetId, storage, error, reload }: Props) {
   const tokenizers = useTokenizeStore((s) => s.tokenizers);
+  // The tokenizations the other tabs loaded tell two of one tokenizer apart by their settings.
+  const tokenizations = useTokenizeStore((s) => s.byDataset[datasetId] ?? EMPTY_TOKENIZATIONS).items;
 
   let body;
   if (storage === null) {
@@ -17,8 +22,11 @@ export function StorageSection({ storage, error, reload }: ReturnType<typeof use
       <div className={`${tile} h-24 animate-pulse`} role="status" aria-label="Measuring storage" />
     );
   } else {
-    const name = (id: string) => tokenizers.find((t) => t.id === id)?.name ?? id;
-    const parts = storageParts(storage, name);
+    const labels = tokenizationLabels(tokenizations, tokenizers);
+    const parts = storageParts(
+      storage,
+      (t) => labels.get(t.tokenization_id) ?? tokenizerName(t.tokenizer_id, tokenizers),
+    );
     const total = parts.reduce((sum, p) => sum + p.bytes, 0);
     body = (
       <div className={`${tile} space-y-4`}>

@@ -1,6 +1,7 @@
-import { useId, useState } from "react";
+import { useId } from "react";
 import { Check, ChevronDown, ChevronUp, Copy } from "lucide-react";
 import type { Sample, Value } from "../../bindings";
+import { useCopyText } from "../../hooks/useCopyText";
 import { formatCount } from "../../lib/format";
 import { charCount, chatTurns, highlightPieces, inlineText, orderedFields, type TokenizationChoice } from "../../lib/samples";
 import { Button, IconButton } from "../ui/Button";
@@ -99,22 +100,14 @@ export function SampleTile({
   onToggleTokens,
 }: Props) {
   const tokensId = useId();
-  const [copied, setCopied] = useState<"ok" | "failed" | null>(null);
+  const { copied, copy: copyToClipboard } = useCopyText();
   const fields = orderedFields(sample.fields, textColumn);
   const textEntry = textColumn !== null ? fields.find(([k]) => k === textColumn) : undefined;
   const others = textEntry ? fields.filter(([k]) => k !== textColumn) : fields;
   const text = textEntry ? textEntry[1] : undefined;
   const copyText = text === undefined ? JSON.stringify(sample.fields, null, 2) : inlineText(text);
 
-  const copy = async () => {
-    try {
-      await navigator.clipboard.writeText(copyText);
-      setCopied("ok");
-    } catch {
-      setCopied("failed");
-    }
-    window.setTimeout(() => setCopied(null), 1500);
-  };
+  const copy = () => copyToClipboard(copyText);
 
   const label = `Sample #${formatCount(sample.index)} • ${sample.split}`;
   return (

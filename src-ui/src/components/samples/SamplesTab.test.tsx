@@ -2,7 +2,7 @@ import { act, screen, waitFor, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 import type { AppError, RowTokensQuery, SamplesPage, SamplesQuery, TokenizePreview } from "../../bindings";
 import { openModal } from "../../test/detail";
-import { previewFixture, tokenizationFixture, tokenizerFixture, type BackendOptions } from "../../test/backend";
+import { packingFixture, previewFixture, tokenizationFixture, tokenizerFixture, type BackendOptions } from "../../test/backend";
 
 /**
  * A fake 45-row split "train" followed by 5-row "test"; text "row N of SPLIT". Under a
@@ -272,6 +272,30 @@ describe("Samples tab", () => {
       expect(backend.callsOf("list_samples")).toHaveLength(calls);
     });
 
+    it("tells two tokenizations of one tokenizer apart and filters by the one chosen", async () => {
+      const seeded = tokenizationFixture({
+        id: "tok_3",
+        tokenizer_id: "tk_gpt2",
+        status: "ready",
+        settings: { ...ready.settings, packing: packingFixture({ context_size: 128 }), shuffle: true, seed: 5 },
+      });
+      const opened = await withTokenizations([ready, seeded]);
+      const { user, tab, backend } = opened;
+      await waitFor(() => expect(within(tab).getAllByTestId("sample-tile")).toHaveLength(20));
+      await user.click(within(tab).getByTestId("samples-filters-toggle"));
+      const picker = await within(tab).findByTestId("samples-tokenization");
+      expect(within(picker).getAllByRole("option").map((o) => o.textContent)).toEqual([
+        "None",
+        "openai-community/gpt2 (max 512 · truncate · special tokens · column text)",
+        "openai-community/gpt2 (packed 128 · row start BOS · separator BOS · shuffled seed 5 · column text)",
+      ]);
+      await user.selectOptions(picker, "tok_3");
+      await user.type(within(tab).getByTestId("samples-min-tokens"), "10");
+      await waitFor(() => expect(lastQuery(backend)).toMatchObject({ tokenization_id: "tok_3", min_tokens: 10 }));
+      await user.selectOptions(picker, "tok_1");
+      await waitFor(() => expect(lastQuery(backend)).toMatchObject({ tokenization_id: "tok_1", min_tokens: 10 }));
+    });
+
     it("sends the token bounds with the tokenization, from the first page, and drops them with None", async () => {
       const opened = await withTokenizations();
       const { user, tab, backend } = opened;
@@ -406,7 +430,7 @@ describe("Samples tab", () => {
         id: "tok_1",
         settings: {
           ...ready.settings,
-          packing: { context_size: 128, bos_per_row: true, separator: { kind: "eos" } },
+          packing: packingFixture({ context_size: 128 }),
         },
       });
       const opened = await withTokenizations([packed]);

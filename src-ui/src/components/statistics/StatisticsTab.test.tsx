@@ -2,6 +2,7 @@ import { act, waitFor, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 import type { Dataset, TextStatistics } from "../../bindings";
 import {
+  packingFixture,
   readyDatasetFixture,
   statisticsFixture,
   textStatisticsFixture,
@@ -27,7 +28,7 @@ const bertTokenization = tokenizationFixture({
   updated_at: 1_700_000_500_000,
   settings: {
     ...gpt2Tokenization.settings,
-    packing: { context_size: 1_024, separator: { kind: "eos" }, bos_per_row: false },
+    packing: packingFixture({ begin_batch_token: { kind: "none" }, sequence_separator_token: { kind: "eos" } }),
   },
   statistics: statisticsFixture({
     num_tokens: 6_000_000,
@@ -190,6 +191,24 @@ describe("Statistics tab", () => {
       "train9,000rows · 90% of total",
       "test1,000rows · 10% of total",
     ]);
+  });
+
+  it("tells two tokenizations of one tokenizer apart by their settings and shows the chosen one", async () => {
+    const packed = tokenizationFixture({
+      id: "tok_packed",
+      updated_at: 1_700_000_950_000,
+      settings: { ...gpt2Tokenization.settings, packing: packingFixture({ context_size: 128 }), shuffle: true, seed: 9 },
+      statistics: statisticsFixture({ num_tokens: 1_280 }),
+    });
+    const { tab, user } = await openStatistics({ tokenizers: [gpt2], tokenizations: () => [gpt2Tokenization, packed] });
+    const select = await within(tab).findByTestId("tokenization-stats-select");
+    expect(within(select).getAllByRole("option").map((o) => o.textContent)).toEqual([
+      "openai-community/gpt2 (packed 128 · row start BOS · separator BOS · shuffled seed 9 · column text)",
+      "openai-community/gpt2 (max 512 · truncate · special tokens · column text)",
+    ]);
+    expect(value(tab, "summary-tokens")).toBe("1,280");
+    await user.selectOptions(select, "tok_1");
+    expect(value(tab, "summary-tokens")).toBe("4,987,654");
   });
 
   it("shows the chosen tokenization's figures, length histogram, top tokens and efficiency", async () => {

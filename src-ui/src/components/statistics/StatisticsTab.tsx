@@ -1,6 +1,7 @@
 import { useEffect, useId, useMemo, useState } from "react";
 import type { Dataset, Statistics, Tokenization } from "../../bindings";
 import { formatCount, formatLength, formatPercent } from "../../lib/format";
+import { tokenizationLabels, tokenizerName } from "../../lib/tokenizationLabels";
 import { EMPTY_TOKENIZATIONS, useTokenizeStore } from "../../store/tokenize";
 import { Label } from "../ui/Field";
 import { SelectBox } from "../ui/Input";
@@ -102,8 +103,9 @@ export function StatisticsTab({ dataset, onOpenTokenization }: Props) {
   // A tokenization deleted since it was chosen falls back to the newest.
   const chosen = ready.find((t) => t.id === chosenId) ?? ready[0] ?? null;
   const stats = chosen?.statistics ?? null;
-  const nameOf = (tokenizerId: string) => tokenizers.find((t) => t.id === tokenizerId)?.name ?? tokenizerId;
-  const tokenizer = chosen ? nameOf(chosen.tokenizer_id) : null;
+  // Two tokenizations of one tokenizer are told apart by their settings.
+  const labels = tokenizationLabels(ready, tokenizers);
+  const tokenizer = chosen ? tokenizerName(chosen.tokenizer_id, tokenizers) : null;
   const tiles = summaryTiles(dataset, chosen, stats, tokenizer);
 
   return (
@@ -122,7 +124,7 @@ export function StatisticsTab({ dataset, onOpenTokenization }: Props) {
           >
             {ready.map((t) => (
               <option key={t.id} value={t.id}>
-                {nameOf(t.tokenizer_id)}
+                {labels.get(t.id) ?? t.id}
               </option>
             ))}
           </SelectBox>

@@ -3,7 +3,7 @@ import { CircleCheckBig } from "lucide-react";
 import { commands, type Dataset, type Tokenizer, type TokenizeSettings } from "../../bindings";
 import { call, toAppError } from "../../lib/api";
 import { lockBlocker } from "../../lib/locks";
-import { isReplaceConflict } from "../../lib/tokenize";
+import { isReplaceConflict, settingsSummary } from "../../lib/tokenize";
 import { useDatasetLock } from "../../store/locks";
 import { useTokenizeStore } from "../../store/tokenize";
 import { useBusyAction } from "../../hooks/useBusyAction";
@@ -19,7 +19,11 @@ type Props = {
   settings: TokenizeSettings | null;
 };
 
-/** Sends the tokenization, asking first when it would replace a finished one. */
+/**
+ * Sends the tokenization. Other settings than the dataset's existing tokenizations with this
+ * tokenizer make a new one beside them; the same tokenizer and settings again ask first, since
+ * going on replaces the finished one.
+ */
 export function ApplySection({ dataset, tokenizer, settings }: Props) {
   const helpId = useId();
   const start = useBusyAction();
@@ -42,7 +46,7 @@ export function ApplySection({ dataset, tokenizer, settings }: Props) {
         await send(tokenizer, settings, false);
       } catch (e) {
         if (!isReplaceConflict(toAppError(e))) throw e;
-        // A finished tokenization with this tokenizer is in the way: ask before replacing it.
+        // A finished tokenization with this tokenizer and these very settings exists: ask before replacing it.
         setConfirm({ tokenizer, settings });
       }
     });
@@ -87,12 +91,14 @@ export function ApplySection({ dataset, tokenizer, settings }: Props) {
       <p id={helpId} className="mt-2 text-center text-xs text-slate-500" role="status" data-testid="tokenize-submit-help">
         {disabledReason ??
           queued ??
-          (tokenizer ? `Tokenizes ${dataset.name} with ${tokenizer.name}; the token ids are saved beside the dataset.` : null)}
+          (tokenizer
+            ? `Tokenizes ${dataset.name} with ${tokenizer.name}; the token ids are saved beside the dataset, next to any tokenization with other settings.`
+            : null)}
       </p>
 
       {confirm && (
         <ConfirmDialog
-          title="Replace the tokenization?"
+          title="Replace the same tokenization?"
           confirmLabel="Replace"
           busyLabel="Replacing…"
           danger
@@ -105,9 +111,14 @@ export function ApplySection({ dataset, tokenizer, settings }: Props) {
         >
           <p>
             <strong className="text-slate-100">{dataset.name}</strong> already has a tokenization with{" "}
-            <strong className="text-slate-100">{confirm.tokenizer.name}</strong>.
+            <strong className="text-slate-100">{confirm.tokenizer.name}</strong> and these same settings (
+            <span data-testid="tokenize-replace-summary">{settingsSummary(confirm.settings)}</span>).
           </p>
-          <p>Replacing deletes its files and tokenizes the dataset again with the new settings.</p>
+          <p>
+            Replacing deletes its files and makes it again
+            {confirm.settings.shuffle && confirm.settings.seed === null ? ", with a new random seed" : ""}. To keep
+            both, cancel and change a setting{confirm.settings.shuffle ? " (a different seed, say)" : ""}.
+          </p>
         </ConfirmDialog>
       )}
     </div>

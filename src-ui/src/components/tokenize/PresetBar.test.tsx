@@ -2,7 +2,7 @@ import { screen, waitFor, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 import type { TokenizePreset, TokenizeRequest, TokenizeSettings } from "../../bindings";
 import { DEFAULT_SETTINGS } from "../../lib/tokenize";
-import { tokenizerFixture } from "../../test/backend";
+import { packingFixture, tokenizerFixture } from "../../test/backend";
 import { openTokenization } from "../../test/detail";
 
 const gpt2 = tokenizerFixture();
@@ -11,8 +11,10 @@ const saePreset: TokenizePreset = {
   settings: {
     ...DEFAULT_SETTINGS,
     text_column: "title",
-    packing: { context_size: 128, bos_per_row: false, separator: { kind: "id", id: 198 } },
+    packing: packingFixture({ context_size: 128, begin_batch_token: { kind: "none" }, sequence_separator_token: { kind: "id", id: 198 } }),
     min_tokens: 4,
+    shuffle: true,
+    seed: 11,
   },
 };
 
@@ -33,10 +35,11 @@ describe("Tokenization presets", () => {
     await waitFor(() => expect(backend.callsOf("save_tokenize_preset")).toHaveLength(1));
     const args = backend.callsOf("save_tokenize_preset")[0]?.args as { name: string; settings: TokenizeSettings };
     expect(args.name).toBe("SAE 1024");
-    expect(args.settings.packing).toEqual({ context_size: 1024, bos_per_row: true, separator: { kind: "eos" } });
+    expect(args.settings.packing).toEqual(packingFixture());
+    expect(args.settings).toMatchObject({ shuffle: true, seed: null });
     await waitFor(() => expect(select).toHaveValue("SAE 1024"));
     expect(within(tab).queryByLabelText("Preset name")).not.toBeInTheDocument();
-    expect(within(tab).getByTestId("preset-help")).toHaveTextContent("packed 1,024 · BOS · EOS between documents");
+    expect(within(tab).getByTestId("preset-help")).toHaveTextContent("packed 1,024 · row start BOS · separator BOS · shuffled");
   });
 
   it("applies a preset to the form and says when the form was changed since", async () => {
@@ -47,9 +50,10 @@ describe("Tokenization presets", () => {
 
     expect(within(tab).getByTestId("tokenize-mode-packed")).toBeChecked();
     expect(within(tab).getByLabelText("Context Size")).toHaveValue(128);
-    expect(within(tab).getByRole("switch", { name: "BOS at Each Row" })).toHaveAttribute("aria-checked", "false");
-    expect(within(tab).getByLabelText("Separator")).toHaveValue("id");
+    expect(within(tab).getByLabelText("Row Start Token")).toHaveValue("none");
+    expect(within(tab).getByLabelText("Separator Token")).toHaveValue("id");
     expect(within(tab).getByLabelText("Separator Token ID")).toHaveValue(198);
+    expect(within(tab).getByLabelText("Seed")).toHaveValue(11);
     expect(within(tab).getByLabelText("Text Column")).toHaveValue("title");
     expect(within(tab).getByLabelText("Minimum Tokens")).toHaveValue(4);
     expect(within(tab).getByTestId("preset-help")).not.toHaveTextContent("modified");

@@ -1,8 +1,8 @@
 import { useId, useState, type FormEvent, type KeyboardEvent } from "react";
-import { Save, Trash2 } from "lucide-react";
+import { Save, Sparkles, Trash2 } from "lucide-react";
 import { commands, type Dataset, type TokenizeSettings } from "../../bindings";
 import { call } from "../../lib/api";
-import { draftFromSettings, settingsSummary, type SettingsDraft } from "../../lib/tokenize";
+import { draftFromSettings, saelensDraft, settingsSummary, type SettingsDraft } from "../../lib/tokenize";
 import { useTokenizeStore } from "../../store/tokenize";
 import { useBusyAction } from "../../hooks/useBusyAction";
 import { Button, IconButton, LinkButton } from "../ui/Button";
@@ -23,6 +23,10 @@ type Props = {
 };
 
 const PRESET_NAME_MAX = 80;
+
+/** Built in rather than saved: nothing to delete or overwrite, and the same on every machine. */
+const SAELENS_TITLE =
+  "SAELens's PretokenizeRunner defaults: packed rows of 128 tokens, BOS at each row and between documents, the tokenizer's special tokens, shuffled with a random seed";
 
 /** Named settings: apply one, save the current settings under a name, delete one. */
 export function PresetBar({ dataset, draft, settings, selected, onSelect, onApply }: Props) {
@@ -46,6 +50,14 @@ export function PresetBar({ dataset, draft, settings, selected, onSelect, onAppl
     onSelect(value);
     const preset = presets.find((p) => p.name === value);
     if (preset) onApply(draftFromSettings(preset.settings, dataset));
+  };
+
+  const saelens = saelensDraft(draft, dataset);
+  const isSaelens = current === null && JSON.stringify(saelens) === JSON.stringify(draft);
+  const applySaelens = () => {
+    save.clearError();
+    onSelect("");
+    onApply(saelens);
   };
 
   const trimmed = name.trim();
@@ -102,6 +114,16 @@ export function PresetBar({ dataset, draft, settings, selected, onSelect, onAppl
           </SelectBox>
         </div>
         <Button
+          variant={isSaelens ? "selected" : "secondary"}
+          icon={Sparkles}
+          onClick={applySaelens}
+          aria-pressed={isSaelens}
+          title={SAELENS_TITLE}
+          data-testid="preset-saelens"
+        >
+          SAELens defaults
+        </Button>
+        <Button
           variant="secondary"
           icon={Save}
           onClick={() => {
@@ -130,7 +152,9 @@ export function PresetBar({ dataset, draft, settings, selected, onSelect, onAppl
       <Help id={`${selectId}-help`} testId="preset-help">
         {current
           ? `${settingsSummary(current.settings)}${modified ? " — modified since applied" : ""}`
-          : "Presets keep settings you reuse across datasets."}
+          : isSaelens
+            ? "SAELens defaults: packed rows of 128 tokens as SAELens's PretokenizeRunner makes them."
+            : "Presets keep settings you reuse across datasets; SAELens defaults sets what SAELens's PretokenizeRunner uses."}
       </Help>
       {loadError && (
         <div className="mt-1 flex items-center gap-2">

@@ -1,7 +1,7 @@
 import { act, waitFor, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 import type { TokenizePreview, TokenizeSettings } from "../../bindings";
-import { previewFixture, tokenizerFixture } from "../../test/backend";
+import { packingFixture, previewFixture, tokenizerFixture } from "../../test/backend";
 import { openTokenization } from "../../test/detail";
 
 const gpt2 = tokenizerFixture();
@@ -92,11 +92,7 @@ describe("Tokenization preview", () => {
     );
     expect(within(tab).getByTestId("preview-empty")).toHaveTextContent("Not enough tokens for a full row yet");
     const last = backend.callsOf("preview_tokenization").at(-1);
-    expect((last?.args as { settings: TokenizeSettings }).settings.packing).toEqual({
-      context_size: 1024,
-      bos_per_row: true,
-      separator: { kind: "eos" },
-    });
+    expect((last?.args as { settings: TokenizeSettings }).settings.packing).toEqual(packingFixture());
   });
 
   it("keeps the newest answer when an older one arrives later", async () => {

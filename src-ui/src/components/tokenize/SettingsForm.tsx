@@ -1,17 +1,21 @@
 import { useId } from "react";
 import type { Dataset, Tokenizer } from "../../bindings";
 import { formatCount } from "../../lib/format";
+import { fitTokens } from "../../lib/packing";
 import {
   MAX_LENGTH_LIMIT,
+  shuffleByDefault,
   stringColumns,
   type DraftErrors,
   type Mode,
-  type SeparatorKind,
   type SettingsDraft,
 } from "../../lib/tokenize";
 import { Field, FieldError, Help, labelClass } from "../ui/Field";
-import { Input, SelectBox } from "../ui/Input";
+import { SelectBox } from "../ui/Input";
 import { SwitchRow } from "../ui/Switch";
+import { NumberField } from "./NumberField";
+import { PackingFields } from "./PackingFields";
+import { ShuffleFields } from "./ShuffleFields";
 
 type Props = {
   dataset: Dataset;
@@ -20,41 +24,6 @@ type Props = {
   errors: DraftErrors;
   onChange: (draft: SettingsDraft) => void;
 };
-
-type NumberFieldProps = {
-  label: string;
-  value: string;
-  onChange: (value: string) => void;
-  error?: string;
-  help?: string;
-  min: number;
-  max?: number;
-  placeholder?: string;
-  testId: string;
-};
-
-function NumberField({ label, value, onChange, error, help, min, max, placeholder, testId }: NumberFieldProps) {
-  return (
-    <Field label={label} help={help} error={error} testId={testId}>
-      {({ id, describedBy, invalid }) => (
-        <Input
-          id={id}
-          type="number"
-          inputMode="numeric"
-          min={min}
-          max={max}
-          step={1}
-          placeholder={placeholder}
-          data-testid={testId}
-          value={value}
-          onChange={(e) => onChange(e.target.value)}
-          aria-invalid={invalid}
-          aria-describedby={describedBy}
-        />
-      )}
-    </Field>
-  );
-}
 
 const MODES: { value: Mode; label: string; help: string }[] = [
   {
@@ -158,28 +127,12 @@ export function SettingsForm({ dataset, tokenizer, draft, errors, onChange }: Pr
   const columns = stringColumns(dataset);
   const special = tokenizer?.special_tokens ?? null;
   const noPad = special !== null && special.pad === null;
-  const noBos = special !== null && special.bos === null;
-  const noEos = special !== null && special.eos === null;
-  const vocab = tokenizer?.vocab_size ?? null;
 
   const setMode = (mode: Mode) => {
     if (mode === draft.mode) return;
-    if (mode === "packed") {
-      // Start from what this tokenizer can do: no BOS per row without a BOS token, and so on.
-      onChange({
-        ...draft,
-        mode,
-        bosPerRow: draft.bosPerRow && !noBos,
-        separator:
-          (draft.separator === "eos" && noEos) || (draft.separator === "bos" && noBos)
-            ? noEos
-              ? "none"
-              : "eos"
-            : draft.separator,
-      });
-    } else {
-      onChange({ ...draft, mode });
-    }
+    // Each mode starts with its own shuffle default; packing starts from the tokens this tokenizer has.
+    const next = { ...draft, mode, shuffle: shuffleByDefault(mode) };
+    onChange(mode === "packed" ? fitTokens(next, tokenizer) : next);
   };
 
   return (
@@ -295,61 +248,10 @@ export function SettingsForm({ dataset, tokenizer, draft, errors, onChange }: Pr
           />
         </>
       ) : (
-        <>
-          <NumberField
-            label="Context Size"
-            value={draft.contextSize}
-            onChange={(v) => set("contextSize", v)}
-            error={errors.contextSize}
-            help="Tokens in every row; the incomplete last row of each split is dropped"
-            min={2}
-            max={MAX_LENGTH_LIMIT}
-            testId="tokenize-context-size"
-          />
-          <SwitchRow
-            label="BOS at Each Row"
-            help={noBos ? `${tokenizer?.name ?? "This tokenizer"} has no BOS token` : "Start every row with the BOS token"}
-            checked={draft.bosPerRow}
-            onChange={(v) => set("bosPerRow", v)}
-            disabled={noBos && !draft.bosPerRow}
-            error={errors.bosPerRow}
-            testId="tokenize-bos-per-row"
-          />
-          <Field label="Separator" error={errors.separator} testId="tokenize-separator" help="The token put between documents">
-            {({ id, describedBy, invalid }) => (
-              <SelectBox
-                id={id}
-                data-testid="tokenize-separator"
-                value={draft.separator}
-                onChange={(e) => set("separator", e.target.value as SeparatorKind)}
-                aria-invalid={invalid}
-                aria-describedby={describedBy}
-              >
-                <option value="eos" disabled={noEos && draft.separator !== "eos"}>
-                  {noEos ? "EOS between documents (no EOS token)" : `EOS between documents${special?.eos ? ` (${special.eos.content})` : ""}`}
-                </option>
-                <option value="bos" disabled={noBos && draft.separator !== "bos"}>
-                  {noBos ? "BOS between documents (no BOS token)" : `BOS between documents${special?.bos ? ` (${special.bos.content})` : ""}`}
-                </option>
-                <option value="id">A token id of my choice</option>
-                <option value="none">No separator</option>
-              </SelectBox>
-            )}
-          </Field>
-          {draft.separator === "id" && (
-            <NumberField
-              label="Separator Token ID"
-              value={draft.separatorId}
-              onChange={(v) => set("separatorId", v)}
-              error={errors.separatorId}
-              help={vocab !== null ? `A token id from 0 to ${formatCount(vocab - 1)}` : undefined}
-              min={0}
-              max={vocab !== null ? vocab - 1 : undefined}
-              testId="tokenize-separator-id"
-            />
-          )}
-        </>
+        <PackingFields tokenizer={tokenizer} draft={draft} errors={errors} onChange={onChange} />
       )}
+
+      <ShuffleFields draft={draft} errors={errors} onChange={onChange} />
 
       <div>
         <p className={labelClass}>Length Filters (optional)</p>

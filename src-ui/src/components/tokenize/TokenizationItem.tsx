@@ -1,6 +1,6 @@
 import { useState } from "react";
-import { BarChart3, ChevronDown, ChevronUp, RotateCcw, Trash2 } from "lucide-react";
-import { commands, type Dataset, type Job, type Tokenization } from "../../bindings";
+import { BarChart3, ChevronDown, ChevronUp, Code, RotateCcw, Trash2 } from "lucide-react";
+import { commands, type Dataset, type Job, type Tokenization, type Tokenizer } from "../../bindings";
 import { call } from "../../lib/api";
 import { formatBytes, formatCount, formatDateTime } from "../../lib/format";
 import { lockBlocker } from "../../lib/locks";
@@ -16,11 +16,18 @@ import { MessageBox } from "../ui/MessageBox";
 import { StatusBadge } from "../ui/StatusBadge";
 import { StatisticsPanel } from "./StatisticsPanel";
 import { TokenizeProgress } from "./TokenizeProgress";
+import { UseInPython } from "./UseInPython";
 
 type Props = {
   dataset: Dataset;
   tokenization: Tokenization;
-  tokenizerName: string;
+  /** Null when the library no longer lists it (then its id stands in for its name). */
+  tokenizer: Tokenizer | null;
+  /**
+   * What tells it apart in the list: the tokenizer's name, with the settings when another
+   * tokenization of the dataset uses the same tokenizer.
+   */
+  label: string;
   /** The queued or running job making it, if any. */
   job: Job | null;
 };
@@ -30,8 +37,10 @@ function isActive(t: Tokenization): boolean {
 }
 
 /** One tokenization of the dataset: what it is, how far it is, and what can be done with it. */
-export function TokenizationItem({ dataset, tokenization: tz, tokenizerName, job }: Props) {
+export function TokenizationItem({ dataset, tokenization: tz, tokenizer, label, job }: Props) {
+  const tokenizerName = tokenizer?.name ?? tz.tokenizer_id;
   const [open, setOpen] = useState(false);
+  const [pythonOpen, setPythonOpen] = useState(false);
   const [confirmDelete, setConfirmDelete] = useState(false);
   const retry = useBusyAction();
   const active = isActive(tz);
@@ -40,6 +49,9 @@ export function TokenizationItem({ dataset, tokenization: tz, tokenizerName, job
   const lockReason = lock ? lockBlocker(lock) : null;
   const stats = tz.statistics;
   const statsId = `tokenization-${tz.id}-stats`;
+  const pythonId = `tokenization-${tz.id}-python`;
+  // Python reads only a finished folder the engine named.
+  const pythonPath = tz.status === "ready" && tz.path ? tz.path : null;
 
   const reload = () => void useTokenizeStore.getState().loadTokenizations(dataset.id);
 
@@ -74,7 +86,7 @@ export function TokenizationItem({ dataset, tokenization: tz, tokenizerName, job
       data-testid="tokenization-item"
       data-tokenization-id={tz.id}
       data-status={tz.status}
-      aria-label={`Tokenization with ${tokenizerName}`}
+      aria-label={`Tokenization with ${label}`}
     >
       <div className="flex items-start justify-between gap-3">
         <div className="min-w-0">
@@ -116,7 +128,6 @@ export function TokenizationItem({ dataset, tokenization: tz, tokenizerName, job
           <Button
             size="xs"
             icon={BarChart3}
-            className="mr-auto"
             onClick={() => setOpen((v) => !v)}
             aria-expanded={open}
             aria-controls={statsId}
@@ -126,6 +137,24 @@ export function TokenizationItem({ dataset, tokenization: tz, tokenizerName, job
             {open ? <ChevronUp className="h-3 w-3" aria-hidden="true" /> : <ChevronDown className="h-3 w-3" aria-hidden="true" />}
           </Button>
         )}
+        {pythonPath && (
+          <Button
+            size="xs"
+            icon={Code}
+            onClick={() => setPythonOpen((v) => !v)}
+            aria-expanded={pythonOpen}
+            aria-controls={pythonId}
+            data-testid="tokenization-python-toggle"
+          >
+            Use in Python
+            {pythonOpen ? (
+              <ChevronUp className="h-3 w-3" aria-hidden="true" />
+            ) : (
+              <ChevronDown className="h-3 w-3" aria-hidden="true" />
+            )}
+          </Button>
+        )}
+        <span className="mr-auto" aria-hidden="true" />
         {tz.status === "error" && (
           <span title={lockReason ?? undefined}>
             <Button
@@ -152,7 +181,7 @@ export function TokenizationItem({ dataset, tokenization: tz, tokenizerName, job
               setConfirmDelete(true);
             }}
             disabled={deleteBlocked !== null}
-            aria-label={`Delete the tokenization with ${tokenizerName}`}
+            aria-label={`Delete the tokenization with ${label}`}
             aria-description={deleteBlocked ?? undefined}
             data-testid="tokenization-delete"
           >
@@ -161,6 +190,10 @@ export function TokenizationItem({ dataset, tokenization: tz, tokenizerName, job
         </span>
       </div>
       {retry.error && <InlineError className="mt-2" error={retry.error} testId="tokenization-action-error" />}
+
+      {pythonOpen && pythonPath && (
+        <UseInPython id={pythonId} dataset={dataset} tokenization={tz} path={pythonPath} tokenizer={tokenizer} />
+      )}
 
       {open && stats && (
         <div id={statsId}>
@@ -180,7 +213,7 @@ export function TokenizationItem({ dataset, tokenization: tz, tokenizerName, job
         >
           <p>
             The tokenization of <strong className="text-slate-100">{dataset.name}</strong> with{" "}
-            <strong className="text-slate-100">{tokenizerName}</strong> and its files
+            <strong className="text-slate-100">{tokenizerName}</strong> ({settingsSummary(tz.settings)}) and its files
             {tz.size_bytes !== null ? ` (${formatBytes(tz.size_bytes)})` : ""} will be deleted.
           </p>
         </ConfirmDialog>

@@ -1,7 +1,7 @@
 import { act, screen, waitFor, within } from "@testing-library/react";
 import { describe, expect, it, vi } from "vitest";
 import { events, type Job, type Tokenization, type TokenizeRequest } from "../../bindings";
-import { jobFixture, statisticsFixture, tokenizationFixture, tokenizerFixture } from "../../test/backend";
+import { jobFixture, packingFixture, statisticsFixture, tokenizationFixture, tokenizerFixture } from "../../test/backend";
 import { openTokenization } from "../../test/detail";
 
 const gpt2 = tokenizerFixture();
@@ -40,13 +40,13 @@ describe("The dataset's tokenizations", () => {
     try {
       const { tab } = await openTokenization({
         tokenizers: [gpt2],
-        tokenizations: () => [tokenizationFixture({ status: "processing", settings: { ...tokenizationFixture().settings, packing: { context_size: 1024, bos_per_row: true, separator: { kind: "eos" } } } })],
+        tokenizations: () => [tokenizationFixture({ status: "processing", settings: { ...tokenizationFixture().settings, packing: packingFixture() } })],
         jobs: [tokenizeJob()],
       });
       const item = await itemIn(tab);
       expect(within(item).getByRole("heading", { name: "openai-community/gpt2" })).toBeInTheDocument();
       expect(within(item).getByTestId("tokenization-summary")).toHaveTextContent(
-        "packed 1,024 · BOS · EOS between documents · column text",
+        "packed 1,024 · row start BOS · separator BOS · column text",
       );
       const badge = within(item).getByTestId("status-badge");
       expect(badge).toHaveTextContent("Tokenizing");
@@ -233,7 +233,7 @@ describe("The dataset's tokenizations", () => {
     const item = await itemIn(tab);
     await user.click(within(item).getByTestId("tokenization-delete"));
     let dialog = await screen.findByTestId("tokenization-delete-confirm");
-    expect(dialog).toHaveTextContent("The tokenization of TinyStories with openai-community/gpt2 and its files (1 MB) will be deleted.");
+    expect(dialog).toHaveTextContent("The tokenization of TinyStories with openai-community/gpt2 (max 512 · truncate · special tokens · column text) and its files (1 MB) will be deleted.");
     await user.click(within(dialog).getByRole("button", { name: "Delete" }));
     expect(await within(dialog).findByRole("alert")).toHaveTextContent("cancel its job before deleting it");
 
@@ -247,5 +247,57 @@ describe("The dataset's tokenizations", () => {
     dialog = await screen.findByTestId("tokenization-delete-confirm");
     await user.click(within(dialog).getByRole("button", { name: "Cancel" }));
     expect(backend.callsOf("delete_tokenization")).toHaveLength(2);
+  });
+
+  it("tells several tokenizations of one tokenizer apart and deletes only the one chosen", async () => {
+    const perSample = tokenizationFixture({ id: "tok_1", status: "ready", created_at: 1_700_000_100_000 });
+    const packed = tokenizationFixture({
+      id: "tok_2",
+      status: "ready",
+      created_at: 1_700_000_300_000,
+      settings: { ...perSample.settings, packing: packingFixture({ context_size: 128 }), shuffle: true, seed: 1234 },
+    });
+    const oneDoc = tokenizationFixture({
+      id: "tok_3",
+      status: "ready",
+      created_at: 1_700_000_200_000,
+      settings: {
+        ...perSample.settings,
+        packing: packingFixture({ context_size: 128, disable_concat_sequences: true }),
+        shuffle: true,
+        seed: 77,
+      },
+    });
+    let list = [perSample, packed, oneDoc];
+    const { tab, user, backend } = await openTokenization({ tokenizers: [gpt2], tokenizations: () => list });
+    await waitFor(() => expect(within(tab).getAllByTestId("tokenization-item")).toHaveLength(3));
+    const items = within(tab).getAllByTestId("tokenization-item");
+    // Newest first, each with its settings, the seed included.
+    expect(items.map((i) => i.getAttribute("data-tokenization-id"))).toEqual(["tok_2", "tok_3", "tok_1"]);
+    expect(items.map((i) => within(i).getByTestId("tokenization-summary").textContent)).toEqual([
+      "packed 128 · row start BOS · separator BOS · shuffled seed 1234 · column text",
+      "packed 128 · one document per row · row start BOS · shuffled seed 77 · column text",
+      "max 512 · truncate · special tokens · column text",
+    ]);
+    expect(items[0]).toHaveAccessibleName(
+      "Tokenization with openai-community/gpt2 (packed 128 · row start BOS · separator BOS · shuffled seed 1234 · column text)",
+    );
+
+    await user.click(
+      within(tab).getByRole("button", {
+        name: "Delete the tokenization with openai-community/gpt2 (packed 128 · one document per row · row start BOS · shuffled seed 77 · column text)",
+      }),
+    );
+    const dialog = await screen.findByTestId("tokenization-delete-confirm");
+    expect(dialog).toHaveTextContent("one document per row");
+    list = [perSample, packed];
+    await user.click(within(dialog).getByRole("button", { name: "Delete" }));
+    await waitFor(() => expect(within(tab).getAllByTestId("tokenization-item")).toHaveLength(2));
+    expect(backend.callsOf("delete_tokenization").map((c) => c.args)).toEqual([{ id: "tok_3" }]);
+    // One of a tokenizer left: its name is enough again.
+    list = [packed];
+    await act(() => events.tokenizationsChanged.emit({ dataset_id: "ds-1" }));
+    await waitFor(() => expect(within(tab).getAllByTestId("tokenization-item")).toHaveLength(1));
+    expect(within(tab).getByTestId("tokenization-item")).toHaveAccessibleName("Tokenization with openai-community/gpt2");
   });
 });

@@ -1,4 +1,5 @@
 import type { Dataset } from "../../bindings";
+import { tokenizationLabels } from "../../lib/tokenizationLabels";
 import { useJobsStore } from "../../store/jobs";
 import { EMPTY_TOKENIZATIONS, tokenizeJobFor, useTokenizeStore } from "../../store/tokenize";
 import { ErrorBox } from "../ui/ErrorBox";
@@ -6,12 +7,16 @@ import { Loading } from "../ui/Loading";
 import { sectionTitle } from "../ui/surfaces";
 import { TokenizationItem } from "./TokenizationItem";
 
-/** The dataset's tokenizations, newest first, kept current from events. */
+/**
+ * The dataset's tokenizations, newest first, kept current from events. Several may share a
+ * tokenizer (other settings); each item's summary line, seed included, tells them apart.
+ */
 export function TokenizationList({ dataset }: { dataset: Dataset }) {
   const entry = useTokenizeStore((s) => s.byDataset[dataset.id] ?? EMPTY_TOKENIZATIONS);
   const tokenizers = useTokenizeStore((s) => s.tokenizers);
   const jobs = useJobsStore((s) => s.jobs);
   const items = [...entry.items].sort((a, b) => b.created_at - a.created_at);
+  const labels = tokenizationLabels(items, tokenizers);
 
   return (
     <section aria-labelledby="tokenizations-title" data-testid="tokenization-list">
@@ -41,7 +46,8 @@ export function TokenizationList({ dataset }: { dataset: Dataset }) {
               key={tz.id}
               dataset={dataset}
               tokenization={tz}
-              tokenizerName={tokenizers.find((t) => t.id === tz.tokenizer_id)?.name ?? tz.tokenizer_id}
+              tokenizer={tokenizers.find((t) => t.id === tz.tokenizer_id) ?? null}
+              label={labels.get(tz.id) ?? tz.tokenizer_id}
               job={tokenizeJobFor(jobs, tz.id)}
             />
           ))}

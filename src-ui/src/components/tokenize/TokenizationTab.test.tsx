@@ -59,10 +59,11 @@ describe("Tokenization settings", () => {
     expect(within(tab).queryByRole("switch", { name: "Truncation" })).not.toBeInTheDocument();
     expect(within(tab).queryByLabelText("Padding")).not.toBeInTheDocument();
     expect(within(tab).getByLabelText("Context Size")).toHaveValue(1024);
-    expect(within(tab).getByRole("switch", { name: "BOS at Each Row" })).toHaveAttribute("aria-checked", "true");
-    expect(within(tab).getByLabelText("Separator")).toHaveValue("eos");
+    expect(within(tab).getByLabelText("Row Start Token")).toHaveValue("bos");
+    expect(within(tab).getByLabelText("Document Start Token")).toHaveValue("none");
+    expect(within(tab).getByLabelText("Separator Token")).toHaveValue("bos");
 
-    await user.selectOptions(within(tab).getByLabelText("Separator"), "id");
+    await user.selectOptions(within(tab).getByLabelText("Separator Token"), "id");
     expect(within(tab).getByLabelText("Separator Token ID")).toBeInTheDocument();
 
     await user.click(within(tab).getByTestId("tokenize-mode-sample"));
@@ -128,11 +129,13 @@ describe("Tokenization settings", () => {
         packing: null,
         min_tokens: 64,
         max_tokens: null,
+        shuffle: false,
+        seed: null,
       },
     });
   });
 
-  it("offers padding and BOS only when the tokenizer has those tokens", async () => {
+  it("offers padding and packing tokens only when the tokenizer has them", async () => {
     const { tab, user } = await openTokenization({ tokenizers: [gpt2, bert] });
     const padding = within(tab).getByLabelText("Padding");
     expect(within(padding).getByRole("option", { name: "Pad to max length (needs a pad token)" })).toBeDisabled();
@@ -142,8 +145,8 @@ describe("Tokenization settings", () => {
     expect(within(padding).getByRole("option", { name: "Pad to max length" })).toBeEnabled();
     await user.click(within(tab).getByTestId("tokenize-mode-packed"));
     // bert has neither BOS nor EOS: packed mode starts without them.
-    expect(within(tab).getByRole("switch", { name: "BOS at Each Row" })).toHaveAttribute("aria-checked", "false");
-    expect(within(tab).getByLabelText("Separator")).toHaveValue("none");
+    expect(within(tab).getByLabelText("Row Start Token")).toHaveValue("none");
+    expect(within(tab).getByLabelText("Separator Token")).toHaveValue("none");
     expect(within(tab).getByTestId("tokenize-submit")).toBeEnabled();
   });
 
@@ -189,11 +192,12 @@ describe("Replacing a tokenization", () => {
   const conflict = {
     error: {
       kind: "conflict" as const,
-      message: "TinyStories already has a tokenization with openai-community/gpt2; confirm to replace it",
+      message:
+        "TinyStories already has a tokenization with openai-community/gpt2 and these settings (packed 1024 · row start BOS · separator BOS · shuffled seed 5); confirm to replace it, or change a setting to keep both",
     },
   };
 
-  it("asks, naming the dataset and tokenizer, then sends again with replace", async () => {
+  it("asks only for the same tokenizer and settings, naming them, then sends again with replace", async () => {
     const { tab, user, backend } = await openTokenization({
       tokenizers: [gpt2],
       startTokenization: (request) =>
@@ -204,7 +208,11 @@ describe("Replacing a tokenization", () => {
 
     const dialog = await screen.findByTestId("tokenize-replace-confirm");
     expect(dialog).toHaveAttribute("role", "alertdialog");
-    expect(dialog).toHaveTextContent("TinyStories already has a tokenization with openai-community/gpt2.");
+    expect(dialog).toHaveTextContent(
+      "TinyStories already has a tokenization with openai-community/gpt2 and these same settings (packed 1,024 · row start BOS · separator BOS · shuffled · column text).",
+    );
+    // The shuffle was left to chance: replacing draws another seed, and a seed of one's own keeps both.
+    expect(dialog).toHaveTextContent("makes it again, with a new random seed. To keep both, cancel and change a setting (a different seed, say).");
     expect(requests(backend)).toHaveLength(1);
     expect(requests(backend)[0]?.replace).toBe(false);
 

@@ -37,7 +37,7 @@ function originText(t: Tokenizer): string {
 function SpecialChips({ tokenizer }: { tokenizer: Tokenizer }) {
   const tokens = specialTokenList(tokenizer);
   if (tokens.length === 0) {
-    return <span className="text-xs text-slate-500">No BOS, EOS, pad or unknown token declared</span>;
+    return <span className="text-xs text-slate-500">No BOS, EOS, SEP, pad or unknown token declared</span>;
   }
   return (
     <ul className="flex flex-wrap gap-1.5" aria-label="Special tokens" data-testid="tokenizer-special-tokens">
