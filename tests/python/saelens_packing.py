@@ -5,12 +5,15 @@ SAELens's `PretokenizeRunner` encodes each document with `AutoTokenizer.from_pre
 (`sae_lens/tokenization_and_batching.py`). This module does the same with Python `tokenizers`
 and no torch, so the tests can hold a miStudio tokenization against it row for row:
 
-- `load(path)`: a tokenizer as transformers would set it up from a `tokenizer.json` (a file, or
-  a folder holding one) and the `tokenizer_config.json` beside it: the config's
-  `add_bos_token`/`add_eos_token`, when it has either, decide the special tokens added around a
-  document (else the `tokenizer.json` post-processor does); `bos`/`eos`/`sep` are the config's
-  `bos_token`/`eos_token`/`sep_token` (GPT-2's `<|endoftext|>` for BOS and EOS when there is
-  no config), as SAELens's `get_special_token_from_cfg` reads them from the tokenizer.
+- `load(path)`: a tokenizer as transformers 5 sets it up from a `tokenizer.json` (a file, or
+  a folder holding one) and the `tokenizer_config.json` beside it: when the config names the
+  `LlamaTokenizer` class and the file has nothing byte-level, transformers keeps the file's
+  vocabulary, merges and post-processor but drops its normalizer and puts a `Metaspace`
+  pre-tokenizer in (prepend "always"; "first" without `legacy`; "never" without
+  `add_prefix_space`); otherwise the file is used as it is. The config's
+  `add_bos_token`/`add_eos_token` do not override the file's post-processor. `bos`/`eos`/`sep`
+  are the config's `bos_token`/`eos_token`/`sep_token` (GPT-2's `<|endoftext|>` for BOS and EOS
+  when there is no config), as SAELens's `get_special_token_from_cfg` reads them.
 - `pack(docs, ...)`: the rows, by the rules of sae_lens 6.54.0 (the release `sae_lens.json`
   names).
 
@@ -26,7 +29,7 @@ import random
 import sys
 
 from tokenizers import Tokenizer
-from tokenizers.processors import TemplateProcessing
+from tokenizers import normalizers, pre_tokenizers
 
 TOKENIZER_FILE = "tokenizer.json"
 CONFIG_FILE = "tokenizer_config.json"
@@ -59,22 +62,22 @@ class Encoder:
             for name in ("bos", "eos", "sep"):
                 text = _config_token(config, f"{name}_token")
                 self.special[name] = None if text is None else self.tokenizer.token_to_id(text)
-            if "add_bos_token" in config or "add_eos_token" in config:
-                self._template_from_flags(config)
+            tokenizer_class = config.get("tokenizer_class") or ""
+            byte_level = '"ByteLevel"' in open(file, encoding="utf-8").read()
+            if tokenizer_class.removesuffix("Fast") == "LlamaTokenizer" and not byte_level:
+                self._as_llama_tokenizer(config)
 
-    def _template_from_flags(self, config):
-        """The post-processor transformers builds from the config's two flags (a flag whose
-        token the tokenizer lacks is dropped)."""
-        around = []
-        for name, flag in (("bos", "add_bos_token"), ("eos", "add_eos_token")):
-            text = _config_token(config, f"{name}_token")
-            if config.get(flag) is True and text is not None and self.special[name] is not None:
-                around.append((name, text, self.special[name]))
-        before = [f"{t}:0" for n, t, _ in around if n == "bos"]
-        after = [f"{t}:0" for n, t, _ in around if n == "eos"]
-        specials = sorted({(t, i) for _, t, i in around})
-        self.tokenizer.post_processor = TemplateProcessing(
-            single=" ".join(before + ["$A:0"] + after), special_tokens=specials
+    def _as_llama_tokenizer(self, config):
+        """transformers 5's LlamaTokenizer: the file's model, its own pre-tokenizer."""
+        if config.get("add_prefix_space", True) is False:
+            scheme = "never"
+        elif config.get("legacy", True) is False:
+            scheme = "first"
+        else:
+            scheme = "always"
+        self.tokenizer.normalizer = normalizers.Sequence([])
+        self.tokenizer.pre_tokenizer = pre_tokenizers.Metaspace(
+            replacement="▁", prepend_scheme=scheme, split=False
         )
 
     def encode(self, text, add_special_tokens=True):
@@ -220,7 +223,9 @@ def fixture(encoder, context, seed):
         short(),
         _text_of_length(encoder, context, rng),
     ]
-    train += [rng.choice([short(), long(0.7), long(1.6), ""]) for _ in range(40)]
+    # Leading whitespace: where transformers' LlamaTokenizer and Llama-2's file part ways.
+    train += [" " + short(), "  " + short(), "\n" + short()]
+    train += [rng.choice([short(), long(0.7), long(1.6), ""]) for _ in range(37)]
     test = [_text_of_length(encoder, context, rng), "", long(4.1), short(), short(), long(0.4)]
     test += [rng.choice([short(), long(1.3)]) for _ in range(10)]
     return {"train": train, "test": test}

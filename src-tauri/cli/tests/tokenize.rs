@@ -685,7 +685,11 @@ fn packed_documents_are_encoded_as_transformers_encodes_them() {
     let scratch = tempfile::tempdir().unwrap();
     let mut cases = Vec::new();
     let mut corpora = Vec::new();
-    for tokenizer in [gpt2_folder(scratch.path()), shared("llama2")] {
+    for tokenizer in [
+        gpt2_folder(scratch.path()),
+        shared("llama2"),
+        shared("deepseek-v3"),
+    ] {
         let corpus = Corpus::new(&tokenizer, 32);
         let tz = corpus.tokenize(&tokenizer, END_TO_END);
         cases.push(serde_json::json!({

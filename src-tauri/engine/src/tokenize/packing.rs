@@ -1,5 +1,5 @@
 //! Packed mode's rows, cut exactly as SAELens's pretokenizer cuts them
-//! (`sae_lens/tokenization_and_batching.py`), so that a tokenization made here and one made by
+//! (`sae_lens/tokenization_and_batching.py` of sae-lens 6.54.12), so that a tokenization made here and one made by
 //! `PretokenizeRunner` hold the same rows:
 //! - a row that starts fresh begins with the begin-batch token, unless the document's next
 //!   token already is that token;
@@ -7,7 +7,8 @@
 //!   already starts with it;
 //! - a document that continues a row is preceded by the separator, unless it starts with it;
 //! - prefix tokens that do not fit are dropped where SAELens drops them, and a document's
-//!   tokens carry on in the next row (begin-batch token first, no second begin-sequence token);
+//!   tokens carry on in the next row (begin-batch token first; the begin-sequence token again
+//!   only when it was the one cut off);
 //! - empty documents add nothing; the last, incomplete row of a split is dropped.
 //!
 //! With `one_document_per_row` (SAELens's `disable_concat_sequences`), each document long
@@ -39,19 +40,18 @@ impl RowPacker {
             context >= 2,
             "settings validation keeps the context at 2 or more"
         );
-        let tokens = if one_document_per_row {
+        let tokens = match tokens {
             // SAELens lets the begin-batch token stand in for a missing begin-sequence token
-            // here, judging both by Python truthiness: a token id of 0 counts as no token.
-            let truthy = |t: Option<u32>| t.filter(|&id| id != 0);
-            match (truthy(tokens.begin_batch), truthy(tokens.begin_sequence)) {
-                (Some(batch), None) => PackingTokens {
-                    begin_sequence: Some(batch),
-                    ..tokens
-                },
-                _ => tokens,
-            }
-        } else {
-            tokens
+            // when each document is a row of its own.
+            PackingTokens {
+                begin_batch: Some(batch),
+                begin_sequence: None,
+                ..
+            } if one_document_per_row => PackingTokens {
+                begin_sequence: Some(batch),
+                ..tokens
+            },
+            _ => tokens,
         };
         RowPacker {
             context,
@@ -82,34 +82,34 @@ impl RowPacker {
             let mut prefix_len = 0;
             let mut first = doc[offset];
             let mut put_before = |token: Option<u32>, first: &mut u32| {
-                if let Some(t) = token.filter(|&t| t != *first) {
-                    prefix.copy_within(0..prefix_len, 1);
-                    prefix[0] = t;
-                    prefix_len += 1;
-                    *first = t;
-                }
+                let Some(t) = token.filter(|&t| t != *first) else {
+                    return false;
+                };
+                prefix.copy_within(0..prefix_len, 1);
+                prefix[0] = t;
+                prefix_len += 1;
+                *first = t;
+                true
             };
-            if start_of_document {
-                put_before(self.tokens.begin_sequence, &mut first);
-            }
-            let take = if self.row.is_empty() {
+            let opens = start_of_document && put_before(self.tokens.begin_sequence, &mut first);
+            let room = if self.row.is_empty() {
                 put_before(self.tokens.begin_batch, &mut first);
-                let prefix = &prefix[..prefix_len];
-                self.row
-                    .extend_from_slice(&prefix[..prefix.len().min(context)]);
-                context.saturating_sub(prefix.len())
+                context
             } else {
                 put_before(self.tokens.separator, &mut first);
-                let prefix = &prefix[..prefix_len];
-                let room = context.saturating_sub(self.row.len());
-                self.row
-                    .extend_from_slice(&prefix[..prefix.len().min(room)]);
-                room.saturating_sub(prefix.len())
+                context.saturating_sub(self.row.len())
             };
+            let prefix = &prefix[..prefix_len];
+            self.row
+                .extend_from_slice(&prefix[..prefix.len().min(room)]);
+            let take = room.saturating_sub(prefix.len());
+            // A begin-sequence token cut off at the row's end opens the next row instead
+            // (sae_lens 6.54's `sequence_start_pending`).
+            let cut = prefix.len() > room;
             let end = offset.saturating_add(take).min(doc.len());
             self.row.extend_from_slice(&doc[offset..end]);
             offset = offset.saturating_add(take);
-            start_of_document = false;
+            start_of_document = opens && cut;
             if self.row.len() == context {
                 emit(&self.row)?;
                 self.row.clear();
@@ -238,11 +238,11 @@ mod tests {
             separator: Some(EOS),
         };
         let rows = pack(5, tokens, false, &[&[10, 11], &[20, 21, 22, 23, 24, 25]]);
-        // Doc 1: BOS 7 10 11, then EOS 7 before doc 2 (only EOS fits), the rest of doc 2 in
-        // the next row after BOS, without a second 7.
+        // Doc 1: BOS 7 10 11, then EOS 7 before doc 2: only EOS fits, so the cut-off 7 opens
+        // the next row after BOS, and doc 2 follows.
         assert_eq!(
             rows,
-            vec![vec![BOS, 7, 10, 11, EOS], vec![BOS, 20, 21, 22, 23]]
+            vec![vec![BOS, 7, 10, 11, EOS], vec![BOS, 7, 20, 21, 22]]
         );
     }
 
@@ -299,14 +299,14 @@ mod tests {
     }
 
     #[test]
-    fn a_zero_begin_batch_token_does_not_stand_in_as_in_python() {
+    fn a_zero_begin_batch_token_stands_in_like_any_other() {
         let tokens = PackingTokens {
             begin_batch: Some(0),
             begin_sequence: None,
             separator: None,
         };
         let rows = pack(3, tokens, true, &[&[10, 11], &[20, 21, 22, 23]]);
-        assert_eq!(rows, vec![vec![20, 21, 22]]);
+        assert_eq!(rows, vec![vec![0, 10, 11], vec![0, 20, 21]]);
     }
 
     #[test]
