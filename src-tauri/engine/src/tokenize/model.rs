@@ -85,7 +85,7 @@ impl LoadedTokenizer {
         tokenizer.with_model(model);
         let config: Option<serde_json::Value> = config.and_then(|c| serde_json::from_slice(c).ok());
         if let Some(config) = &config {
-            load_as_transformers_does(&mut tokenizer, json, config);
+            load_as_transformers_does(&mut tokenizer, json, config)?;
         }
         let lookup = |content: &str| {
             tokenizer.token_to_id(content).map(|id| SpecialToken {
@@ -210,14 +210,18 @@ impl LoadedTokenizer {
 /// `add_bos_token` / `add_eos_token` do not override the file's post-processor. Encoding here
 /// does the same, so a document's ids are `AutoTokenizer.from_pretrained(folder).encode(text)`'s
 /// (Llama-2's file alone encodes " Hello" as `▁ ▁Hello`, transformers as `▁Hello`).
-fn load_as_transformers_does(tokenizer: &mut Tokenizer, json: &[u8], config: &serde_json::Value) {
+fn load_as_transformers_does(
+    tokenizer: &mut Tokenizer,
+    json: &[u8],
+    config: &serde_json::Value,
+) -> Result<()> {
     let class = config
         .get("tokenizer_class")
         .and_then(|c| c.as_str())
         .unwrap_or_default();
     let byte_level = json.windows(11).any(|w| w == b"\"ByteLevel\"");
     if class.trim_end_matches("Fast") != "LlamaTokenizer" || byte_level {
-        return;
+        return Ok(());
     }
     let flag =
         |key: &str, default: bool| config.get(key).and_then(|v| v.as_bool()).unwrap_or(default);
@@ -229,8 +233,13 @@ fn load_as_transformers_does(tokenizer: &mut Tokenizer, json: &[u8], config: &se
     } else {
         PrependScheme::Always
     };
-    tokenizer.with_normalizer(None::<tokenizers::NormalizerWrapper>);
+    let rebuilt =
+        |e: tokenizers::Error| Error::Internal(format!("loading as transformers does: {e}"));
+    tokenizer
+        .with_normalizer(None::<tokenizers::NormalizerWrapper>)
+        .map_err(rebuilt)?;
     tokenizer.with_pre_tokenizer(Some(Metaspace::new('▁', scheme, false)));
+    Ok(())
 }
 
 /// One sample's rows in per-sample mode.
