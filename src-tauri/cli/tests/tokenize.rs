@@ -996,3 +996,65 @@ fn bad_packing_flags_are_refused_with_the_fix_and_make_nothing() {
         assert!(left.is_empty(), "{flags:?} left {left:?}");
     }
 }
+
+/// Where sae_lens 6.54 changed its packing from earlier releases, on documents that reach
+/// those branches: a document whose begin-sequence token did not fit behind the separator gets
+/// it at the start of its next row; with one document per row, the begin-batch token stands in
+/// for a missing begin-sequence token whatever its id, DeepSeek-V3's BOS of id 0 included.
+#[test]
+fn the_packing_corner_cases_follow_sae_lens_6_54() {
+    let gpt2 = shared("gpt2-tokenizer.json");
+    let short_rows = Corpus::new(&gpt2, 16);
+    // Rows of 8 with two prefix tokens (separator, then begin-sequence): often only one fits.
+    let cut_off = short_rows.tokenize(
+        &gpt2,
+        &[
+            "--pack",
+            "8",
+            "--begin-sequence-token",
+            "30",
+            "--sequence-separator-token",
+            "eos",
+            "--no-shuffle",
+        ],
+    );
+    let deepseek = shared("deepseek-v3");
+    let zero_bos = Corpus::new(&deepseek, 16);
+    let alone = zero_bos.tokenize(
+        &deepseek,
+        &["--pack", "16", "--disable-concat-sequences", "--no-shuffle"],
+    );
+    assert_eq!(
+        alone["settings"]["packing"]["begin_batch_token"]["kind"],
+        "bos"
+    );
+    check_cases(
+        "check_tokenized.py",
+        &[
+            short_rows.case(&gpt2, &cut_off),
+            zero_bos.case(&deepseek, &alone),
+        ],
+        short_rows.dir.path(),
+    );
+    // The begin-sequence token does reach the start of rows (not only the middle).
+    let rows: Vec<Vec<u64>> = {
+        let dir = Path::new(cut_off["path"].as_str().unwrap()).join("train");
+        let out = Command::new(python())
+            .arg("-c")
+            .arg("import sys, json, datasets; print(json.dumps(datasets.load_from_disk(sys.argv[1]).to_dict()['input_ids']))")
+            .arg(&dir)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    assert!(
+        rows.iter()
+            .any(|r| r[0] == 50256 && r[1] == 30 && r.len() == 8),
+        "no row opens with BOS and a carried-over begin-sequence token"
+    );
+}
