@@ -413,3 +413,48 @@ fn age_lock(path: &Path, age: Duration) {
         .set_modified(then)
         .unwrap();
 }
+
+/// The other machine already knows one tokenization of a dataset when a second one with the
+/// same tokenizer appears: its next rescan adopts that one too.
+#[test]
+fn a_later_rescan_adopts_a_second_tokenization_with_a_known_tokenizer() {
+    let (folder, ds) = Folder::with_dataset(500);
+    let gpt2 = shared("gpt2-tokenizer.json");
+    let tokenize = |context: &str| {
+        let out = folder.run(
+            "jetson",
+            &[
+                "--json",
+                "tokenize",
+                &ds,
+                "--tokenizer",
+                gpt2.to_str().unwrap(),
+                "--pack",
+                context,
+                "--progress",
+                "none",
+            ],
+        );
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        json(&out)["id"].as_str().unwrap().to_string()
+    };
+    let first = tokenize("128");
+    json(&folder.run("laptop", &["--json", "rescan"]));
+    assert_eq!(
+        listed_tokenizations(&folder, "laptop", &ds),
+        vec![first.clone()]
+    );
+    let second = tokenize("256");
+    let report = json(&folder.run("laptop", &["--json", "rescan"]));
+    let mut both = vec![first, second];
+    both.sort();
+    assert_eq!(
+        listed_tokenizations(&folder, "laptop", &ds),
+        both,
+        "the laptop's rescan: {report}"
+    );
+}

@@ -1058,3 +1058,42 @@ fn the_packing_corner_cases_follow_sae_lens_6_54() {
         "no row opens with BOS and a carried-over begin-sequence token"
     );
 }
+
+/// `sae_lens.json` holds every field of sae_lens 6.54's `PretokenizedDatasetMetadata` (the
+/// release it names), as `PretokenizeRunner` writes them.
+#[test]
+fn sae_lens_json_has_every_field_of_sae_lens_6_54() {
+    let gpt2 = shared("gpt2-tokenizer.json");
+    let corpus = Corpus::new(&gpt2, 16);
+    let tz = corpus.tokenize(&gpt2, &["--pack", "16", "--no-shuffle"]);
+    let meta: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(Path::new(tz["path"].as_str().unwrap()).join("sae_lens.json")).unwrap(),
+    )
+    .unwrap();
+    let missing: Vec<_> = [
+        "sae_lens_version",
+        "tokenizer_name",
+        "original_dataset",
+        "original_dataset_name",
+        "original_split",
+        "original_data_files",
+        "original_column_name",
+        "context_size",
+        "shuffled",
+        "seed",
+        "begin_batch_token",
+        "begin_sequence_token",
+        "sequence_separator_token",
+        "disable_concat_sequences",
+        "use_chat_formatting",
+    ]
+    .into_iter()
+    .filter(|k| meta.get(k).is_none())
+    .collect();
+    assert!(
+        missing.is_empty(),
+        "sae_lens.json lacks {missing:?}: {meta}"
+    );
+    assert_eq!(meta["original_column_name"], "text");
+    assert_eq!(meta["use_chat_formatting"], false);
+}
