@@ -745,7 +745,7 @@ fn a_tokenization_loads_by_its_path_with_every_datasets_loader_and_says_how_it_w
         json(&out)
     };
     let common = serde_json::json!({
-        "sae_lens_version": "6.54.0",
+        "sae_lens_version": "6.54.12",
         "tokenizer_name": "lab/gpt2",
         "original_dataset": "lab/text",
         "original_data_files": null,

@@ -174,9 +174,7 @@ async fn rescan_tokenizations(
             let fits = m.format_version == 1
                 && &m.tokenization_id == folder
                 && &m.dataset_id == id
-                && !known
-                    .iter()
-                    .any(|t| &t.id == folder || t.tokenizer_id == m.tokenizer.id)
+                && !known.iter().any(|t| &t.id == folder)
                 && store.get_tokenizer(&m.tokenizer.id).await.is_ok();
             if !fits {
                 continue;

@@ -14,12 +14,14 @@ pub const CARD_FILE: &str = "README.md";
 
 /// The SAELens release whose `PretokenizeRunner` rules packed rows follow (`sae_lens_version`
 /// in `sae_lens.json`; `bench/saelens.sh` checks the rows against it).
-pub const SAE_LENS_VERSION: &str = "6.54.0";
+pub const SAE_LENS_VERSION: &str = "6.54.12";
 
 /// What the hand-off files say about where a tokenization came from.
 pub struct Origin<'a> {
     /// The Hub dataset id, or the dataset's name when it was imported.
     pub dataset: &'a str,
+    /// The Hub config (SAELens's `dataset_name`), when the dataset came from the Hub with one.
+    pub config: Option<&'a str>,
     /// The Hub model id when the tokenizer came from the Hub, else its name.
     pub tokenizer: &'a str,
     pub column: &'a str,
@@ -37,8 +39,10 @@ pub fn sae_lens_metadata(settings: &TokenizeSettings, origin: &Origin<'_>) -> se
         "sae_lens_version": SAE_LENS_VERSION,
         "tokenizer_name": origin.tokenizer,
         "original_dataset": origin.dataset,
+        "original_dataset_name": origin.config,
         "original_split": if origin.splits.len() == 1 { Some(&origin.splits[0]) } else { None },
         "original_data_files": null,
+        "original_column_name": origin.column,
         "context_size": packing.map_or(settings.max_length, |p| p.context_size),
         "shuffled": settings.shuffle,
         "seed": if settings.shuffle { settings.seed } else { None },
@@ -46,6 +50,7 @@ pub fn sae_lens_metadata(settings: &TokenizeSettings, origin: &Origin<'_>) -> se
         "begin_sequence_token": token(|p| p.begin_sequence_token),
         "sequence_separator_token": token(|p| p.sequence_separator_token),
         "disable_concat_sequences": packing.is_some_and(|p| p.disable_concat_sequences),
+        "use_chat_formatting": false,
         "column_name": origin.column,
         "splits": origin.splits,
         "packed": packing.is_some(),

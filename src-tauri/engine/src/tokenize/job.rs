@@ -177,6 +177,7 @@ impl TokenizeHandler {
         write_json(&partial.join(MISTUDIO_FILE), &manifest)?;
         let origin = Origin {
             dataset: dataset.hf_repo_id.as_deref().unwrap_or(&dataset.name),
+            config: dataset.hf_config.as_deref(),
             tokenizer: tokenizer_row
                 .hf_repo_id
                 .as_deref()
