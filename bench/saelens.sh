@@ -27,23 +27,14 @@ steps="${BENCH_STEPS:-300}"
 
 ensure_saelens_venv() {
   local venv="${SAELENS_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/mistudio/saelens-venv}"
-  if [ ! -x "$venv/bin/python" ]; then
-    say "Creating a Python virtualenv for SAELens in $venv"
-    python3 -m venv "$venv" || die "python3 -m venv failed: install python3-venv"
-  fi
-  local frozen pkg missing=0
-  frozen="$("$venv/bin/pip" freeze 2>/dev/null)"
-  for pkg in "${SAELENS_PACKAGES[@]}"; do
-    grep -qixF "$pkg" <<<"$frozen" || missing=1
-  done
-  if [ "$missing" -eq 1 ]; then
+  if venv_incomplete "$venv" "${SAELENS_PACKAGES[@]}"; then
     local free_gb
+    mkdir -p "$(dirname "$venv")"
     free_gb="$(df -Pk "$(dirname "$venv")" | awk 'NR == 2 { print int($4 / 1048576) }')"
     [ "$free_gb" -ge 10 ] || die "installing SAELens takes about 6.5 GB (torch); only $free_gb GB free"
-    say "Installing ${SAELENS_PACKAGES[*]} (about 6.5 GB with torch; minutes)"
-    "$venv/bin/pip" install -q --upgrade pip
-    "$venv/bin/pip" install -q "${SAELENS_PACKAGES[@]}"
+    say "SAELens with torch is about 6.5 GB; installing takes minutes"
   fi
+  ensure_venv "$venv" "${SAELENS_PACKAGES[@]}"
   SAELENS_PYTHON="$venv/bin/python"
   say "SAELens virtualenv: $(du -sh "$venv" | cut -f1)"
 }

@@ -85,22 +85,35 @@ ensure_ui_deps() {
   (cd "$REPO_ROOT/src-ui" && npm install --no-audit --no-fund --loglevel=error)
 }
 
+# Whether the virtualenv at $1 lacks Python or any of the pinned packages after it.
+venv_incomplete() {
+  local venv="$1" frozen pkg
+  shift
+  [ -x "$venv/bin/python" ] || return 0
+  frozen="$("$venv/bin/pip" freeze 2>/dev/null)"
+  for pkg in "$@"; do
+    grep -qixF "$pkg" <<<"$frozen" || return 0
+  done
+  return 1
+}
+
+# Creates the virtualenv at $1 if needed and installs the pinned packages after it that it lacks.
+ensure_venv() {
+  local venv="$1"
+  shift
+  venv_incomplete "$venv" "$@" || return 0
+  if [ ! -x "$venv/bin/python" ]; then
+    say "Creating a Python virtualenv in $venv"
+    python3 -m venv "$venv" || die "python3 -m venv failed: install python3-venv"
+  fi
+  say "Installing $* into the virtualenv"
+  "$venv/bin/pip" install -q "$@"
+}
+
 # A virtualenv with PYTHON_PACKAGES; exports MISTUDIO_PYTHON, which the tests read.
 ensure_python_venv() {
   local venv="${XDG_CACHE_HOME:-$HOME/.cache}/mistudio/py-venv"
-  if [ ! -x "$venv/bin/python" ]; then
-    say "Creating a Python virtualenv for the interoperability tests"
-    python3 -m venv "$venv" || die "python3 -m venv failed: install python3-venv"
-  fi
-  local frozen pkg missing=0
-  frozen="$("$venv/bin/pip" freeze 2>/dev/null)"
-  for pkg in "${PYTHON_PACKAGES[@]}"; do
-    grep -qixF "$pkg" <<<"$frozen" || missing=1
-  done
-  if [ "$missing" -eq 1 ]; then
-    say "Installing ${PYTHON_PACKAGES[*]} into the virtualenv"
-    "$venv/bin/pip" install -q "${PYTHON_PACKAGES[@]}"
-  fi
+  ensure_venv "$venv" "${PYTHON_PACKAGES[@]}"
   export MISTUDIO_PYTHON="$venv/bin/python"
 }
 
