@@ -39,6 +39,7 @@ async fn open(root: &Path) -> Engine {
                 data_root: root.join("data").to_string_lossy().into_owned(),
                 hub_endpoint: "http://127.0.0.1:9".into(),
                 tokenize_threads: None,
+                keep_hub_files: true,
             },
             run_jobs: false,
             hf_cache: None,

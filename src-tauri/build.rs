@@ -12,6 +12,7 @@ fn main() {
         "rescan",
         "data_locks",
         "inspect_dataset_repo",
+        "plan_download",
         "start_download",
         "retry_dataset",
         "list_jobs",

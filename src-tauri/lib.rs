@@ -34,6 +34,7 @@ pub fn specta_builder<R: tauri::Runtime>() -> tauri_specta::Builder<R> {
             commands::datasets::rescan,
             commands::datasets::data_locks,
             commands::hub::inspect_dataset_repo,
+            commands::hub::plan_download,
             commands::hub::start_download,
             commands::hub::retry_dataset,
             commands::jobs::list_jobs,

@@ -30,6 +30,7 @@ fn harness() -> Harness {
                 data_root: dir.path().join("data").to_string_lossy().into_owned(),
                 hub_endpoint: "https://huggingface.co".into(),
                 tokenize_threads: None,
+                keep_hub_files: true,
             },
             run_jobs: true,
             hf_cache: None,

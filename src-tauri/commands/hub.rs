@@ -1,6 +1,6 @@
 use super::CommandResult;
 use crate::AppState;
-use mistudio_engine::datasets::DownloadRequest;
+use mistudio_engine::datasets::{DownloadPlan, DownloadRequest};
 use mistudio_engine::hub::RepoInspection;
 use mistudio_engine::Dataset;
 use tauri::State;
@@ -19,6 +19,17 @@ pub async fn inspect_dataset_repo(
         .engine
         .inspect_dataset_repo(&repo_id, token.as_deref(), revision.as_deref())
         .await?)
+}
+
+/// The dry run of a download: the files, bytes and rows it would take and the disk it needs.
+/// Fetches metadata only (the listing, the card, parquet footers); registers nothing.
+#[tauri::command]
+#[specta::specta]
+pub async fn plan_download(
+    state: State<'_, AppState>,
+    request: DownloadRequest,
+) -> CommandResult<DownloadPlan> {
+    Ok(state.engine.plan_download(&request).await?)
 }
 
 /// Registers the dataset and queues its download; returns at once.

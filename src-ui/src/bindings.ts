@@ -42,6 +42,11 @@ export const commands = {
 	 *  The token, if given, is used for this call only.
 	 */
 	inspectDatasetRepo: (repoId: string, token: string | null, revision: string | null) => typedError<RepoInspection, AppError>(__TAURI_INVOKE("inspect_dataset_repo", { repoId, token, revision })),
+	/**
+	 *  The dry run of a download: the files, bytes and rows it would take and the disk it needs.
+	 *  Fetches metadata only (the listing, the card, parquet footers); registers nothing.
+	 */
+	planDownload: (request: DownloadRequest) => typedError<DownloadPlan, AppError>(__TAURI_INVOKE("plan_download", { request })),
 	/**  Registers the dataset and queues its download; returns at once. */
 	startDownload: (request: DownloadRequest) => typedError<Dataset, AppError>(__TAURI_INVOKE("start_download", { request })),
 	/**  Queues a failed or cancelled download again; bytes already fetched are reused. */
@@ -135,6 +140,8 @@ export type Dataset = {
 	description: string | null,
 	error: string | null,
 	tokenization_count: number,
+	/**  Set when the dataset holds only part of its source. */
+	subset?: DatasetSubset | null,
 	created_at: number,
 	updated_at: number,
 };
@@ -156,6 +163,15 @@ export type DatasetStorage = {
 	hub_revision: string | null,
 };
 
+/**  What part of its source a dataset holds, when it is not all of it. */
+export type DatasetSubset = {
+	/**  The row budget as given ("2000000", "10%"), if any. */
+	rows_budget: string | null,
+	include?: string[],
+	exclude?: string[],
+	splits: SubsetSplit[],
+};
+
 /**  Datasets were added, changed or removed; an empty list means "reload everything". */
 export type DatasetsChanged = {
 	dataset_ids: string[],
@@ -165,6 +181,38 @@ export type DeleteReport = {
 	deleted: string[],
 	/**  Bytes removed from the data folder and the Hub cache. */
 	freed_bytes: number,
+};
+
+export type DownloadPlan = {
+	repo_id: string,
+	revision: string,
+	config: string,
+	splits: SplitPlan[],
+	num_files: number,
+	/**  Bytes of the chosen files this download reads (fetched or already cached). */
+	total_bytes: number,
+	/**  Rows it takes, when known. */
+	num_rows: number | null,
+	/**  Bytes still to fetch. */
+	download_bytes: number,
+	/**  The most the HF cache holds of this download at once (one file without kept files). */
+	download_peak_bytes: number,
+	/**  The canonical Arrow copy (an estimate from the file types). */
+	conversion_bytes: number,
+	/**
+	 *  A later tokenization with a vocabulary of at most 65,536 ids (2 bytes a token, about
+	 *  4 bytes of text a token).
+	 */
+	tokenization_bytes: number,
+	needed_bytes: number,
+	/**  Free bytes on the data folder's disk. */
+	free_bytes: number | null,
+	/**  Free bytes on the HF cache's disk, when it is another one. */
+	cache_free_bytes: number | null,
+	keep_hub_files: boolean,
+	/**  Less than the whole split: filtered files or a row budget. */
+	subset: boolean,
+	upper_bound: boolean,
 };
 
 /**  What the window's form (or `mistudio-cli download`) asks for. */
@@ -177,6 +225,13 @@ export type DownloadRequest = {
 	/**  Used for this download only, unless `remember_token` is set. */
 	token: string | null,
 	remember_token?: boolean,
+	/**  Globs (`hf download`'s semantics) choosing files of the split; none takes them all. */
+	include?: string[],
+	exclude?: string[],
+	/**  Rows to take of each split: a number, or a share such as "10%". */
+	rows?: string | null,
+	/**  `None` follows the setting. */
+	keep_hub_files?: boolean | null,
 };
 
 /**  Stable classification of an engine error. Serialised in snake_case; never renamed. */
@@ -278,6 +333,20 @@ export type PackingToken = { kind: "bos" } | { kind: "eos" } | { kind: "sep" } |
 export type Padding = "none" | 
 /**  Every row padded to `max_length` with the tokenizer's pad token. */
 "max_length";
+
+export type PlannedFile = {
+	file: RemoteFile,
+	/**  Bytes this download reads of it: its size, or the end of the row groups it needs. */
+	fetch_bytes: number,
+	/**  Of those, bytes already in the HF cache. */
+	cached_bytes: number,
+	/**  Rows in the part fetched (the whole file, or its first row groups), when known. */
+	rows: number | null,
+	/**  Rows in the whole file, when known. */
+	file_rows: number | null,
+	/**  Only the first this many row groups are fetched (parquet under a row budget). */
+	row_groups: number | null,
+};
 
 export type PreviewRow = {
 	tokens: PreviewToken[],
@@ -382,6 +451,11 @@ export type Settings = {
 	hub_endpoint: string,
 	/**  Threads a tokenization encodes with; `None` uses every core. */
 	tokenize_threads?: number | null,
+	/**
+	 *  Whether downloads keep the raw files in the HF cache (for Python tools to share) once
+	 *  converted; without, a download's peak disk is one file plus the canonical data.
+	 */
+	keep_hub_files?: boolean,
 };
 
 export type SpecialToken = {
@@ -402,11 +476,31 @@ export type SplitFiles = {
 	name: string,
 	size_bytes: number,
 	files: RemoteFile[],
+	/**  Rows of the whole split, when the card's `dataset_info` states them. */
+	num_rows: number | null,
 };
 
 export type SplitInfo = {
 	name: string,
 	num_rows: number,
+};
+
+export type SplitPlan = {
+	name: string,
+	files: PlannedFile[],
+	/**  Files of the split before `--include` / `--exclude`. */
+	split_files: number,
+	/**  Rows this download takes, when known beforehand. */
+	num_rows: number | null,
+	/**  Rows of the whole split (of the chosen files), when known. */
+	split_rows: number | null,
+	/**  The row limit the conversion applies. */
+	row_limit: number | null,
+	/**
+	 *  The files are candidates read in order until the budget is met (formats whose rows
+	 *  are only known by reading them): the figures are at most what it takes.
+	 */
+	upper_bound: boolean,
 };
 
 export type SplitStatistics = {
@@ -450,6 +544,19 @@ export type Statistics = {
 	unknown_tokens: number,
 	top_tokens: TopToken[],
 	splits: SplitStatistics[],
+};
+
+export type SubsetSplit = {
+	name: string,
+	rows: number,
+	/**  Rows of the whole split, when known. */
+	of_rows: number | null,
+	/**  The repo paths read, in order. */
+	files: string[],
+	/**  Files in the whole split. */
+	of_files: number,
+	/**  Files of which only the first row groups were read. */
+	partial_files?: string[],
 };
 
 /**  Characters and words per row of a split's text column (or of all splits). */

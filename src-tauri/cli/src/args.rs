@@ -102,6 +102,24 @@ pub struct DownloadArgs {
     /// Access token for gated or private datasets (else HF_TOKEN, else the saved token).
     #[arg(long)]
     token: Option<String>,
+    /// Take only the split's files whose repo path matches GLOB (repeatable; `hf download`'s
+    /// globs: `*` also matches `/`, a pattern ending in `/` takes the folder).
+    #[arg(long, value_name = "GLOB")]
+    include: Vec<String>,
+    /// Leave out the files whose repo path matches GLOB (repeatable; applied after --include).
+    #[arg(long, value_name = "GLOB")]
+    exclude: Vec<String>,
+    /// Take the first N rows of each split in file order (or N% of it), fetching only the
+    /// files — for parquet, the row groups — that hold them.
+    #[arg(long, value_name = "N|N%")]
+    rows: Option<String>,
+    /// Remove each raw file from the HF cache once converted: the download's peak disk is one
+    /// file plus the converted data (Python tools then cannot share the files).
+    #[arg(long)]
+    no_keep_hub_files: bool,
+    /// Print what the download would fetch and the disk it needs, and change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
     /// How to show progress on stderr.
     #[arg(long, value_enum, default_value = "auto")]
     pub progress: ProgressFormat,
@@ -116,6 +134,11 @@ impl DownloadArgs {
             revision: self.revision.clone(),
             token: self.token.clone(),
             remember_token: false,
+            include: self.include.clone(),
+            exclude: self.exclude.clone(),
+            rows: self.rows.clone(),
+            // Without the flag the setting decides (it keeps files unless changed).
+            keep_hub_files: self.no_keep_hub_files.then_some(false),
         }
     }
 }

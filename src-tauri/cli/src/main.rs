@@ -12,6 +12,7 @@ mod args;
 mod commands;
 mod follow;
 mod output;
+mod plan_output;
 mod progress;
 mod report;
 mod setup;

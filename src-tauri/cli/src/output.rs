@@ -93,6 +93,9 @@ pub fn dataset_details(d: &Dataset) -> String {
             .collect();
         let _ = writeln!(out, "  columns:  {}", cols.join(", "));
     }
+    if let Some(subset) = &d.subset {
+        out.push_str(&subset_details(subset));
+    }
     if d.tokenization_count > 0 {
         let _ = writeln!(out, "  tokenizations: {}", d.tokenization_count);
     }
@@ -365,6 +368,38 @@ pub fn locks_table(locks: &[mistudio_engine::DataLock]) -> String {
                 .as_deref()
                 .map(|why| format!(" ({why}; broken by the next job)"))
                 .unwrap_or_default()
+        );
+    }
+    out
+}
+
+/// A subset's lines of `show`: what part of the source the dataset holds.
+fn subset_details(subset: &mistudio_engine::DatasetSubset) -> String {
+    let mut out = String::new();
+    let mut how = Vec::new();
+    if let Some(rows) = &subset.rows_budget {
+        how.push(format!("--rows {rows}"));
+    }
+    how.extend(subset.include.iter().map(|p| format!("--include {p:?}")));
+    how.extend(subset.exclude.iter().map(|p| format!("--exclude {p:?}")));
+    let _ = writeln!(out, "  subset:   {}", how.join(" "));
+    for s in &subset.splits {
+        let of_rows = s
+            .of_rows
+            .map(|total| format!(" of {total}"))
+            .unwrap_or_default();
+        let partial = if s.partial_files.is_empty() {
+            String::new()
+        } else {
+            format!(", {} read in part", s.partial_files.len())
+        };
+        let _ = writeln!(
+            out,
+            "            {}: {} rows{of_rows}, {} of {} files{partial}",
+            s.name,
+            s.rows,
+            s.files.len(),
+            s.of_files
         );
     }
     out

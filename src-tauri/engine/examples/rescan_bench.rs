@@ -42,6 +42,7 @@ async fn measure(root: PathBuf) {
                 data_root: root.join("data").to_string_lossy().into_owned(),
                 hub_endpoint: "http://127.0.0.1:9".into(),
                 tokenize_threads: None,
+                keep_hub_files: true,
             },
             run_jobs: false,
             hf_cache: None,

@@ -33,8 +33,8 @@ pub use events::{EngineEvent, EventSink};
 pub use locks::DataLock;
 pub use settings::Settings;
 pub use store::{
-    ColumnInfo, Dataset, DatasetSource, DatasetStatus, Job, JobKind, JobStatus, Progress,
-    SplitInfo, Tokenization, TokenizationStatus, Tokenizer,
+    ColumnInfo, Dataset, DatasetSource, DatasetStatus, DatasetSubset, Job, JobKind, JobStatus,
+    Progress, SplitInfo, SubsetSplit, Tokenization, TokenizationStatus, Tokenizer,
 };
 pub use time::now_ms;
 
@@ -176,6 +176,7 @@ mod tests {
                 data_root: dir.join("data").to_string_lossy().into_owned(),
                 hub_endpoint: settings::DEFAULT_HUB_ENDPOINT.into(),
                 tokenize_threads: None,
+                keep_hub_files: true,
             },
             run_jobs,
             hf_cache: Some(dir.join("hf-cache")),
@@ -225,6 +226,7 @@ mod tests {
             data_root: format!("{}/", moved.display()),
             hub_endpoint: "http://127.0.0.1:8080/".into(),
             tokenize_threads: None,
+            keep_hub_files: true,
         };
         let applied = engine.update_settings(&new).await.unwrap();
         assert_eq!(applied.data_root, moved.to_string_lossy());
@@ -245,6 +247,7 @@ mod tests {
             data_root: file.to_string_lossy().into_owned(),
             hub_endpoint: "https://huggingface.co".into(),
             tokenize_threads: None,
+            keep_hub_files: true,
         };
         let e = engine.update_settings(&bad).await.unwrap_err();
         assert_eq!(e.kind(), ErrorKind::InvalidInput);

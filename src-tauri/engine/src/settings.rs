@@ -19,6 +19,14 @@ pub struct Settings {
     /// Threads a tokenization encodes with; `None` uses every core.
     #[serde(default)]
     pub tokenize_threads: Option<u32>,
+    /// Whether downloads keep the raw files in the HF cache (for Python tools to share) once
+    /// converted; without, a download's peak disk is one file plus the canonical data.
+    #[serde(default = "keep_hub_files_default")]
+    pub keep_hub_files: bool,
+}
+
+fn keep_hub_files_default() -> bool {
+    true
 }
 
 impl Settings {
@@ -35,6 +43,7 @@ impl Settings {
                 .into_owned(),
             hub_endpoint,
             tokenize_threads: None,
+            keep_hub_files: true,
         })
     }
 
@@ -66,6 +75,7 @@ impl Settings {
             data_root: data_root.to_string(),
             hub_endpoint: normalise_endpoint(&self.hub_endpoint)?,
             tokenize_threads: self.tokenize_threads,
+            keep_hub_files: self.keep_hub_files,
         })
     }
 
@@ -127,6 +137,7 @@ mod tests {
             data_root: root.into(),
             hub_endpoint: endpoint.into(),
             tokenize_threads: None,
+            keep_hub_files: true,
         }
     }
 

@@ -106,6 +106,7 @@ async fn open_lab(dir: tempfile::TempDir) -> (Lab, Layout) {
                 data_root: layout.data.to_string_lossy().into_owned(),
                 hub_endpoint: hub.endpoint(),
                 tokenize_threads: None,
+                keep_hub_files: true,
             },
             run_jobs: true,
             hf_cache: Some(layout.cache.clone()),
@@ -490,6 +491,7 @@ async fn the_bad_input_corpus_is_refused_with_specific_errors_and_nothing_escape
             data_root: root.into(),
             hub_endpoint: endpoint.into(),
             tokenize_threads: threads,
+            keep_hub_files: true,
         })
     };
     let data_root = p(&l.data);

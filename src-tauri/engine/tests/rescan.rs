@@ -18,6 +18,7 @@ async fn second_machine(lab: &Lab, dir: &std::path::Path) -> Engine {
                 data_root: lab.engine.settings().data_root,
                 hub_endpoint: lab.hub.endpoint(),
                 tokenize_threads: None,
+                keep_hub_files: true,
             },
             run_jobs: true,
             hf_cache: Some(dir.join("laptop-hf")),

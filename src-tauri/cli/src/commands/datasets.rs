@@ -23,6 +23,13 @@ pub async fn show(engine: &Engine, json: bool, id: &str) -> Result<()> {
 
 pub async fn download(setup: Setup, json: bool, args: &DownloadArgs) -> Result<()> {
     let request = args.request();
+    if args.dry_run {
+        let engine = setup.open_without_jobs().await?;
+        let plan = engine.plan_download(&request).await;
+        engine.shutdown().await;
+        let plan = plan?;
+        return emit(json, &plan, || crate::plan_output::describe(&plan));
+    }
     let start = async |engine: &Engine| {
         // An interrupted run of the same download was re-queued when the engine opened: follow it.
         Ok(match engine.unfinished_download(&request).await? {

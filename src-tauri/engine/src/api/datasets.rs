@@ -159,7 +159,24 @@ impl Engine {
         if let Some(r) = &revision {
             hub::validate_revision(r)?;
         }
+        // A bad glob or row budget is refused before anything is registered.
+        let rows = clean(&request.rows);
+        let keep_hub_files = self.keep_hub_files(request.keep_hub_files);
+        let choice = datasets::parse_choice(
+            &request.include,
+            &request.exclude,
+            rows.as_deref(),
+            keep_hub_files,
+        )?;
         let token = clean(&request.token);
+        if !choice.filter.is_empty() {
+            // A glob that matches nothing is told now, not as a failed dataset later.
+            let client = self.hub_client(token.as_deref())?;
+            let inspection =
+                hub::inspect_dataset(&client, &request.repo_id, revision.as_deref()).await?;
+            let (cfg, splits) = inspection.select(config.as_deref(), split.as_deref())?;
+            datasets::check_filter_matches(&inspection, &cfg.name, &splits, &choice.filter)?;
+        }
         if request.remember_token {
             let token = token.as_deref().ok_or_else(|| {
                 Error::invalid("\"remember the token\" needs a token in the Access Token field")
@@ -190,6 +207,10 @@ impl Engine {
             config,
             split,
             revision,
+            include: request.include.clone(),
+            exclude: request.exclude.clone(),
+            rows,
+            keep_hub_files,
         };
         let (dataset, job) = self
             .queue_new_dataset(&new_dataset, JobKind::DatasetDownload, &params)

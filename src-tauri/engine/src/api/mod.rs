@@ -4,6 +4,7 @@
 
 mod browse;
 mod datasets;
+mod download_plan;
 mod jobs;
 mod library;
 mod tokenize;

@@ -1,13 +1,18 @@
 //! The download job: inspect the repo, check the disk, fetch the files (resumable, verified),
 //! convert them to the canonical Arrow data, and mark the dataset ready.
 
+use super::budget::RowBudget;
 use super::check_disk_space;
+use super::plan::{DownloadChoice, DownloadPlan, Planner};
+use super::supply::{subset_record, HubSupply};
 use crate::error::Result;
 use crate::events::{EngineEvent, EventSink};
 use crate::hub::cache_layout::write_ref;
 use crate::hub::download::{ByteCounter, Downloader};
+use crate::hub::file_filter::FileFilter;
+use crate::hub::parquet_footer::FooterCache;
 use crate::hub::{inspect_dataset, HubClient, RepoKind};
-use crate::ingest::SplitInput;
+use crate::ingest::IngestSummary;
 use crate::jobs::{JobContext, JobHandler};
 use crate::library::DataRoot;
 use crate::settings::Settings;
@@ -33,6 +38,17 @@ pub struct DownloadRequest {
     pub token: Option<String>,
     #[serde(default)]
     pub remember_token: bool,
+    /// Globs (`hf download`'s semantics) choosing files of the split; none takes them all.
+    #[serde(default)]
+    pub include: Vec<String>,
+    #[serde(default)]
+    pub exclude: Vec<String>,
+    /// Rows to take of each split: a number, or a share such as "10%".
+    #[serde(default)]
+    pub rows: Option<String>,
+    /// `None` follows the setting.
+    #[serde(default)]
+    pub keep_hub_files: Option<bool>,
 }
 
 /// Stored with the job. Deliberately without the token: job parameters live in SQLite.
@@ -43,6 +59,32 @@ pub struct DownloadParams {
     pub config: Option<String>,
     pub split: Option<String>,
     pub revision: Option<String>,
+    #[serde(default)]
+    pub include: Vec<String>,
+    #[serde(default)]
+    pub exclude: Vec<String>,
+    #[serde(default)]
+    pub rows: Option<String>,
+    #[serde(default = "keep_by_default")]
+    pub keep_hub_files: bool,
+}
+
+fn keep_by_default() -> bool {
+    true
+}
+
+/// The file filter and row budget of a request, checked.
+pub fn parse_choice(
+    include: &[String],
+    exclude: &[String],
+    rows: Option<&str>,
+    keep_hub_files: bool,
+) -> Result<DownloadChoice> {
+    Ok(DownloadChoice {
+        filter: FileFilter::new(include.to_vec(), exclude.to_vec())?,
+        rows: rows.map(RowBudget::parse).transpose()?,
+        keep_hub_files,
+    })
 }
 
 /// Tokens typed into the form, kept in memory only, per dataset, for the life of the process.
@@ -71,21 +113,6 @@ impl TokenVault {
     }
 }
 
-/// Room the canonical (uncompressed Arrow) copy of a file is expected to take: compressed
-/// sources expand, plain text stays about the same size. Deliberately generous: running out of
-/// disk halfway through a conversion is worse than asking for a little too much up front.
-fn converted_size_estimate(path: &str, size: u64) -> u64 {
-    let lower = path.to_ascii_lowercase();
-    let factor = if lower.ends_with(".gz") || lower.ends_with(".zst") {
-        5.0
-    } else if lower.ends_with(".parquet") {
-        3.0
-    } else {
-        1.25
-    };
-    (size as f64 * factor) as u64
-}
-
 pub struct DownloadHandler {
     pub store: Store,
     pub state: Arc<RwLock<(Settings, DataRoot)>>,
@@ -106,6 +133,90 @@ impl DownloadHandler {
     async fn set_status(&self, id: &str, status: DatasetStatus, error: Option<&str>) -> Result<()> {
         self.store.set_dataset_status(id, status, error).await?;
         self.changed(id);
+        Ok(())
+    }
+
+    /// Fetches every file of the plan (whole, or the prefix a row budget needs), a few at once,
+    /// reporting bytes and speed.
+    async fn fetch_all(
+        &self,
+        ctx: &JobContext,
+        downloader: &Downloader,
+        repo_id: &str,
+        plan: &DownloadPlan,
+    ) -> Result<()> {
+        use futures_util::StreamExt;
+        let total = plan.total_bytes;
+        let done = Arc::new(ByteCounter::default());
+        let reporter = ctx.reporter().clone();
+        let ticker_done = done.clone();
+        let ticker = tokio::spawn(async move {
+            // Speed over a sliding window of about five seconds.
+            let mut samples: std::collections::VecDeque<(Instant, u64)> = Default::default();
+            loop {
+                let now = Instant::now();
+                let bytes = ticker_done.get();
+                samples.push_back((now, bytes));
+                while samples.len() > 2 && now.duration_since(samples[0].0) > Duration::from_secs(5)
+                {
+                    samples.pop_front();
+                }
+                let rate = samples.front().and_then(|(t0, b0)| {
+                    let secs = now.duration_since(*t0).as_secs_f64();
+                    (secs >= 0.5).then(|| ((bytes.saturating_sub(*b0)) as f64 / secs) as u64)
+                });
+                reporter.progress(Progress::Bytes {
+                    done: bytes,
+                    total: Some(total),
+                    bytes_per_sec: rate,
+                });
+                tokio::time::sleep(Duration::from_millis(250)).await;
+            }
+        });
+        let cancel = ctx.cancellation();
+        // Owned items keep the stream's closure free of borrowed arguments, which the Send
+        // bound of the job's future cannot express.
+        let work: Vec<(crate::hub::RemoteFile, u64)> = plan
+            .splits
+            .iter()
+            .flat_map(|s| s.files.iter().map(|f| (f.file.clone(), f.fetch_bytes)))
+            .collect();
+        let results: Vec<Result<std::path::PathBuf>> = futures_util::stream::iter(work)
+            .map(|(file, end)| {
+                let done = done.clone();
+                async move {
+                    downloader
+                        .fetch_prefix(RepoKind::Dataset, repo_id, &file, end, &done, cancel)
+                        .await
+                }
+            })
+            .buffer_unordered(downloader.parallel.max(1))
+            .collect()
+            .await;
+        ticker.abort();
+        // The first real error wins over the "cancelled" its siblings report.
+        let mut first_error: Option<crate::Error> = None;
+        for r in results {
+            if let Err(e) = r {
+                if first_error
+                    .as_ref()
+                    .is_none_or(|f| f.kind() == crate::ErrorKind::Cancelled)
+                {
+                    first_error = Some(e);
+                }
+            }
+        }
+        if let Some(e) = first_error {
+            return Err(e);
+        }
+        if cancel.is_cancelled() {
+            return Err(crate::Error::Cancelled);
+        }
+        ctx.progress(Progress::Bytes {
+            done: done.get(),
+            total: Some(total),
+            bytes_per_sec: None,
+        });
         Ok(())
     }
 
@@ -148,62 +259,31 @@ impl DownloadHandler {
             .await?;
         self.changed(&p.dataset_id);
 
-        let files: Vec<_> = splits
-            .iter()
-            .flat_map(|s| s.files.iter().cloned())
-            .collect();
-        let total: u64 = files.iter().map(|f| f.size).sum();
-        let downloader = Downloader::new(client, cache_root.clone());
-        let missing = downloader.missing_bytes(RepoKind::Dataset, &p.repo_id, &files)?;
-        let converted_estimate: u64 = files
-            .iter()
-            .map(|f| converted_size_estimate(&f.path, f.size))
-            .sum();
-        check_disk_space(&cache_root, data_root.path(), missing, converted_estimate)?;
+        let choice = parse_choice(&p.include, &p.exclude, p.rows.as_deref(), p.keep_hub_files)?;
+        let downloader = Arc::new(Downloader::new(client, cache_root.clone()));
+        let footers = FooterCache::new(data_root.path());
+        let planner = Planner {
+            downloader: &downloader,
+            footers: &footers,
+            data_root: data_root.path(),
+        };
+        let plan = tokio::select! {
+            r = planner.plan(&inspection, &config.name, &splits, &choice, false) => r?,
+            _ = ctx.cancellation().cancelled() => return Err(crate::Error::Cancelled),
+        };
+        check_disk_space(
+            &cache_root,
+            data_root.path(),
+            plan.download_peak_bytes,
+            plan.conversion_bytes,
+        )?;
 
-        ctx.stage("Downloading");
-        let done = Arc::new(ByteCounter::default());
-        let reporter = ctx.reporter().clone();
-        let ticker_done = done.clone();
-        let ticker = tokio::spawn(async move {
-            // Speed over a sliding window of about five seconds.
-            let mut samples: std::collections::VecDeque<(Instant, u64)> = Default::default();
-            loop {
-                let now = Instant::now();
-                let bytes = ticker_done.get();
-                samples.push_back((now, bytes));
-                while samples.len() > 2 && now.duration_since(samples[0].0) > Duration::from_secs(5)
-                {
-                    samples.pop_front();
-                }
-                let rate = samples.front().and_then(|(t0, b0)| {
-                    let secs = now.duration_since(*t0).as_secs_f64();
-                    (secs >= 0.5).then(|| ((bytes.saturating_sub(*b0)) as f64 / secs) as u64)
-                });
-                reporter.progress(Progress::Bytes {
-                    done: bytes,
-                    total: Some(total),
-                    bytes_per_sec: rate,
-                });
-                tokio::time::sleep(Duration::from_millis(250)).await;
-            }
-        });
-        let fetched = downloader
-            .download_all(
-                RepoKind::Dataset,
-                &p.repo_id,
-                &files,
-                done.clone(),
-                ctx.cancellation(),
-            )
-            .await;
-        ticker.abort();
-        let paths = fetched?;
-        ctx.progress(Progress::Bytes {
-            done: done.get(),
-            total: Some(total),
-            bytes_per_sec: None,
-        });
+        // Kept files of an exact plan are fetched up front, in parallel; the rest are fetched
+        // one at a time as the conversion reaches them (and dropped after, if not kept).
+        if choice.keep_hub_files && !plan.upper_bound {
+            ctx.stage("Downloading");
+            self.fetch_all(ctx, &downloader, &p.repo_id, &plan).await?;
+        }
         let revision_name = p.revision.as_deref().unwrap_or("main");
         write_ref(
             &cache_root,
@@ -215,17 +295,18 @@ impl DownloadHandler {
 
         self.set_status(&p.dataset_id, DatasetStatus::Processing, None)
             .await?;
-        let mut inputs: Vec<SplitInput> = Vec::new();
-        let mut cursor = 0;
-        for split in &splits {
-            let n = split.files.len();
-            inputs.push(SplitInput {
-                name: split.name.clone(),
-                files: paths[cursor..cursor + n].to_vec(),
-                ..Default::default()
-            });
-            cursor += n;
-        }
+        let (inputs, supply) = HubSupply::for_plan(
+            &plan,
+            downloader.clone(),
+            &footers,
+            choice.keep_hub_files,
+            ctx.cancellation().clone(),
+        )?;
+        let subset_of = {
+            let plan = plan.clone();
+            let choice = choice.clone();
+            move |summary: &IngestSummary| subset_record(&plan, &choice, summary)
+        };
         super::convert_and_finish(
             ctx,
             &self.store,
@@ -233,7 +314,9 @@ impl DownloadHandler {
             &p.dataset_id,
             inputs,
             Some(&inspection.sha),
-            files.iter().map(|f| f.path.clone()).collect(),
+            source_paths(&plan),
+            Some(Box::new(supply)),
+            subset_of,
         )
         .await?;
         self.changed(&p.dataset_id);
@@ -270,14 +353,12 @@ impl JobHandler for DownloadHandler {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::converted_size_estimate;
-
-    #[test]
-    fn compressed_sources_are_expected_to_expand() {
-        assert_eq!(converted_size_estimate("data/train.parquet", 100), 300);
-        assert_eq!(converted_size_estimate("train.jsonl.zst", 100), 500);
-        assert_eq!(converted_size_estimate("train.jsonl", 100), 125);
+fn source_paths(plan: &DownloadPlan) -> Vec<String> {
+    let mut paths = Vec::new();
+    for split in &plan.splits {
+        for f in &split.files {
+            paths.push(f.file.path.clone());
+        }
     }
+    paths
 }

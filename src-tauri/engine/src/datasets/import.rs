@@ -199,6 +199,7 @@ pub fn plan_import(path: &Path) -> Result<ImportPlan> {
                 } else {
                     TextMode::Lines
                 },
+                ..Default::default()
             })
             .collect(),
         source_files,
@@ -298,6 +299,8 @@ impl ImportHandler {
             plan.splits,
             None,
             plan.source_files,
+            None,
+            |_| None,
         )
         .await?;
         self.changed(&p.dataset_id);

@@ -2,14 +2,21 @@
 //! or error / cancelled) or import of local files (queued → processing → ready), with the
 //! manifest written into the data folder.
 
+mod budget;
 mod download;
 mod import;
+mod plan;
+mod supply;
 
-pub use download::{DownloadHandler, DownloadParams, DownloadRequest, TokenVault};
+pub use budget::RowBudget;
+pub use download::{parse_choice, DownloadHandler, DownloadParams, DownloadRequest, TokenVault};
 pub(crate) use import::validate_name;
 pub use import::{
     default_name, plan_import, split_from_name, ImportHandler, ImportParams, ImportPlan,
     ImportRequest,
+};
+pub use plan::{
+    check_filter_matches, DownloadChoice, DownloadPlan, PlannedFile, Planner, SplitPlan,
 };
 
 use crate::error::{Error, Result};
@@ -19,7 +26,7 @@ use serde::Serialize;
 use std::path::Path;
 
 /// `datasets/<id>/manifest.json`: what another machine needs to list the dataset without our
-/// database. Never holds a token.
+/// database (a subset's record travels inside `dataset`). Never holds a token.
 #[derive(Serialize)]
 pub struct Manifest<'a> {
     pub format_version: u32,
@@ -60,9 +67,14 @@ fn conversion_notes(summary: &crate::ingest::IngestSummary) -> Option<String> {
     (!notes.is_empty()).then(|| format!("Import notes: {}", notes.join(" ")))
 }
 
-/// The last stage of a download or an import: converts the files into the dataset's canonical
-/// data (progress in input bytes), marks it ready with what the conversion learned, and writes
-/// its manifest.
+/// The files a conversion reads, as the download's supply hands them over.
+pub(crate) type Supply = Box<dyn crate::ingest::FileSupply + Send>;
+
+/// The last stage of a download or an import: converts the files (read where they lie, or as
+/// `supply` fetches them) into the dataset's canonical data (progress in input bytes), marks it
+/// ready with what the conversion learned and what part of the source it holds
+/// (`subset_of`), and writes its manifest.
+#[allow(clippy::too_many_arguments)]
 pub(crate) async fn convert_and_finish(
     ctx: &crate::jobs::JobContext,
     store: &crate::store::Store,
@@ -71,8 +83,15 @@ pub(crate) async fn convert_and_finish(
     inputs: Vec<crate::ingest::SplitInput>,
     hub_revision: Option<&str>,
     source_files: Vec<String>,
+    supply: Option<Supply>,
+    subset_of: impl FnOnce(&crate::ingest::IngestSummary) -> Option<crate::store::DatasetSubset>,
 ) -> Result<Dataset> {
-    ctx.stage("Converting to Arrow");
+    let streamed = supply.is_some();
+    ctx.stage(if streamed {
+        "Downloading and converting to Arrow"
+    } else {
+        "Converting to Arrow"
+    });
     let dest = root.dataset_dir(dataset_id)?.join("data");
     let summary = ctx
         .run_blocking(move |cancel, reporter| {
@@ -83,8 +102,25 @@ pub(crate) async fn convert_and_finish(
                     bytes_per_sec: None,
                 })
             };
-            crate::ingest::ingest(&inputs, &dest, &cancel, &mut report)
+            match supply {
+                Some(mut supply) => crate::ingest::ingest_supplied(
+                    &inputs,
+                    &dest,
+                    &cancel,
+                    &mut report,
+                    supply.as_mut(),
+                ),
+                None => crate::ingest::ingest(&inputs, &dest, &cancel, &mut report),
+            }
         })
+        .await?;
+    let subset = subset_of(&summary);
+    let source_files: Vec<String> = match &subset {
+        Some(subset) => subset.splits.iter().flat_map(|s| s.files.clone()).collect(),
+        None => source_files,
+    };
+    store
+        .set_dataset_subset(dataset_id, subset.as_ref())
         .await?;
     // What the conversion had to repair is told where the dataset is described.
     if let Some(notes) = conversion_notes(&summary) {
@@ -108,6 +144,7 @@ pub(crate) async fn convert_and_finish(
     ready.format = Some(summary.format.clone());
     ready.size_bytes = Some(summary.size_bytes);
     ready.num_samples = Some(summary.splits.iter().map(|s| s.num_rows).sum());
+    ready.subset = subset;
     ready.updated_at = crate::now_ms();
     write_manifest(
         root,

@@ -90,6 +90,10 @@ impl Downloader {
         }
     }
 
+    pub fn client(&self) -> &HubClient {
+        &self.client
+    }
+
     pub fn cache_root(&self) -> &Path {
         &self.cache_root
     }
@@ -183,7 +187,7 @@ impl Downloader {
             let blob_dir = blobs_dir(repo_dir);
             std::fs::create_dir_all(&blob_dir)
                 .map_err(|e| Error::io(format!("creating {}", blob_dir.display()), e))?;
-            self.fetch_blob(kind, repo_id, file, &blob, done, cancel)
+            self.fetch_blob(kind, repo_id, file, &blob, file.size, done, cancel)
                 .await?;
         } else {
             done.add(file.size);
@@ -192,12 +196,54 @@ impl Downloader {
         Ok(snapshot)
     }
 
+    /// Makes the first `end` bytes of `file` available and returns where they are: the whole
+    /// file's snapshot when it is cached, else its partial download, fetched up to `end` — a
+    /// later full download resumes from there.
+    pub async fn fetch_prefix(
+        &self,
+        kind: RepoKind,
+        repo_id: &str,
+        file: &RemoteFile,
+        end: u64,
+        done: &ByteCounter,
+        cancel: &CancellationToken,
+    ) -> Result<PathBuf> {
+        let repo_dir = repo_cache_dir(&self.cache_root, kind, repo_id);
+        let blob = blob_path(&repo_dir, file)?;
+        if end >= file.size || is_complete(&blob, file) {
+            return self
+                .download_file(kind, repo_id, &repo_dir, file, done, cancel)
+                .await;
+        }
+        let blob_dir = blobs_dir(&repo_dir);
+        std::fs::create_dir_all(&blob_dir)
+            .map_err(|e| Error::io(format!("creating {}", blob_dir.display()), e))?;
+        self.fetch_blob(kind, repo_id, file, &blob, end, done, cancel)
+            .await?;
+        Ok(partial_path(&blob))
+    }
+
+    /// The cached file a snapshot path of this repo names, and its partial download: what
+    /// `--no-keep-hub-files` removes once the file is converted.
+    pub fn cached_paths(
+        &self,
+        kind: RepoKind,
+        repo_id: &str,
+        file: &RemoteFile,
+    ) -> Result<[PathBuf; 3]> {
+        let repo_dir = repo_cache_dir(&self.cache_root, kind, repo_id);
+        let blob = blob_path(&repo_dir, file)?;
+        Ok([snapshot_path(&repo_dir, file)?, partial_path(&blob), blob])
+    }
+
+    #[allow(clippy::too_many_arguments)]
     async fn fetch_blob(
         &self,
         kind: RepoKind,
         repo_id: &str,
         file: &RemoteFile,
         blob: &Path,
+        end: u64,
         done: &ByteCounter,
         cancel: &CancellationToken,
     ) -> Result<()> {
@@ -207,7 +253,7 @@ impl Downloader {
         let mut part = tokio::task::spawn_blocking(move || PartialFile::open(&path, &resumed_from))
             .await
             .map_err(|e| Error::Internal(format!("opening a partial download crashed: {e}")))??;
-        done.add(part.len());
+        done.add(part.len().min(end));
         let url = self
             .client
             .resolve_url(kind, repo_id, &file.revision, &file.path);
@@ -216,6 +262,11 @@ impl Downloader {
         loop {
             if cancel.is_cancelled() {
                 return Err(Error::Cancelled);
+            }
+            if end < file.size && part.len() >= end {
+                // A prefix stays the partial download, for a later run to complete.
+                part.flush()?;
+                return Ok(());
             }
             if part.len() == file.size {
                 match part.problem(file).await? {
@@ -242,6 +293,7 @@ impl Downloader {
                 repo_id,
                 file,
                 &mut part,
+                end,
                 done,
                 cancel,
             )

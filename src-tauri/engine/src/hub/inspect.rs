@@ -1,6 +1,7 @@
 //! Which files make which config and split: the card's `configs:` first, then the standard file
 //! layouts of the `datasets` library, then the Hub's `refs/convert/parquet` branch.
 
+use super::card::{card_description, glob_set, parse_card_configs, parse_split_rows, split_card};
 use super::client::{HubClient, RepoKind, TreeEntry};
 use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
@@ -26,6 +27,8 @@ pub struct SplitFiles {
     pub name: String,
     pub size_bytes: u64,
     pub files: Vec<RemoteFile>,
+    /// Rows of the whole split, when the card's `dataset_info` states them.
+    pub num_rows: Option<u64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -179,6 +182,7 @@ pub async fn inspect_dataset(
         revision: rev.to_string(),
     };
 
+    let stated_rows = front_matter.map(parse_split_rows).unwrap_or_default();
     let card_configs = front_matter
         .map(parse_card_configs)
         .transpose()?
@@ -241,6 +245,15 @@ pub async fn inspect_dataset(
             )
         }
     };
+    let mut configs = configs;
+    for cfg in &mut configs {
+        for split in &mut cfg.splits {
+            split.num_rows = stated_rows
+                .iter()
+                .find(|(c, s, _)| *c == cfg.name && *s == split.name)
+                .map(|(_, _, rows)| *rows);
+        }
+    }
     Ok(RepoInspection {
         repo_id: info.id.clone(),
         sha: info.sha.clone(),
@@ -258,6 +271,7 @@ fn split_files(name: String, mut files: Vec<RemoteFile>) -> SplitFiles {
         size_bytes: files.iter().map(|f| f.size).sum(),
         name,
         files,
+        num_rows: None,
     }
 }
 
@@ -313,6 +327,7 @@ async fn parquet_branch_configs(client: &HubClient, repo_id: &str) -> Result<Vec
                 name: split.to_string(),
                 size_bytes: file.size,
                 files: vec![file],
+                num_rows: None,
             }),
         }
     }
@@ -362,132 +377,6 @@ fn split_rank(split: &str) -> (u8, String) {
     (rank, split.to_string())
 }
 
-/// The card's YAML front matter and the Markdown after it.
-fn split_card(card: &str) -> (Option<&str>, &str) {
-    let Some(rest) = card
-        .strip_prefix("---\n")
-        .or_else(|| card.strip_prefix("---\r\n"))
-    else {
-        return (None, card);
-    };
-    match rest.find("\n---") {
-        Some(end) => {
-            let body_start = rest[end + 4..]
-                .find('\n')
-                .map_or(rest.len(), |i| end + 4 + i + 1);
-            (Some(&rest[..end]), &rest[body_start.min(rest.len())..])
-        }
-        None => (None, card),
-    }
-}
-
-/// The first paragraph of prose in the card: what the dataset is, in its authors' words.
-fn card_description(body: &str) -> Option<String> {
-    let paragraph = body.split("\n\n").map(str::trim).find(|p| {
-        !p.is_empty()
-            && !p.starts_with('#')
-            && !p.starts_with('<')
-            && !p.starts_with('[')
-            && !p.starts_with('!')
-            && !p.starts_with('|')
-            && !p.starts_with("```")
-            && !p.starts_with('-')
-    })?;
-    let text: String = paragraph.split_whitespace().collect::<Vec<_>>().join(" ");
-    Some(if text.chars().count() > 600 {
-        format!("{}…", text.chars().take(600).collect::<String>())
-    } else {
-        text
-    })
-}
-
-struct CardConfig {
-    name: String,
-    default: bool,
-    splits: Vec<(String, Vec<String>)>,
-}
-
-fn parse_card_configs(front_matter: &str) -> Result<Vec<CardConfig>> {
-    #[derive(Deserialize)]
-    struct FrontMatter {
-        #[serde(default)]
-        configs: Vec<RawConfig>,
-    }
-    #[derive(Deserialize)]
-    struct RawConfig {
-        config_name: Option<String>,
-        #[serde(default)]
-        default: bool,
-        data_files: Option<serde_yaml::Value>,
-    }
-    let doc: FrontMatter = match serde_yaml::from_str(front_matter) {
-        Ok(doc) => doc,
-        // A card whose YAML we cannot read still has files: fall back to the layouts.
-        Err(e) => {
-            tracing::warn!(error = %e, "dataset card front matter unreadable; using file layouts");
-            return Ok(vec![]);
-        }
-    };
-    let strings = |v: &serde_yaml::Value| -> Vec<String> {
-        match v {
-            serde_yaml::Value::String(s) => vec![s.clone()],
-            serde_yaml::Value::Sequence(items) => items
-                .iter()
-                .filter_map(|i| i.as_str().map(str::to_string))
-                .collect(),
-            _ => vec![],
-        }
-    };
-    let mut out = Vec::new();
-    for raw in doc.configs {
-        let name = raw.config_name.unwrap_or_else(|| "default".into());
-        let splits = match raw.data_files {
-            None => continue,
-            Some(serde_yaml::Value::Sequence(items)) if items.iter().any(|i| i.is_mapping()) => {
-                items
-                    .iter()
-                    .filter_map(|item| {
-                        let split = item.get("split")?.as_str()?.to_string();
-                        let paths = strings(item.get("path")?);
-                        Some((split, paths))
-                    })
-                    .collect()
-            }
-            Some(serde_yaml::Value::Mapping(map)) => map
-                .iter()
-                .filter_map(|(k, v)| Some((k.as_str()?.to_string(), strings(v))))
-                .collect(),
-            Some(other) => vec![("train".to_string(), strings(&other))],
-        };
-        out.push(CardConfig {
-            name,
-            default: raw.default,
-            splits,
-        });
-    }
-    Ok(out)
-}
-
-fn glob_set(patterns: &[String]) -> Result<globset::GlobSet> {
-    let mut builder = globset::GlobSetBuilder::new();
-    for p in patterns {
-        let glob = globset::GlobBuilder::new(p.trim_start_matches("./"))
-            .literal_separator(true)
-            .build()
-            .map_err(|e| {
-                Error::invalid(format!(
-                    "the dataset card has a bad data_files pattern {p:?}: {e}"
-                ))
-            })?;
-        builder.add(glob);
-    }
-    builder.build().map_err(|e| {
-        Error::invalid(format!(
-            "the dataset card's data_files patterns are unusable: {e}"
-        ))
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -511,62 +400,5 @@ mod tests {
         assert!(!is_data_file(".gitattributes"));
         assert!(!is_data_file("script.py"));
         assert!(!is_data_file(".cache/x.parquet"));
-    }
-
-    #[test]
-    fn card_configs_in_every_documented_shape() {
-        let yaml = r#"
-license: mit
-configs:
-- config_name: en
-  default: true
-  data_files:
-  - split: train
-    path: "en/train-*.parquet"
-  - split: test
-    path: ["en/test.parquet"]
-- config_name: zh
-  data_files: "zh/*.jsonl"
-- config_name: mapped
-  data_files:
-    train: a.csv
-    validation: [b.csv, c.csv]
-"#;
-        let configs = parse_card_configs(yaml).unwrap();
-        assert_eq!(configs.len(), 3);
-        assert!(configs[0].default);
-        assert_eq!(
-            configs[0].splits,
-            vec![
-                ("train".to_string(), vec!["en/train-*.parquet".to_string()]),
-                ("test".to_string(), vec!["en/test.parquet".to_string()]),
-            ]
-        );
-        assert_eq!(
-            configs[1].splits,
-            vec![("train".to_string(), vec!["zh/*.jsonl".to_string()])]
-        );
-        assert_eq!(
-            configs[2].splits[1],
-            (
-                "validation".to_string(),
-                vec!["b.csv".to_string(), "c.csv".to_string()]
-            )
-        );
-        let m = glob_set(&["en/train-*.parquet".into()]).unwrap();
-        assert!(m.is_match("en/train-00001.parquet"));
-        assert!(!m.is_match("en/sub/train-00001.parquet"));
-    }
-
-    #[test]
-    fn the_card_is_split_into_front_matter_and_description() {
-        let card = "---\nconfigs: []\n---\n\n# TinyStories\n\n[![badge](x)](y)\n\nA dataset of short\nstories for small models.\n\n## Usage\n";
-        let (fm, body) = split_card(card);
-        assert_eq!(fm, Some("configs: []"));
-        assert_eq!(
-            card_description(body).as_deref(),
-            Some("A dataset of short stories for small models.")
-        );
-        assert_eq!(split_card("no front matter").0, None);
     }
 }

@@ -4,9 +4,12 @@
 //! the crate's lacks resume across restarts, cancellation and content verification.
 
 pub(crate) mod cache_layout;
+mod card;
 pub mod client;
 pub mod download;
+pub mod file_filter;
 pub mod inspect;
+pub mod parquet_footer;
 mod partial;
 mod range_request;
 

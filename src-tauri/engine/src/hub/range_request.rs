@@ -1,4 +1,5 @@
-//! One attempt at a file: a request from the partial file's end to the file's end, following
+//! One attempt at a file: a request from the partial file's end to the file's end (or to the
+//! end of the prefix a row budget needs), following
 //! redirects, checking that the server resumes where asked, and appending the body as it
 //! arrives. Only 200/206 bodies are ever written, so an error page can never become a file.
 
@@ -37,7 +38,8 @@ impl Attempt {
     }
 }
 
-/// One request from the partial file's end to the file's end; appends what arrives.
+/// One request from the partial file's end to `end` (the file's size, or less for a prefix);
+/// appends what arrives.
 #[allow(clippy::too_many_arguments)]
 pub(super) async fn fetch_range(
     client: &HubClient,
@@ -46,6 +48,7 @@ pub(super) async fn fetch_range(
     repo_id: &str,
     file: &RemoteFile,
     part: &mut PartialFile,
+    end: u64,
     done: &ByteCounter,
     cancel: &CancellationToken,
 ) -> Result<(), Attempt> {
@@ -53,7 +56,9 @@ pub(super) async fn fetch_range(
     let mut resp = None;
     for _ in 0..5 {
         let mut req = client.http().get(&target);
-        if part.len() > 0 {
+        if end < file.size {
+            req = req.header(RANGE, format!("bytes={}-{}", part.len(), end - 1));
+        } else if part.len() > 0 {
             req = req.header(RANGE, format!("bytes={}-", part.len()));
         }
         let req = client.authorize(&target, req);
@@ -134,7 +139,15 @@ pub(super) async fn fetch_range(
         };
         match chunk {
             None => break,
-            Some(Ok(bytes)) => {
+            Some(Ok(mut bytes)) => {
+                if end < file.size && part.len() + bytes.len() as u64 >= end {
+                    // A prefix: what lies past its end is not wanted (a server may send it).
+                    let n = end - part.len();
+                    bytes.truncate(n as usize);
+                    part.append(bytes).await.map_err(Attempt::Fatal)?;
+                    done.add(n);
+                    break;
+                }
                 if part.len() + bytes.len() as u64 > file.size {
                     return restart(part, done, "the server sent more bytes than the file has")
                         .await;
@@ -155,7 +168,7 @@ pub(super) async fn fetch_range(
         }
     }
     part.flush().map_err(Attempt::Fatal)?;
-    if part.len() < file.size {
+    if part.len() < end {
         return Err(Attempt::transient(
             "the connection ended before the file was complete".into(),
             None,

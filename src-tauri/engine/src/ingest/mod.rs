@@ -78,6 +78,46 @@ pub struct SplitInput {
     pub files: Vec<PathBuf>,
     /// How the split's `.txt` files become rows; other formats ignore it.
     pub text_mode: TextMode,
+    /// Take the first this many rows of the split, in file order, and read no further file.
+    pub row_limit: Option<u64>,
+    /// Parquet files of which only a prefix is on disk, read with their footer kept apart.
+    pub prefixes: Vec<ParquetPrefix>,
+}
+
+/// The first `row_groups` row groups of a parquet file whose bytes end early (a row budget
+/// fetched only what they need); its footer, the file's metadata bytes, lies in `footer`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParquetPrefix {
+    /// The file as listed in [`SplitInput::files`].
+    pub file: PathBuf,
+    pub footer: PathBuf,
+    pub row_groups: usize,
+}
+
+/// Hands the import its files one at a time, for a download that fetches each only when it
+/// is read (a row budget stops early) and can drop it once read (`--no-keep-hub-files`).
+pub trait FileSupply {
+    /// Size of a listed file that may not be on disk yet; `None` reads it from disk.
+    fn expected_size(&self, split: usize, file: usize) -> Option<u64>;
+    /// Makes file `file` of split `split` readable and returns where it is.
+    fn fetch(&mut self, split: usize, file: usize, listed: &Path) -> Result<PathBuf>;
+    /// The file is converted; whatever it occupied may go.
+    fn release(&mut self, split: usize, file: usize) -> Result<()>;
+}
+
+/// Files already on disk, read where they are.
+struct OnDisk;
+
+impl FileSupply for OnDisk {
+    fn expected_size(&self, _: usize, _: usize) -> Option<u64> {
+        None
+    }
+    fn fetch(&mut self, _: usize, _: usize, listed: &Path) -> Result<PathBuf> {
+        Ok(listed.to_path_buf())
+    }
+    fn release(&mut self, _: usize, _: usize) -> Result<()> {
+        Ok(())
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -101,6 +141,9 @@ pub struct IngestSummary {
     /// JSON fields whose type drifted between records (text in one, a list in another), stored
     /// as text, with the number of rows whose value was written as JSON text.
     pub drifted_fields: Vec<(String, u64)>,
+    /// Per split, how many of its files (the first ones) were read: fewer than listed when a
+    /// row limit was reached early.
+    pub files_read: Vec<usize>,
 }
 
 /// Converts `inputs` into canonical Arrow data at `dest`, replacing what was there only on
@@ -115,7 +158,22 @@ pub fn ingest(
         files: FILE_LIMITS,
         read: READ_LIMITS,
     };
-    ingest_with_limits(inputs, dest, cancel, progress, limits)
+    ingest_with_limits(inputs, dest, cancel, progress, limits, &mut OnDisk)
+}
+
+/// [`ingest`] with the files handed over by `supply` as they are reached.
+pub fn ingest_supplied(
+    inputs: &[SplitInput],
+    dest: &Path,
+    cancel: &CancellationToken,
+    progress: &mut dyn FnMut(u64, u64),
+    supply: &mut dyn FileSupply,
+) -> Result<IngestSummary> {
+    let limits = Limits {
+        files: FILE_LIMITS,
+        read: READ_LIMITS,
+    };
+    ingest_with_limits(inputs, dest, cancel, progress, limits, supply)
 }
 
 fn ingest_with_limits(
@@ -124,8 +182,9 @@ fn ingest_with_limits(
     cancel: &CancellationToken,
     progress: &mut dyn FnMut(u64, u64),
     limits: Limits,
+    supply: &mut dyn FileSupply,
 ) -> Result<IngestSummary> {
-    let plan = plan(inputs)?;
+    let plan = plan(inputs, supply)?;
     let (parent, dest_name) = match (dest.parent(), dest.file_name()) {
         (Some(p), Some(n)) => (p, n.to_string_lossy().into_owned()),
         _ => {
@@ -144,7 +203,7 @@ fn ingest_with_limits(
         .map_err(|e| Error::io(format!("creating {}", partial.display()), e))?;
     let guard = RemoveOnDrop(Some(partial.clone()));
 
-    let summary = convert::convert(&plan, &partial, cancel, progress, limits)?;
+    let summary = convert::convert(&plan, &partial, cancel, progress, limits, supply)?;
     if cancel.is_cancelled() {
         return Err(Error::Cancelled);
     }
@@ -159,17 +218,31 @@ struct PlannedFile {
     format: SourceFormat,
     compression: Compression,
     bytes: u64,
+    /// Only the first row groups are on disk, read with this footer: (footer, row groups).
+    prefix: Option<(PathBuf, usize)>,
+}
+
+struct PlannedSplit {
+    name: String,
+    files: Vec<PlannedFile>,
+    row_limit: Option<u64>,
 }
 
 /// Checks every input before any work, so a bad name or a missing file fails at once.
-fn plan(inputs: &[SplitInput]) -> Result<Vec<(String, Vec<PlannedFile>)>> {
+fn plan(inputs: &[SplitInput], supply: &dyn FileSupply) -> Result<Vec<PlannedSplit>> {
     if inputs.is_empty() {
         return Err(Error::invalid("there are no files to import"));
     }
-    let mut out: Vec<(String, Vec<PlannedFile>)> = Vec::with_capacity(inputs.len());
-    for split in inputs {
+    let mut out: Vec<PlannedSplit> = Vec::with_capacity(inputs.len());
+    for (split_index, split) in inputs.iter().enumerate() {
         validate_split_name(&split.name)?;
-        if out.iter().any(|(n, _)| *n == split.name) {
+        if split.row_limit == Some(0) {
+            return Err(Error::invalid(format!(
+                "split '{}' is limited to 0 rows; take at least one row",
+                split.name
+            )));
+        }
+        if out.iter().any(|s| s.name == split.name) {
             return Err(Error::invalid(format!(
                 "split '{}' is listed twice; list each split once with all its files",
                 split.name
@@ -182,20 +255,37 @@ fn plan(inputs: &[SplitInput]) -> Result<Vec<(String, Vec<PlannedFile>)>> {
             )));
         }
         let mut files = Vec::with_capacity(split.files.len());
-        for path in &split.files {
+        for (file_index, path) in split.files.iter().enumerate() {
             let (format, compression) = detect_format(path)?;
-            let bytes = std::fs::metadata(path)
-                .map_err(|e| Error::io(format!("opening {}", path.display()), e))?
-                .len();
+            let prefix = split.prefixes.iter().find(|p| p.file == *path);
+            if prefix.is_some()
+                && (format != SourceFormat::Parquet || compression != Compression::None)
+            {
+                return Err(Error::Internal(format!(
+                    "{} is read in part but is not an uncompressed parquet file",
+                    path.display()
+                )));
+            }
+            let bytes = match supply.expected_size(split_index, file_index) {
+                Some(bytes) => bytes,
+                None => std::fs::metadata(path)
+                    .map_err(|e| Error::io(format!("opening {}", path.display()), e))?
+                    .len(),
+            };
             files.push(PlannedFile {
                 path: path.clone(),
                 text_mode: split.text_mode,
                 format,
                 compression,
                 bytes,
+                prefix: prefix.map(|p| (p.footer.clone(), p.row_groups)),
             });
         }
-        out.push((split.name.clone(), files));
+        out.push(PlannedSplit {
+            name: split.name.clone(),
+            files,
+            row_limit: split.row_limit,
+        });
     }
     Ok(out)
 }

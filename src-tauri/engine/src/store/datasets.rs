@@ -42,6 +42,35 @@ pub struct ColumnInfo {
     pub data_type: String,
 }
 
+/// What part of its source a dataset holds, when it is not all of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct DatasetSubset {
+    /// The row budget as given ("2000000", "10%"), if any.
+    pub rows_budget: Option<String>,
+    #[serde(default)]
+    pub include: Vec<String>,
+    #[serde(default)]
+    pub exclude: Vec<String>,
+    pub splits: Vec<SubsetSplit>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct SubsetSplit {
+    pub name: String,
+    pub rows: i64,
+    /// Rows of the whole split, when known.
+    pub of_rows: Option<i64>,
+    /// The repo paths read, in order.
+    pub files: Vec<String>,
+    /// Files in the whole split.
+    pub of_files: u32,
+    /// Files of which only the first row groups were read.
+    #[serde(default)]
+    pub partial_files: Vec<String>,
+}
+
 /// A dataset as the window, the CLI's `--json` and the manifests see it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -64,6 +93,10 @@ pub struct Dataset {
     pub description: Option<String>,
     pub error: Option<String>,
     pub tokenization_count: i64,
+    /// Set when the dataset holds only part of its source.
+    #[sqlx(json(nullable))]
+    #[serde(default)]
+    pub subset: Option<DatasetSubset>,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -83,7 +116,7 @@ pub struct NewDataset {
 const SELECT_DATASET: &str = "SELECT d.id, d.name, d.source, d.hf_repo_id, d.hf_config, d.hf_split, d.status, \
      d.num_samples, d.size_bytes, d.splits, d.columns, d.text_column, d.format, d.description, d.error, \
      (SELECT COUNT(*) FROM tokenizations t WHERE t.dataset_id = d.id AND t.status = 'ready') AS tokenization_count, \
-     d.created_at, d.updated_at FROM datasets d";
+     d.subset, d.created_at, d.updated_at FROM datasets d";
 
 impl Store {
     pub async fn insert_dataset(&self, new: &NewDataset) -> Result<Dataset> {
@@ -202,14 +235,14 @@ self.get_dataset(id),
     pub async fn adopt_dataset(&self, d: &Dataset) -> Result<()> {
         sqlx::query(
             "INSERT INTO datasets (id, name, source, hf_repo_id, hf_config, hf_split, status, num_samples, \
-             size_bytes, splits, columns, text_column, format, description, error, created_at, updated_at) \
-             VALUES (?, ?, ?, ?, ?, ?, 'ready', ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?) \
+             size_bytes, splits, columns, text_column, format, description, error, subset, created_at, updated_at) \
+             VALUES (?, ?, ?, ?, ?, ?, 'ready', ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?) \
              ON CONFLICT(id) DO UPDATE SET name = excluded.name, source = excluded.source, \
              hf_repo_id = excluded.hf_repo_id, hf_config = excluded.hf_config, hf_split = excluded.hf_split, \
              status = 'ready', num_samples = excluded.num_samples, size_bytes = excluded.size_bytes, \
              splits = excluded.splits, columns = excluded.columns, text_column = excluded.text_column, \
              format = excluded.format, description = excluded.description, error = NULL, \
-             updated_at = excluded.updated_at",
+             subset = excluded.subset, updated_at = excluded.updated_at",
         )
         .bind(&d.id)
         .bind(&d.name)
@@ -224,11 +257,23 @@ self.get_dataset(id),
         .bind(&d.text_column)
         .bind(&d.format)
         .bind(&d.description)
+        .bind(d.subset.as_ref().map(Json))
         .bind(d.created_at)
         .bind(d.updated_at)
         .execute(self.pool())
         .await?;
         Ok(())
+    }
+
+    /// Records what part of its source the dataset holds (`None`: all of it).
+    pub async fn set_dataset_subset(&self, id: &str, subset: Option<&DatasetSubset>) -> Result<()> {
+        self.change_row(
+            sqlx::query("UPDATE datasets SET subset = ? WHERE id = ?")
+                .bind(subset.map(Json))
+                .bind(id),
+            || format!("dataset {id}"),
+        )
+        .await
     }
 
     pub async fn delete_dataset(&self, id: &str) -> Result<()> {

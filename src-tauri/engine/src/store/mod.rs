@@ -6,7 +6,10 @@ mod datasets;
 mod jobs;
 mod tokenizers;
 
-pub use datasets::{ColumnInfo, Dataset, DatasetSource, DatasetStatus, NewDataset, SplitInfo};
+pub use datasets::{
+    ColumnInfo, Dataset, DatasetSource, DatasetStatus, DatasetSubset, NewDataset, SplitInfo,
+    SubsetSplit,
+};
 pub use jobs::{Job, JobKind, JobStatus, NewJob, Progress};
 pub use tokenizers::{NewTokenization, NewTokenizer, Tokenization, TokenizationStatus, Tokenizer};
 

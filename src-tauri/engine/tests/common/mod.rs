@@ -46,6 +46,7 @@ impl Lab {
                         .into_owned(),
                     hub_endpoint: hub.endpoint(),
                     tokenize_threads: None,
+                    keep_hub_files: true,
                 },
                 run_jobs: true,
                 hf_cache: Some(dir.path().join("hf-cache")),

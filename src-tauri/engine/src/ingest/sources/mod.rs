@@ -55,14 +55,24 @@ pub(super) trait RecordSource {
     }
 }
 
-/// Opens `file` with the reader for its format; `scratch` holds unpacked copies of compressed
-/// files that are read at random.
+/// Opens `file`, found at `path` (where it is listed, or where its supply put it), with the
+/// reader for its format; `scratch` holds unpacked copies of compressed files that are read at
+/// random.
 pub(super) fn open(
     file: &PlannedFile,
+    path: &Path,
     scratch: &Path,
     limits: &ReadLimits,
 ) -> Result<Box<dyn RecordSource>> {
-    let (path, compression) = (&file.path, file.compression);
+    let compression = file.compression;
+    if let Some((footer, row_groups)) = &file.prefix {
+        return Ok(Box::new(ParquetSource::open_prefix(
+            path,
+            &file.path,
+            footer,
+            *row_groups,
+        )?));
+    }
     Ok(match file.format {
         SourceFormat::Parquet => Box::new(ParquetSource::open(path, compression, scratch, limits)?),
         SourceFormat::JsonLines => Box::new(JsonSource::open(path, true, compression, limits)?),

@@ -6,10 +6,14 @@ use crate::error::{Error, Result};
 use crate::ingest::format::{file_label, Compression, ReadLimits};
 use crate::ingest::{BATCH_ROWS, CHUNK_BYTES};
 use arrow::datatypes::SchemaRef;
-use parquet::arrow::arrow_reader::{ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder};
+use parquet::arrow::arrow_reader::{
+    ArrowReaderMetadata, ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder,
+};
+use parquet::file::metadata::ParquetMetaDataReader;
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
+use std::sync::Arc;
 
 const MAGIC: &[u8; 4] = b"PAR1";
 
@@ -43,9 +47,56 @@ impl ParquetSource {
                 "{name} is not a readable parquet file ({e}) — was the download complete? Download it again"
             ))
         })?;
+        let groups = builder.metadata().num_row_groups();
+        Self::build(name, builder, groups, file_bytes, unpacked)
+    }
+
+    /// The first `row_groups` row groups of a parquet file of which only the bytes they need
+    /// are at `path`; `footer` holds the whole file's metadata (see `hub::parquet_footer`).
+    pub(super) fn open_prefix(
+        path: &Path,
+        listed: &Path,
+        footer: &Path,
+        row_groups: usize,
+    ) -> Result<Self> {
+        let name = file_label(listed);
+        let damaged = |e: String| {
+            Error::Corrupt(format!(
+                "the part of {name} fetched for the row budget is unreadable ({e}); delete the dataset and download it again"
+            ))
+        };
+        let meta_bytes = std::fs::read(footer)
+            .map_err(|e| Error::io(format!("reading {}", footer.display()), e))?;
+        let meta = ParquetMetaDataReader::decode_metadata(&meta_bytes)
+            .map_err(|e| damaged(e.to_string()))?;
+        let reader_meta = ArrowReaderMetadata::try_new(Arc::new(meta), Default::default())
+            .map_err(|e| damaged(e.to_string()))?;
+        let file =
+            File::open(path).map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
+        let file_bytes = file
+            .metadata()
+            .map_err(|e| Error::io(format!("reading {}", path.display()), e))?
+            .len();
+        let builder = ParquetRecordBatchReaderBuilder::new_with_metadata(file, reader_meta);
+        let row_groups = row_groups.min(builder.metadata().num_row_groups());
+        let builder = builder.with_row_groups((0..row_groups).collect());
+        Self::build(name, builder, row_groups, file_bytes, None)
+    }
+
+    fn build(
+        name: String,
+        builder: ParquetRecordBatchReaderBuilder<File>,
+        row_groups: usize,
+        file_bytes: u64,
+        unpacked: Option<Unpacked>,
+    ) -> Result<Self> {
         let meta = builder.metadata();
-        let rows = meta.file_metadata().num_rows().max(0) as u64;
-        let uncompressed: i64 = meta.row_groups().iter().map(|g| g.total_byte_size()).sum();
+        let groups = &meta.row_groups()[..row_groups];
+        let rows = groups
+            .iter()
+            .map(|g| g.num_rows().max(0) as u64)
+            .sum::<u64>();
+        let uncompressed: i64 = groups.iter().map(|g| g.total_byte_size()).sum();
         // Long documents would make 8192-row batches huge; cap each batch's size as well.
         let per_row = (uncompressed.max(0) as u64 / rows.max(1)).max(1);
         let batch_rows = (CHUNK_BYTES as u64 / per_row).clamp(1, BATCH_ROWS as u64) as usize;

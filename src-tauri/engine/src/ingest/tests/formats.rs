@@ -207,6 +207,7 @@ fn txt_whole_file_mode_makes_one_row_per_file_in_one_batch() {
         name: "train".into(),
         files,
         text_mode: TextMode::WholeFile,
+        ..Default::default()
     };
     let dest = dir.path().join("out");
     let summary = run(&[input], &dest).unwrap();
@@ -669,6 +670,7 @@ fn a_line_past_the_record_cap_names_the_file_and_line() {
         name: "train".into(),
         files: vec![path],
         text_mode: TextMode::WholeFile,
+        ..Default::default()
     };
     let e = run_limited(&[input], &dest, small_limits()).unwrap_err();
     assert_failed(

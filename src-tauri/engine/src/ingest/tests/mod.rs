@@ -1,6 +1,7 @@
 use super::*;
 use crate::error::ErrorKind;
 
+mod budget;
 mod formats;
 use arrow::array::{Array, ArrayRef, AsArray, Int64Array, LargeStringArray, StringArray};
 use arrow::datatypes::{Field, Schema};
@@ -36,6 +37,7 @@ fn run_limited(inputs: &[SplitInput], dest: &Path, read: ReadLimits) -> Result<I
         &CancellationToken::new(),
         &mut |_, _| {},
         limits,
+        &mut OnDisk,
     )
 }
 
@@ -747,6 +749,7 @@ fn a_small_file_limit_rotates_files() {
             files: limits,
             read: READ_LIMITS,
         },
+        &mut OnDisk,
     )
     .unwrap();
     assert_eq!(summary.splits[0].num_rows, 20_000);
