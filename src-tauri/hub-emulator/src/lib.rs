@@ -40,6 +40,9 @@
 mod body;
 mod repo;
 mod server;
+mod sharded;
+
+pub use sharded::ShardedRepo;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

@@ -208,6 +208,11 @@ pub async fn inspect_dataset(
         }
         if configs.len() == 1 {
             configs[0].default = true;
+        } else if !configs.iter().any(|c| c.default) {
+            // As `datasets` does: a config named "default" is the one taken when none is named.
+            for c in &mut configs {
+                c.default = c.name == "default";
+            }
         }
         (FilesSource::Card, configs)
     } else {
