@@ -15,7 +15,7 @@
 mod common;
 use common::{cli, json, shared, texts, tree};
 
-use mistudio_hub_emulator::{EmulatorConfig, Faults, HubEmulator, RepoFile, RepoSpec};
+use mistudio_hub_emulator::{EmulatorConfig, Faults, HubEmulator, RepoFile, RepoSpec, ShardedRepo};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
@@ -713,6 +713,66 @@ fn a_download_killed_anywhere_reruns_to_the_reference_bytes() {
         kind: "download",
         idempotent: true,
         seed: base_seed(1_000),
+        endpoint: &endpoint,
+        args: &args,
+        canonical: &canonical,
+    }
+    .run();
+    rt.block_on(hub.shutdown());
+}
+
+/// A row budget read in part from parquet row groups, without kept Hub files: a kill anywhere
+/// (mid-shard, mid-prefix, mid-conversion, between a conversion and the removal of its file)
+/// reruns to the same rows, and the HF cache ends with no blob of the dataset.
+#[test]
+fn a_budgeted_download_without_kept_files_killed_anywhere_reruns_to_the_reference_bytes() {
+    let (rt, hub) = hub();
+    let shape = ShardedRepo::new(2, 3, 400).rows_per_group(100);
+    let spec = shape.build("lab/web", |r| texts(1, r)[0].clone());
+    let shards: Vec<String> = spec
+        .files
+        .iter()
+        .map(|f| f.path.clone())
+        .filter(|p| p.ends_with(".parquet"))
+        .collect();
+    hub.add_repo(spec);
+    for path in &shards {
+        hub.set_faults(
+            "lab/web",
+            path,
+            Faults {
+                bytes_per_sec: Some(1_000_000),
+                ..Faults::default()
+            },
+        );
+    }
+    let endpoint = hub.endpoint();
+    let args = |_: &Path| {
+        [
+            "--json",
+            "download",
+            "lab/web",
+            "--rows",
+            "1150",
+            "--no-keep-hub-files",
+            "--progress",
+            "json",
+        ]
+        .map(String::from)
+        .to_vec()
+    };
+    let canonical = |dir: &Path, v: &serde_json::Value| {
+        assert_eq!(v["num_samples"], 1150, "{v}");
+        let mut files = dataset_data(dir, v["id"].as_str().unwrap());
+        let left = cache_blobs(dir, "datasets--lab--web");
+        assert!(left.is_empty(), "blobs kept without kept files: {left:?}");
+        files.insert("subset".into(), v["subset"].to_string().into_bytes());
+        files
+    };
+    Crash {
+        kind: "download --rows --no-keep-hub-files",
+        idempotent: true,
+        seed: base_seed(7_000),
         endpoint: &endpoint,
         args: &args,
         canonical: &canonical,

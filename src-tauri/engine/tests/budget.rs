@@ -21,21 +21,8 @@ fn web() -> (ShardedRepo, RepoSpec) {
     (shape, spec)
 }
 
-/// About 600 bytes of words that do not compress away, so a shard is far bigger than its footer.
 fn web_text(row: u64) -> String {
-    const WORDS: [&str; 16] = [
-        "crawl", "page", "token", "sparse", "feature", "layer", "model", "vector", "dump", "shard",
-        "parquet", "budget", "group", "footer", "range", "corpus",
-    ];
-    let mut state = row.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    let mut words = vec![format!("document {row}:")];
-    for _ in 0..90 {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        words.push(format!("{}{}", WORDS[(state % 16) as usize], state % 97));
-    }
-    words.join(" ")
+    ShardedRepo::filler_text(row, 90)
 }
 
 fn request(rows: Option<&str>) -> DownloadRequest {

@@ -3,6 +3,10 @@
 //! `hub-emulator [--port 8080] [--blob-port 0] [--throttle-kbps N] [--page-size 50] [--corpus PATH]
 //! [--tokenizer PATH] [--grant TOKEN:REPO_ID]...`
 //!
+//! `--web DUMPSxSHARDSxROWS` adds `demo/web`, shaped like FineWeb: DUMPS dump folders of SHARDS
+//! parquet shards of ROWS rows each (row groups of 100), declared by card globs, for trying
+//! `--include` and `--rows` on a many-shard repo (`--web 4x250x400` makes 1,000 shards).
+//!
 //! `--grant TOKEN:REPO_ID` (repeatable) lets TOKEN read the gated or private repo REPO_ID, besides
 //! the built-in demo token.
 //!
@@ -13,7 +17,7 @@
 use std::io::Write as _;
 use std::process::ExitCode;
 
-use mistudio_hub_emulator::{EmulatorConfig, Faults, HubEmulator, RepoFile, RepoSpec};
+use mistudio_hub_emulator::{EmulatorConfig, Faults, HubEmulator, RepoFile, RepoSpec, ShardedRepo};
 
 /// Token granted to the demo gated and private repos.
 const DEMO_TOKEN: &str = "hf_emulator_demo_token";
@@ -25,11 +29,13 @@ struct Args {
     tokenizer: Option<String>,
     /// Extra `(token, repo_id)` grants from `--grant TOKEN:REPO_ID`.
     grants: Vec<(String, String)>,
+    /// `--web DUMPSxSHARDSxROWS`.
+    web: Option<(usize, usize, usize)>,
 }
 
 fn usage() -> String {
     "usage: hub-emulator [--port N] [--blob-port N] [--throttle-kbps N] [--page-size N] \
-     [--corpus PATH] [--tokenizer PATH] [--grant TOKEN:REPO_ID]..."
+     [--corpus PATH] [--tokenizer PATH] [--web DUMPSxSHARDSxROWS] [--grant TOKEN:REPO_ID]..."
         .to_string()
 }
 
@@ -41,6 +47,7 @@ fn parse_args() -> Result<Args, String> {
     let mut corpus = None;
     let mut tokenizer = None;
     let mut grants = Vec::new();
+    let mut web = None;
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
         if flag == "--help" || flag == "-h" {
@@ -60,6 +67,20 @@ fn parse_args() -> Result<Args, String> {
             "--page-size" => config.tree_page_size = num(&value)?.max(1) as usize,
             "--corpus" => corpus = Some(value),
             "--tokenizer" => tokenizer = Some(value),
+            "--web" => {
+                let parts: Vec<u64> = value.split('x').map(num).collect::<Result<_, _>>()?;
+                match parts[..] {
+                    [d, s, r] if d > 0 && s > 0 && r > 0 => {
+                        web = Some((d as usize, s as usize, r as usize))
+                    }
+                    _ => {
+                        return Err(format!(
+                            "--web: expected DUMPSxSHARDSxROWS such as 4x250x400, got {value}\n{}",
+                            usage()
+                        ))
+                    }
+                }
+            }
             "--grant" => match value.split_once(':') {
                 Some((token, repo)) if !token.is_empty() && !repo.is_empty() => {
                     grants.push((token.to_string(), repo.to_string()));
@@ -79,6 +100,7 @@ fn parse_args() -> Result<Args, String> {
         corpus,
         tokenizer,
         grants,
+        web,
     })
 }
 
@@ -218,7 +240,14 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let repos = demo_repos(corpus, tokenizer);
+    let mut repos = demo_repos(corpus, tokenizer);
+    if let Some((dumps, shards, rows)) = args.web {
+        repos.push(
+            ShardedRepo::new(dumps, shards, rows)
+                .with_dataset_info()
+                .build("demo/web", |r| ShardedRepo::filler_text(r, 90)),
+        );
+    }
     let names: Vec<String> = repos
         .iter()
         .map(|r| format!("{} {}", r.kind.noun(), r.id))

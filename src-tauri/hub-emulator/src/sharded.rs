@@ -55,6 +55,26 @@ impl ShardedRepo {
         format!("<urn:row:{row:08}>")
     }
 
+    /// `words` pseudo-random words for row `row` (about 7 bytes a word), numbered by the row:
+    /// text that does not compress away, so shards are far bigger than their footers.
+    pub fn filler_text(row: u64, words: usize) -> String {
+        const WORDS: [&str; 16] = [
+            "crawl", "page", "token", "sparse", "feature", "layer", "model", "vector", "dump",
+            "shard", "parquet", "budget", "group", "footer", "range", "corpus",
+        ];
+        let mut state = row.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+        let mut out = format!("document {row}:");
+        for _ in 0..words {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            out.push(' ');
+            out.push_str(WORDS[(state % 16) as usize]);
+            out.push_str(&(state % 97).to_string());
+        }
+        out
+    }
+
     pub fn total_rows(&self) -> u64 {
         (self.dumps.len() * self.shards_per_dump * self.rows_per_shard) as u64
     }
