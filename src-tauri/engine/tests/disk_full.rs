@@ -215,3 +215,88 @@ async fn disk_fills_during(settings: TokenizeSettings) {
     assert_eq!(again.status, TokenizationStatus::Ready, "{:?}", again.error);
     drop(lab);
 }
+
+/// Bytes in use on the file system holding `path`.
+fn used_bytes(path: &Path) -> u64 {
+    fs4::total_space(path).unwrap() - fs4::available_space(path).unwrap()
+}
+
+#[tokio::test]
+async fn without_kept_hub_files_the_disk_never_holds_two_copies() {
+    use mistudio_engine::datasets::DownloadRequest;
+    use mistudio_hub_emulator::ShardedRepo;
+    let tiny = TinyFs::mount("48m");
+    let lab = Lab::with_roots(
+        Some(tiny.0.path().join("data")),
+        Some(tiny.0.path().join("hf")),
+    )
+    .await;
+    let spec = ShardedRepo::new(1, 12, 500).build("lab/web", |r| ShardedRepo::filler_text(r, 90));
+    let shards: Vec<(String, u64)> = spec
+        .files
+        .iter()
+        .filter(|f| f.path.ends_with(".parquet"))
+        .map(|f| (f.path.clone(), f.bytes.len() as u64))
+        .collect();
+    lab.hub.add_repo(spec);
+    for (path, _) in &shards {
+        lab.hub.set_faults(
+            "lab/web",
+            path,
+            Faults {
+                bytes_per_sec: Some(8_000_000),
+                ..Faults::default()
+            },
+        );
+    }
+    let raw: u64 = shards.iter().map(|(_, n)| n).sum();
+    let largest = shards.iter().map(|(_, n)| *n).max().unwrap();
+
+    let disk = tiny.0.path().to_path_buf();
+    let baseline = used_bytes(&disk);
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let sampler = {
+        let (disk, stop) = (disk.clone(), stop.clone());
+        std::thread::spawn(move || {
+            let mut peak = 0;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                peak = peak.max(used_bytes(&disk));
+                std::thread::sleep(std::time::Duration::from_millis(1));
+            }
+            peak
+        })
+    };
+    let ds = lab
+        .engine
+        .start_download(&DownloadRequest {
+            repo_id: "lab/web".into(),
+            keep_hub_files: Some(false),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let ds = lab.finish(&ds.id).await;
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let peak = sampler.join().unwrap() - baseline;
+    assert_eq!(ds.status, DatasetStatus::Ready, "{:?}", ds.error);
+    assert_eq!(ds.num_samples, Some(6000));
+    let data = ds.size_bytes.unwrap() as u64;
+    let blobs = tiny.0.path().join("hf/datasets--lab--web/blobs");
+    let left: Vec<_> = std::fs::read_dir(&blobs)
+        .map(|d| d.map(|e| e.unwrap().path()).collect())
+        .unwrap_or_default();
+    assert!(left.is_empty(), "{left:?}");
+    eprintln!(
+        "peak {peak} bytes on the disk: converted data {data}, largest raw file {largest}, all raw files {raw}"
+    );
+    // One raw file beside the converted data (and a little for folders, the database of the
+    // manifest and file system rounding), never the raw files and the data together.
+    assert!(
+        peak < data + raw,
+        "peak {peak} held two copies ({data} + {raw})"
+    );
+    assert!(
+        peak <= data + largest + 1_000_000,
+        "peak {peak} is more than the data ({data}) and one file ({largest})"
+    );
+}

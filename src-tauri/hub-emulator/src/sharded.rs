@@ -81,18 +81,21 @@ impl ShardedRepo {
 
     /// The repo, with `text(row)` as each row's text.
     pub fn build(&self, repo_id: &str, text: impl Fn(u64) -> String) -> RepoSpec {
-        let mut files = vec![RepoFile::new("README.md", self.card())];
+        let mut files = Vec::new();
         let mut row = 0u64;
+        let mut bytes_per_dump = Vec::new();
         for (d, dump) in self.dumps.iter().enumerate() {
+            let mut dump_bytes = 0u64;
             for s in 0..self.shards_per_dump {
                 let first = row;
                 row += self.rows_per_shard as u64;
-                files.push(RepoFile::new(
-                    self.shard_path(d, s),
-                    self.shard(dump, first, &text),
-                ));
+                let shard = self.shard(dump, first, &text);
+                dump_bytes += shard.len() as u64;
+                files.push(RepoFile::new(self.shard_path(d, s), shard));
             }
+            bytes_per_dump.push(dump_bytes);
         }
+        files.insert(0, RepoFile::new("README.md", self.card(&bytes_per_dump)));
         RepoSpec::dataset(repo_id, files)
     }
 
@@ -136,7 +139,8 @@ impl ShardedRepo {
         out
     }
 
-    fn card(&self) -> String {
+    /// The card; `dataset_info` states rows and (as the shards' bytes) sizes per config.
+    fn card(&self, bytes_per_dump: &[u64]) -> String {
         let mut card = String::from("---\nlicense: odc-by\nconfigs:\n- config_name: default\n  data_files:\n  - split: train\n    path: data/*/*\n");
         for dump in &self.dumps {
             card.push_str(&format!(
@@ -146,12 +150,13 @@ impl ShardedRepo {
         if self.dataset_info {
             let per_dump = self.shards_per_dump * self.rows_per_shard;
             card.push_str(&format!(
-                "dataset_info:\n- config_name: default\n  splits:\n  - name: train\n    num_examples: {}\n",
+                "dataset_info:\n- config_name: default\n  splits:\n  - name: train\n    num_bytes: {}\n    num_examples: {}\n",
+                bytes_per_dump.iter().sum::<u64>(),
                 self.total_rows()
             ));
-            for dump in &self.dumps {
+            for (dump, bytes) in self.dumps.iter().zip(bytes_per_dump) {
                 card.push_str(&format!(
-                    "- config_name: {dump}\n  splits:\n  - name: train\n    num_examples: {per_dump}\n"
+                    "- config_name: {dump}\n  splits:\n  - name: train\n    num_bytes: {bytes}\n    num_examples: {per_dump}\n"
                 ));
             }
         }

@@ -11,9 +11,10 @@ use reqwest::header::RANGE;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-/// The first read from the end: enough for the footer of a shard with a few dozen row groups in
-/// one request; a bigger footer takes exactly one more.
-const TAIL_GUESS: u64 = 16 << 10;
+/// The first read from the end: the footer of a shard with a handful of row groups in one small
+/// request; a bigger footer takes exactly one more. Small, because a share of a split without
+/// stated rows reads every shard's footer.
+const TAIL_GUESS: u64 = 4 << 10;
 /// `<metadata length: u32 LE>PAR1` closes every parquet file.
 const FOOTER_TAIL: u64 = 8;
 /// A footer larger than this is not a dataset shard we want to read over the network.

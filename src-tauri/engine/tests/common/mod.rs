@@ -33,6 +33,11 @@ impl Lab {
     }
 
     pub async fn with_data_root(data_root: Option<PathBuf>) -> Lab {
+        Lab::with_roots(data_root, None).await
+    }
+
+    /// A lab whose data folder and HF cache lie where given (default: in the lab's folder).
+    pub async fn with_roots(data_root: Option<PathBuf>, hf_cache: Option<PathBuf>) -> Lab {
         let dir = tempfile::tempdir().unwrap();
         let hub = HubEmulator::start(EmulatorConfig::default()).await.unwrap();
         let events = Arc::new(CollectedEvents::default());
@@ -49,7 +54,7 @@ impl Lab {
                     keep_hub_files: true,
                 },
                 run_jobs: true,
-                hf_cache: Some(dir.path().join("hf-cache")),
+                hf_cache: Some(hf_cache.unwrap_or_else(|| dir.path().join("hf-cache"))),
             },
             events.clone(),
         )
