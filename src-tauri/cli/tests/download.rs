@@ -4,7 +4,9 @@
 mod common;
 use common::cli;
 
-use mistudio_hub_emulator::{EmulatorConfig, Faults, HostKind, HubEmulator, RepoFile, RepoSpec};
+use mistudio_hub_emulator::{
+    EmulatorConfig, Faults, HostKind, HubEmulator, RepoFile, RepoSpec, ShardedRepo,
+};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -144,6 +146,85 @@ fn download_errors_are_json_with_the_kind() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
+    rt.block_on(hub.shutdown());
+}
+
+#[test]
+fn a_dry_run_prints_the_plan_and_changes_nothing() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let hub = rt
+        .block_on(HubEmulator::start(EmulatorConfig::default()))
+        .unwrap();
+    let shape = ShardedRepo::new(2, 3, 300).rows_per_group(100);
+    let spec = shape.build("lab/web", |r| ShardedRepo::filler_text(r, 40));
+    let shard_bytes: u64 = spec
+        .files
+        .iter()
+        .filter(|f| f.path.starts_with(&format!("data/{}/", shape.dumps[1])))
+        .map(|f| f.bytes.len() as u64)
+        .sum();
+    hub.add_repo(spec);
+    let dir = tempfile::tempdir().unwrap();
+    let include = format!("data/{}/*", shape.dumps[1]);
+    let out = cli(dir.path(), &hub.endpoint())
+        .args([
+            "--json",
+            "download",
+            "lab/web",
+            "--include",
+            &include,
+            "--dry-run",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let plan: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(plan["num_files"], 3);
+    assert_eq!(plan["total_bytes"], shard_bytes);
+    assert_eq!(plan["num_rows"], 900);
+    assert!(plan["needed_bytes"].as_u64().unwrap() > shard_bytes);
+    assert!(plan["free_bytes"].as_u64().unwrap() > 0);
+    // In words, without --json; and nothing was registered or fetched.
+    let out = cli(dir.path(), &hub.endpoint())
+        .args(["download", "lab/web", "--rows", "150", "--dry-run"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("150 rows"), "{text}");
+    assert!(
+        text.contains("first 2 row groups") && text.contains("Dry run"),
+        "{text}"
+    );
+    let list = cli(dir.path(), &hub.endpoint())
+        .args(["--json", "list"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        serde_json::from_slice::<serde_json::Value>(&list.stdout).unwrap(),
+        serde_json::json!([])
+    );
+    let blobs: Vec<_> = files_under(&dir.path().join("hf"))
+        .into_iter()
+        .filter(|p| p.to_string_lossy().contains("/blobs/"))
+        .collect();
+    assert!(blobs.is_empty(), "{blobs:?}");
+    // Bad budgets: exit code 2 and a message naming the fix.
+    for rows in ["0", "150%", "abc"] {
+        let out = cli(dir.path(), &hub.endpoint())
+            .args(["--json", "download", "lab/web", "--rows", rows, "--dry-run"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{rows}");
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert!(
+            v["error"]["message"].as_str().unwrap().contains("--rows"),
+            "{v}"
+        );
+    }
     rt.block_on(hub.shutdown());
 }
 
