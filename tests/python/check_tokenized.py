@@ -11,7 +11,8 @@ sources' splits) and each split read again with `pyarrow` from the files its sta
 both must agree. The rows are then compared with ids made here from the source texts by Python
 `tokenizers`: packed rows with `saelens_packing` (SAELens's rules), per-sample rows with
 `encode_batch`. Rows of a shuffled tokenization must be a permutation of those (the same rows,
-each as often). Prints one JSON line; exits non-zero on the first difference.
+each as often). The ids must be stored in two bytes when the tokenizer's ids all fit
+(uint16), else in four (uint32). Prints one JSON line; exits non-zero on the first difference.
 """
 import json
 import os
@@ -68,7 +69,11 @@ def check(case, encoders):
     assert isinstance(loaded, datasets.DatasetDict), f"{out_dir}: {type(loaded)}"
     assert sorted(loaded.keys()) == sorted(sources), (list(loaded.keys()), list(sources))
     counts = {}
+    largest_id = max(encoder.tokenizer.get_vocab(with_added_tokens=True).values())
+    want_dtype = "uint16" if largest_id <= 65535 else "uint32"
     for name, texts in sources.items():
+        dtype = loaded[name].features["input_ids"].feature.dtype
+        assert dtype == want_dtype, f"{name}: input_ids stored as {dtype}, expected {want_dtype}"
         ids = loaded[name]["input_ids"]
         assert ids == read_split(os.path.join(out_dir, name)), f"{name}: datasets and pyarrow disagree"
         want = expected_rows(encoder, texts, settings)
@@ -79,14 +84,23 @@ def check(case, encoders):
         else:
             assert ids == want, f"{out_dir} {name}: {first_difference(ids, want)}"
         counts[name] = len(ids)
-    return counts
+    return counts, want_dtype
 
 
 def main():
     cases = json.load(open(sys.argv[1]))
     encoders = {}
     results = [check(case, encoders) for case in cases]
-    print(json.dumps({"ok": True, "cases": results, "datasets": datasets.__version__}))
+    print(
+        json.dumps(
+            {
+                "ok": True,
+                "cases": [counts for counts, _ in results],
+                "input_ids_dtypes": [dtype for _, dtype in results],
+                "datasets": datasets.__version__,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

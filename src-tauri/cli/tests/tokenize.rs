@@ -648,6 +648,19 @@ fn packed_rows_equal_saelens_packing_row_for_row_on_edge_case_documents() {
         .map(|n| n.as_u64().unwrap())
         .sum();
     assert!(rows > 1_000, "{report}");
+    // GPT-2 and Llama-2 in two bytes a token, DeepSeek-V3 (129,280 ids) in four, and Python
+    // datasets reads both to the same ids.
+    let per_tokenizer = PACKINGS.len() + 1;
+    let dtypes = report["input_ids_dtypes"].as_array().unwrap();
+    assert_eq!(dtypes.len(), 3 * per_tokenizer, "{report}");
+    assert!(
+        dtypes[..2 * per_tokenizer].iter().all(|d| d == "uint16"),
+        "{report}"
+    );
+    assert!(
+        dtypes[2 * per_tokenizer..].iter().all(|d| d == "uint32"),
+        "{report}"
+    );
     eprintln!(
         "{} packed tokenizations equal to SAELens's rows ({rows} rows) in {:.1} s",
         cases.len(),

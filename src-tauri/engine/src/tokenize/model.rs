@@ -50,6 +50,8 @@ pub struct LoadedTokenizer {
     pub info: TokenizerInfo,
     /// Special tokens the post-processor adds around one sample.
     pub added_tokens_per_sample: usize,
+    /// The largest id the tokenizer can produce (its vocabulary with added tokens).
+    pub max_id: u32,
     special_ids: std::collections::HashSet<u32>,
 }
 
@@ -148,7 +150,9 @@ impl LoadedTokenizer {
             vocab_size: tokenizer.get_vocab_size(true) as u64,
             special_tokens,
         };
+        let max_id = tokenizer.get_vocab(true).into_values().max().unwrap_or(0);
         Ok(LoadedTokenizer {
+            max_id,
             tokenizer,
             raw,
             info,

@@ -11,7 +11,9 @@
 
 use crate::error::{Error, Result};
 use crate::ingest::Counting;
-use arrow::array::{ArrayRef, Int8Builder, ListBuilder, UInt32Builder, UInt64Builder};
+use arrow::array::{
+    ArrayRef, Int8Builder, ListBuilder, UInt16Builder, UInt32Builder, UInt64Builder,
+};
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use arrow::ipc::writer::StreamWriter;
 use arrow::record_batch::RecordBatch;
@@ -27,6 +29,82 @@ pub const MAX_SHARD_BYTES: u64 = 500 << 20;
 const BATCH_ROWS: usize = 1000;
 const BATCH_IDS: usize = 1 << 20;
 
+/// How `input_ids` are stored: two bytes a token when every id the tokenizer can produce fits
+/// (GPT-2, Pythia, Llama-2, Mistral: vocabularies up to 65,536), else four. Python's `datasets`
+/// reads both, and `set_format("torch")` widens them to int64.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IdWidth {
+    U16,
+    U32,
+}
+
+impl IdWidth {
+    pub fn for_max_id(max_id: u32) -> IdWidth {
+        if max_id <= u32::from(u16::MAX) {
+            IdWidth::U16
+        } else {
+            IdWidth::U32
+        }
+    }
+
+    /// The `datasets` dtype name.
+    pub fn dtype(self) -> &'static str {
+        match self {
+            IdWidth::U16 => "uint16",
+            IdWidth::U32 => "uint32",
+        }
+    }
+
+    fn arrow(self) -> DataType {
+        match self {
+            IdWidth::U16 => DataType::UInt16,
+            IdWidth::U32 => DataType::UInt32,
+        }
+    }
+}
+
+enum IdsBuilder {
+    U16(ListBuilder<UInt16Builder>),
+    U32(ListBuilder<UInt32Builder>),
+}
+
+impl IdsBuilder {
+    fn new(width: IdWidth) -> IdsBuilder {
+        match width {
+            IdWidth::U16 => IdsBuilder::U16(ListBuilder::new(UInt16Builder::new())),
+            IdWidth::U32 => IdsBuilder::U32(ListBuilder::new(UInt32Builder::new())),
+        }
+    }
+
+    fn push(&mut self, ids: &[u32]) -> Result<()> {
+        match self {
+            IdsBuilder::U16(b) => {
+                for &id in ids {
+                    let narrow = u16::try_from(id).map_err(|_| {
+                        Error::Internal(format!(
+                            "token id {id} does not fit the two-byte ids chosen for this tokenizer"
+                        ))
+                    })?;
+                    b.values().append_value(narrow);
+                }
+                b.append(true);
+            }
+            IdsBuilder::U32(b) => {
+                b.values().append_slice(ids);
+                b.append(true);
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self) -> ArrayRef {
+        match self {
+            IdsBuilder::U16(b) => Arc::new(b.finish()),
+            IdsBuilder::U32(b) => Arc::new(b.finish()),
+        }
+    }
+}
+
 /// One output row.
 pub struct Row<'a> {
     pub ids: &'a [u32],
@@ -34,10 +112,10 @@ pub struct Row<'a> {
     pub sample_index: Option<u64>,
 }
 
-fn features_json(with_mask: bool, with_index: bool) -> serde_json::Value {
+fn features_json(width: IdWidth, with_mask: bool, with_index: bool) -> serde_json::Value {
     let seq = |dtype: &str| serde_json::json!({"feature": {"dtype": dtype, "_type": "Value"}, "_type": "Sequence"});
     let mut f = serde_json::Map::new();
-    f.insert("input_ids".into(), seq("uint32"));
+    f.insert("input_ids".into(), seq(width.dtype()));
     if with_mask {
         f.insert("attention_mask".into(), seq("int8"));
     }
@@ -50,9 +128,9 @@ fn features_json(with_mask: bool, with_index: bool) -> serde_json::Value {
     serde_json::Value::Object(f)
 }
 
-fn schema(with_mask: bool, with_index: bool) -> SchemaRef {
+fn schema(width: IdWidth, with_mask: bool, with_index: bool) -> SchemaRef {
     let list = |inner: DataType| DataType::List(Arc::new(Field::new("item", inner, true)));
-    let mut fields = vec![Field::new("input_ids", list(DataType::UInt32), true)];
+    let mut fields = vec![Field::new("input_ids", list(width.arrow()), true)];
     if with_mask {
         fields.push(Field::new("attention_mask", list(DataType::Int8), true));
     }
@@ -60,7 +138,7 @@ fn schema(with_mask: bool, with_index: bool) -> SchemaRef {
         fields.push(Field::new("sample_index", DataType::UInt64, true));
     }
     // The metadata Python's `datasets` writes, so pyarrow-level readers see the features too.
-    let hf = serde_json::json!({"info": {"features": features_json(with_mask, with_index)}});
+    let hf = serde_json::json!({"info": {"features": features_json(width, with_mask, with_index)}});
     let metadata = HashMap::from([("huggingface".to_string(), hf.to_string())]);
     Arc::new(Schema::new(fields).with_metadata(metadata))
 }
@@ -86,7 +164,8 @@ pub struct SplitWriter {
     dir: PathBuf,
     schema: SchemaRef,
     fingerprint: String,
-    ids: ListBuilder<UInt32Builder>,
+    width: IdWidth,
+    ids: IdsBuilder,
     mask: Option<ListBuilder<Int8Builder>>,
     index: Option<UInt64Builder>,
     pending_rows: usize,
@@ -101,6 +180,7 @@ pub struct SplitWriter {
 impl SplitWriter {
     pub fn new(
         dir: &Path,
+        width: IdWidth,
         with_mask: bool,
         with_index: bool,
         fingerprint: String,
@@ -108,9 +188,10 @@ impl SplitWriter {
         std::fs::create_dir_all(dir).map_err(io_err(dir, "creating"))?;
         Ok(SplitWriter {
             dir: dir.to_path_buf(),
-            schema: schema(with_mask, with_index),
+            schema: schema(width, with_mask, with_index),
             fingerprint,
-            ids: ListBuilder::new(UInt32Builder::new()),
+            width,
+            ids: IdsBuilder::new(width),
             mask: with_mask.then(|| ListBuilder::new(Int8Builder::new())),
             index: with_index.then(UInt64Builder::new),
             pending_rows: 0,
@@ -123,8 +204,7 @@ impl SplitWriter {
     }
 
     pub fn push(&mut self, row: Row<'_>) -> Result<()> {
-        self.ids.values().append_slice(row.ids);
-        self.ids.append(true);
+        self.ids.push(row.ids)?;
         if let Some(mask) = &mut self.mask {
             let m = row.attention_mask.unwrap_or(&[]);
             for &v in m {
@@ -148,7 +228,7 @@ impl SplitWriter {
         if self.pending_rows == 0 && self.shard.is_some() {
             return Ok(());
         }
-        let mut columns: Vec<ArrayRef> = vec![Arc::new(self.ids.finish())];
+        let mut columns: Vec<ArrayRef> = vec![self.ids.finish()];
         if let Some(mask) = &mut self.mask {
             columns.push(Arc::new(mask.finish()));
         }
@@ -220,7 +300,7 @@ impl SplitWriter {
         let info = serde_json::json!({
             "citation": "",
             "description": description,
-            "features": features_json(with_mask, with_index),
+            "features": features_json(self.width, with_mask, with_index),
             "homepage": "",
             "license": "",
         });

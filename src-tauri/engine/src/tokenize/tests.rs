@@ -8,7 +8,7 @@ use super::settings::{Packing, PackingToken, Padding, TokenizeSettings};
 use crate::ingest::{ingest, SplitInput};
 use crate::ErrorKind;
 use arrow::array::AsArray;
-use arrow::datatypes::{Int8Type, UInt32Type, UInt64Type};
+use arrow::datatypes::{DataType, Int8Type, UInt16Type, UInt32Type, UInt64Type};
 use std::path::{Path, PathBuf};
 use tokio_util::sync::CancellationToken;
 
@@ -159,7 +159,7 @@ fn read_rows(split_dir: &Path) -> Vec<OutRow> {
                 .map(|c| c.as_primitive::<UInt64Type>().clone());
             for i in 0..batch.num_rows() {
                 rows.push(OutRow {
-                    ids: ids.value(i).as_primitive::<UInt32Type>().values().to_vec(),
+                    ids: widened(&ids.value(i)),
                     mask: mask
                         .as_ref()
                         .map(|m| m.value(i).as_primitive::<Int8Type>().values().to_vec()),
@@ -255,6 +255,37 @@ fn ids_equal_the_tokenizers_own_encoding_without_truncation() {
             ..TokenizeSettings::default()
         },
     );
+}
+
+/// Two bytes a token when the vocabulary fits (GPT-2, Llama-2), four otherwise (DeepSeek-V3's
+/// 129,280 ids), with the same ids either way.
+#[test]
+fn ids_are_stored_in_two_bytes_when_the_vocabulary_fits_and_four_otherwise() {
+    use super::output::IdWidth;
+    let llama = tokenizer_from_data("llama2");
+    let deepseek = tokenizer_from_data("deepseek-v3");
+    assert_eq!(gpt2().max_id, 50_256);
+    assert_eq!(IdWidth::for_max_id(gpt2().max_id), IdWidth::U16);
+    assert_eq!(IdWidth::for_max_id(llama.max_id), IdWidth::U16);
+    assert!(deepseek.max_id > 65_535);
+    assert_eq!(IdWidth::for_max_id(deepseek.max_id), IdWidth::U32);
+    assert_eq!(IdWidth::for_max_id(65_535), IdWidth::U16);
+    assert_eq!(IdWidth::for_max_id(65_536), IdWidth::U32);
+    for (tok, dtype) in [(&deepseek, "uint32"), (&llama, "uint16")] {
+        let settings = TokenizeSettings {
+            truncation: false,
+            ..TokenizeSettings::default()
+        };
+        check_per_sample(tok, settings.clone());
+        let dir = tempfile::tempdir().unwrap();
+        let data = canonical(dir.path(), &texts());
+        let out = dir.path().join("out");
+        run(tok, &resolved(tok, settings), &data, &out);
+        let info: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(out.join("train/dataset_info.json")).unwrap())
+                .unwrap();
+        assert_eq!(info["features"]["input_ids"]["feature"]["dtype"], dtype);
+    }
 }
 
 #[test]
@@ -650,7 +681,22 @@ fn the_output_has_the_save_to_disk_layout_and_is_deterministic() {
     }
     let info: serde_json::Value =
         serde_json::from_slice(&std::fs::read(a.join("train/dataset_info.json")).unwrap()).unwrap();
-    assert_eq!(info["features"]["input_ids"]["feature"]["dtype"], "uint32");
+    // GPT-2's 50,257 ids fit in two bytes.
+    assert_eq!(info["features"]["input_ids"]["feature"]["dtype"], "uint16");
+}
+
+/// A row's ids as u32, whichever width they are stored in.
+fn widened(ids: &arrow::array::ArrayRef) -> Vec<u32> {
+    match ids.data_type() {
+        DataType::UInt16 => ids
+            .as_primitive::<UInt16Type>()
+            .values()
+            .iter()
+            .map(|&id| u32::from(id))
+            .collect(),
+        DataType::UInt32 => ids.as_primitive::<UInt32Type>().values().to_vec(),
+        other => panic!("input_ids stored as {other}"),
+    }
 }
 
 #[test]

@@ -5,7 +5,7 @@ use super::shuffle::RowSink;
 use super::{fingerprint, Encoded, Msg, PassProgress, PassResult};
 use crate::error::{Error, Result};
 use crate::tokenize::model::LoadedTokenizer;
-use crate::tokenize::output::{Row, SplitWriter};
+use crate::tokenize::output::{IdWidth, Row, SplitWriter};
 use crate::tokenize::packing::RowPacker;
 use crate::tokenize::settings::ResolvedSettings;
 use crate::tokenize::stats::{SplitStatistics, StatsBuilder};
@@ -110,6 +110,7 @@ pub(super) fn write_in_order(
     let open = |i: usize| -> Result<RowSink> {
         let writer = SplitWriter::new(
             &dirs[i],
+            IdWidth::for_max_id(tokenizer.max_id),
             with_mask,
             !packed,
             fingerprint(&[fingerprint_base, &names[i]]),
