@@ -213,3 +213,46 @@ describe("Dataset card downloads", () => {
     await waitFor(() => expect(within(failed).getByTestId("status-badge")).toHaveTextContent("Queued"));
   });
 });
+
+describe("Dataset card subsets", () => {
+  it("marks a subset with a badge describing it, and a whole dataset with none", async () => {
+    mockBackend({
+      datasets: [
+        datasetFixture({
+          id: "ds-sub",
+          name: "HuggingFaceFW/fineweb · train",
+          status: "ready",
+          num_samples: 1000,
+          subset: {
+            rows_budget: "1000",
+            include: ["data/CC-MAIN-2024-10/*"],
+            exclude: [],
+            splits: [
+              {
+                name: "train",
+                rows: 1000,
+                of_rows: 2_000_000,
+                files: ["data/CC-MAIN-2024-10/000_00000.parquet"],
+                of_files: 40,
+                partial_files: ["data/CC-MAIN-2024-10/000_00000.parquet"],
+              },
+            ],
+          },
+        }),
+        datasetFixture({ id: "ds-whole", name: "roneneldan/TinyStories", status: "ready", subset: null }),
+      ],
+    });
+    render(<App />);
+    const cards = await screen.findAllByTestId("dataset-card");
+    const sub = cards.find((c) => within(c).queryByText("HuggingFaceFW/fineweb · train"));
+    const whole = cards.find((c) => within(c).queryByText("roneneldan/TinyStories"));
+    const badge = within(sub!).getByTestId("dataset-subset");
+    expect(badge).toHaveTextContent("subset");
+    expect(badge).toHaveAttribute(
+      "title",
+      "train: 1,000 of 2,000,000 rows · 1 of 40 files, 1 read in part (--rows 1000 --include data/CC-MAIN-2024-10/*)",
+    );
+    expect(within(whole!).queryByTestId("dataset-subset")).not.toBeInTheDocument();
+  });
+});
+

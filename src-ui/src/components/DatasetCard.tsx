@@ -1,10 +1,10 @@
 import { Database, Info, Lock, RotateCcw, Trash2, X } from "lucide-react";
-import { commands, type DataLock, type Dataset, type Job } from "../bindings";
+import { commands, type DataLock, type Dataset, type DatasetSubset, type Job } from "../bindings";
 import { call } from "../lib/api";
 import { formatBytes, formatCount, humanize, percentOf, transferText } from "../lib/format";
 import { useDatasetsStore } from "../store/datasets";
 import { useJobsStore } from "../store/jobs";
-import { deleteBlocker } from "../lib/dataset";
+import { deleteBlocker, subsetDescription } from "../lib/dataset";
 import { busyLabel, lockBlocker, lockDescription } from "../lib/locks";
 import { useDatasetLock } from "../store/locks";
 import { useBusyAction } from "../hooks/useBusyAction";
@@ -80,6 +80,21 @@ function JobProgress({ job }: { job: Job }) {
       </div>
       {cancel.error && <InlineError className="mt-2" error={cancel.error} testId="dataset-cancel-error" />}
     </div>
+  );
+}
+
+/** "subset": the dataset holds part of its source (a row budget or chosen files). */
+function SubsetBadge({ subset }: { subset: DatasetSubset }) {
+  const description = subsetDescription(subset);
+  return (
+    <span
+      className="mt-2 mr-2 inline-flex max-w-full items-center gap-1 rounded border border-sky-500/30 bg-sky-500/10 px-2 py-0.5 text-xs text-sky-300"
+      title={description}
+      data-testid="dataset-subset"
+    >
+      subset
+      <span className="sr-only">: {description}</span>
+    </span>
   );
 }
 
@@ -181,6 +196,7 @@ export function DatasetCard({ dataset, job, onOpen, onDelete, selection }: Props
           {dataset.num_samples !== null && (
             <p className="mt-1 text-sm text-slate-400">Samples: {formatCount(dataset.num_samples)}</p>
           )}
+          {dataset.subset && <SubsetBadge subset={dataset.subset} />}
           {lock && <BusyBadge lock={lock} />}
           {dataset.tokenization_count > 0 && (
             <span className="mt-2 inline-flex items-center gap-1 rounded border border-emerald-500/30 bg-emerald-500/10 px-2 py-0.5 text-xs text-emerald-400">

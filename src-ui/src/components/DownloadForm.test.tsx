@@ -264,6 +264,10 @@ describe("Download form", () => {
         revision: null,
         token: "hf_secret",
         remember_token: true,
+        include: [],
+        exclude: [],
+        rows: null,
+        keep_hub_files: null,
       } satisfies DownloadRequest,
     });
 
@@ -295,6 +299,10 @@ describe("Download form", () => {
         revision: null,
         token: null,
         remember_token: false,
+        include: [],
+        exclude: [],
+        rows: null,
+        keep_hub_files: null,
       },
     });
   });

@@ -1,6 +1,6 @@
 import { useEffect, useEffectEvent, useId, useRef, useState, type FormEvent } from "react";
 import { Download, Loader, Search } from "lucide-react";
-import { commands, type AppError, type ConfigInfo, type RepoInspection } from "../bindings";
+import { commands, type AppError, type ConfigInfo, type DownloadRequest, type RepoInspection } from "../bindings";
 import { call } from "../lib/api";
 import { formatBytes } from "../lib/format";
 import { validateRepoId } from "../lib/repoId";
@@ -12,6 +12,8 @@ import { FormCard } from "./ui/FormCard";
 import { Field, FieldError, Help, Label } from "./ui/Field";
 import { InlineError } from "./ui/InlineError";
 import { Input, SelectBox } from "./ui/Input";
+import { DownloadPlanSummary } from "./DownloadPlanSummary";
+import { parseGlobs } from "../lib/globs";
 
 /** Wait this long after the last keystroke before inspecting the repo. */
 export const INSPECT_DEBOUNCE_MS = 600;
@@ -84,6 +86,11 @@ export function DownloadForm() {
   const [config, setConfig] = useState<string | null>(null);
   /** "" means all splits. */
   const [split, setSplit] = useState("");
+  const [include, setInclude] = useState("");
+  const [exclude, setExclude] = useState("");
+  const [rows, setRows] = useState("");
+  /** Off follows the setting (which keeps them unless changed). */
+  const [dropRawFiles, setDropRawFiles] = useState(false);
   const submit = useBusyAction();
   const submitting = submit.busy;
 
@@ -108,6 +115,22 @@ export function DownloadForm() {
     inspection.token === (tokenValue === "" ? null : tokenValue) &&
     (["gated", "auth", "not_found"] as const).some((k) => k === inspection.error.kind);
   const canSubmit = repoValid && !submitting && !refusedByHub;
+
+  const tokenOrNull = tokenValue === "" ? null : tokenValue;
+  const request = (tok: string | null): DownloadRequest => ({
+    repo_id: repo,
+    config: inspected ? config : null,
+    split: inspected && chosenConfig && split !== "" ? split : null,
+    revision: null,
+    token: tok,
+    remember_token: tok !== null && rememberToken,
+    include: parseGlobs(include),
+    exclude: parseGlobs(exclude),
+    rows: rows.trim() === "" ? null : rows.trim(),
+    keep_hub_files: dropRawFiles ? false : null,
+  });
+  // The dry run needs the repo's configs first; it never remembers the token.
+  const planned = inspected && !submitting ? { ...request(tokenOrNull), remember_token: false } : null;
 
   const inspect = (force: boolean) => {
     if (!repoValid) return;
@@ -162,22 +185,16 @@ export function DownloadForm() {
   const onSubmit = async (e: FormEvent) => {
     e.preventDefault();
     if (!canSubmit) return;
-    const tok = tokenValue === "" ? null : tokenValue;
     await submit.run(async () => {
-      await call(
-        commands.startDownload({
-          repo_id: repo,
-          config: inspected ? config : null,
-          split: inspected && chosenConfig && split !== "" ? split : null,
-          revision: null,
-          token: tok,
-          remember_token: tok !== null && rememberToken,
-        }),
-      );
+      await call(commands.startDownload(request(tokenOrNull)));
       resetInspection();
       setRepoId("");
       setToken("");
       setRememberToken(false);
+      setInclude("");
+      setExclude("");
+      setRows("");
+      setDropRawFiles(false);
       void useDatasetsStore.getState().load();
     });
   };
@@ -324,6 +341,75 @@ export function DownloadForm() {
             </SelectBox>
           )}
         </Field>
+      </div>
+
+      <div className="grid grid-cols-1 gap-4 md:grid-cols-2">
+        <Field label="Include files (optional)" help="Globs on the repo path, one per line; * also matches /">
+          {({ id, describedBy }) => (
+            <textarea
+              id={id}
+              data-testid="download-include"
+              rows={2}
+              spellCheck={false}
+              placeholder="data/CC-MAIN-2024-10/*"
+              value={include}
+              disabled={submitting}
+              onChange={(e) => setInclude(e.target.value)}
+              aria-describedby={describedBy}
+              className="w-full rounded border border-slate-700 bg-slate-900 px-3 py-2 font-mono text-sm text-slate-100"
+            />
+          )}
+        </Field>
+        <Field label="Exclude files (optional)" help="Left out after the include globs">
+          {({ id, describedBy }) => (
+            <textarea
+              id={id}
+              data-testid="download-exclude"
+              rows={2}
+              spellCheck={false}
+              placeholder="*.json"
+              value={exclude}
+              disabled={submitting}
+              onChange={(e) => setExclude(e.target.value)}
+              aria-describedby={describedBy}
+              className="w-full rounded border border-slate-700 bg-slate-900 px-3 py-2 font-mono text-sm text-slate-100"
+            />
+          )}
+        </Field>
+        <Field
+          label="Rows per split (optional)"
+          help="The first rows in file order, e.g. 2000000 or 10%; only the files holding them are fetched"
+        >
+          {({ id, describedBy }) => (
+            <Input
+              look="panel"
+              id={id}
+              data-testid="download-rows"
+              type="text"
+              autoComplete="off"
+              placeholder="every row"
+              value={rows}
+              disabled={submitting}
+              onChange={(e) => setRows(e.target.value)}
+              aria-describedby={describedBy}
+            />
+          )}
+        </Field>
+        <label className="flex items-center gap-2 self-center text-sm text-slate-300">
+          <input
+            type="checkbox"
+            data-testid="download-drop-raw"
+            checked={dropRawFiles}
+            disabled={submitting}
+            onChange={(e) => setDropRawFiles(e.target.checked)}
+            className="h-4 w-4 rounded border-slate-700 bg-slate-800 accent-emerald-600"
+          />
+          Remove raw files from the HF cache once converted
+        </label>
+      </div>
+
+      <div aria-live="polite">
+        <DownloadPlanSummary request={planned} />
       </div>
     </FormCard>
   );

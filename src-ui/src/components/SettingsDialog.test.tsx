@@ -61,6 +61,7 @@ describe("Settings dialog", () => {
         data_root: "/mnt/shared/mistudio",
         hub_endpoint: "https://hf-mirror.example.org",
         tokenize_threads: null,
+        keep_hub_files: true,
       } satisfies Settings,
     });
     await waitFor(() => expect(screen.getByTestId("machine-status")).toHaveTextContent("1 TB free"));
@@ -200,7 +201,21 @@ describe("Settings dialog", () => {
     await user.click(save);
     await waitFor(() => expect(backend.callsOf("update_settings")).toHaveLength(1));
     expect(backend.callsOf("update_settings")[0]?.args).toEqual({
-      settings: { data_root: "/srv/mistudio/data", hub_endpoint: "https://huggingface.co", tokenize_threads: 3 },
+      settings: { data_root: "/srv/mistudio/data", hub_endpoint: "https://huggingface.co", tokenize_threads: 3, keep_hub_files: true },
     });
+  });
+
+  it("turns off keeping raw files in the HF cache", async () => {
+    const backend = mockBackend();
+    const { user, dialog, save } = await openSettings();
+    const keep = within(dialog).getByTestId("settings-keep-hub-files");
+    expect(keep).toBeChecked();
+    expect(save).toBeDisabled();
+    await user.click(keep);
+    expect(save).toBeEnabled();
+    await user.click(save);
+    await waitFor(() => expect(backend.callsOf("update_settings")).toHaveLength(1));
+    const { settings } = backend.callsOf("update_settings")[0]?.args as { settings: { keep_hub_files: boolean } };
+    expect(settings.keep_hub_files).toBe(false);
   });
 });

@@ -65,6 +65,7 @@ export function SettingsDialog({ onClose, onSaved }: Props) {
     original !== null &&
     (draft.data_root !== original.data_root ||
       draft.hub_endpoint !== original.hub_endpoint ||
+      (draft.keep_hub_files ?? true) !== (original.keep_hub_files ?? true) ||
       (parsedThreads.ok && parsedThreads.value !== (original.tokenize_threads ?? null)) ||
       !parsedThreads.ok);
   const validationError = original
@@ -81,6 +82,7 @@ export function SettingsDialog({ onClose, onSaved }: Props) {
           data_root: draft.data_root.trim(),
           hub_endpoint: draft.hub_endpoint.trim(),
           tokenize_threads: parsedThreads.value,
+          keep_hub_files: draft.keep_hub_files ?? true,
         }),
       );
       onSaved(saved);
@@ -212,6 +214,29 @@ export function SettingsDialog({ onClose, onSaved }: Props) {
               />
             )}
           </Field>
+
+          <div>
+            <label className="flex items-center gap-2 text-sm text-slate-300">
+              <input
+                type="checkbox"
+                data-testid="settings-keep-hub-files"
+                checked={draft.keep_hub_files ?? true}
+                disabled={!original || saving}
+                onChange={(e) => {
+                  const keep = e.target.checked;
+                  setDraft((d) => ({ ...d, keep_hub_files: keep }));
+                  save.clearError();
+                }}
+                aria-describedby="settings-keep-hub-files-help"
+                className="h-4 w-4 rounded border-slate-700 bg-slate-800 accent-emerald-600"
+              />
+              Keep raw files in the HF cache after converting
+            </label>
+            <p id="settings-keep-hub-files-help" className="ml-6 mt-1 text-xs text-slate-500">
+              Python tools can then share them. Off, each downloaded file is removed once converted, so a download
+              needs room for one file plus the converted data, not two copies of the dataset.
+            </p>
+          </div>
 
           {changed && validationError && (
             <p className="text-sm text-yellow-400" data-testid="settings-validation">

@@ -1,4 +1,4 @@
-import type { DataLock, Dataset, Job } from "../bindings";
+import type { DataLock, Dataset, DatasetSubset, Job } from "../bindings";
 import { formatBytes, formatCount, humanize } from "./format";
 import { lockBlocker } from "./locks";
 
@@ -45,4 +45,20 @@ export function deleteBlocker(dataset: Dataset, job: Job | null, lock: DataLock 
   if (job) return job.kind === "dataset.import" ? "Importing — cancel it first" : "Downloading — cancel it first";
   if (lock && lock.stale === null) return lockBlocker(lock);
   return null;
+}
+
+/** What part of its source a subset dataset holds, in one line. */
+export function subsetDescription(subset: DatasetSubset): string {
+  const splits = subset.splits.map((s) => {
+    const rows = s.of_rows === null ? formatCount(s.rows) : `${formatCount(s.rows)} of ${formatCount(s.of_rows)}`;
+    const files = `${formatCount(s.files.length)} of ${formatCount(s.of_files)} ${s.of_files === 1 ? "file" : "files"}`;
+    const partial = (s.partial_files ?? []).length > 0 ? `, ${(s.partial_files ?? []).length} read in part` : "";
+    return `${s.name}: ${rows} rows · ${files}${partial}`;
+  });
+  const how = [
+    ...(subset.rows_budget ? [`--rows ${subset.rows_budget}`] : []),
+    ...(subset.include ?? []).map((p) => `--include ${p}`),
+    ...(subset.exclude ?? []).map((p) => `--exclude ${p}`),
+  ];
+  return `${splits.join("; ")} (${how.join(" ")})`;
 }

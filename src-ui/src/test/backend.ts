@@ -8,6 +8,7 @@ import type {
   Dataset,
   DatasetStorage,
   DeleteReport,
+  DownloadPlan,
   DownloadRequest,
   ImportRequest,
   RescanReport,
@@ -40,6 +41,8 @@ export type BackendOptions = {
   updateSettings?: (settings: Settings) => Settings | { error: AppError };
   /** Answer to `inspect_dataset_repo`; defaults to {@link inspectionFixture} for the asked repo. */
   inspect?: (repoId: string, token: string | null, revision: string | null) => Reply<RepoInspection>;
+  /** Answer to `plan_download`; defaults to {@link planFixture}. */
+  planDownload?: (request: DownloadRequest) => Reply<DownloadPlan>;
   /** Answer to `start_download`; defaults to a queued dataset for the requested repo. */
   startDownload?: (request: DownloadRequest) => Reply<Dataset>;
   /** Answer to `start_import`; defaults to a queued local dataset named as the engine would. */
@@ -164,14 +167,14 @@ export const inspectionFixture = (over: Partial<RepoInspection> = {}): RepoInspe
       name: "default",
       default: true,
       splits: [
-        { name: "train", size_bytes: 1.2 * GB, files: [] },
-        { name: "validation", size_bytes: 12 * 1024 ** 2, files: [] },
+        { name: "train", size_bytes: 1.2 * GB, files: [], num_rows: null },
+        { name: "validation", size_bytes: 12 * 1024 ** 2, files: [], num_rows: null },
       ],
     },
     {
       name: "en",
       default: false,
-      splits: [{ name: "test", size_bytes: 2048, files: [] }],
+      splits: [{ name: "test", size_bytes: 2048, files: [], num_rows: null }],
     },
     { name: "zh", default: false, splits: [] },
   ],
@@ -179,6 +182,37 @@ export const inspectionFixture = (over: Partial<RepoInspection> = {}): RepoInspe
 });
 
 /** A ready dataset with splits, columns and a description, as after a real download. */
+export const planFixture = (over: Partial<DownloadPlan> = {}): DownloadPlan => ({
+  repo_id: "roneneldan/TinyStories",
+  revision: "0123456789abcdef0123456789abcdef01234567",
+  config: "default",
+  splits: [
+    {
+      name: "train",
+      files: [],
+      split_files: 40,
+      num_rows: 1_000,
+      split_rows: 2_000_000,
+      row_limit: 1_000,
+      upper_bound: false,
+    },
+  ],
+  num_files: 1,
+  total_bytes: 300 * 1024 ** 2,
+  num_rows: 1_000,
+  download_bytes: 300 * 1024 ** 2,
+  download_peak_bytes: 300 * 1024 ** 2,
+  conversion_bytes: 900 * 1024 ** 2,
+  tokenization_bytes: 450 * 1024 ** 2,
+  needed_bytes: 1650 * 1024 ** 2,
+  free_bytes: 40 * GB,
+  cache_free_bytes: null,
+  keep_hub_files: true,
+  subset: true,
+  upper_bound: false,
+  ...over,
+});
+
 export const readyDatasetFixture = (over: Partial<Dataset> = {}): Dataset =>
   datasetFixture({
     id: "ds-1",
@@ -400,6 +434,10 @@ export function mockBackend(options: BackendOptions = {}) {
           return resolveReply(
             options.inspect ? options.inspect(repoId, token, revision) : inspectionFixture({ repo_id: repoId }),
           );
+        }
+        case "plan_download": {
+          const { request } = args as { request: DownloadRequest };
+          return resolveReply(options.planDownload ? options.planDownload(request) : planFixture());
         }
         case "start_download": {
           const { request } = args as { request: DownloadRequest };
