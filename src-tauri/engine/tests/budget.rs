@@ -5,7 +5,7 @@
 use arrow::array::AsArray;
 use mistudio_engine::datasets::{DownloadPlan, DownloadRequest};
 use mistudio_engine::{Dataset, DatasetStatus, ErrorKind};
-use mistudio_hub_emulator::{HostKind, LoggedRequest, RepoSpec, ShardedRepo};
+use mistudio_hub_emulator::{Faults, HostKind, LoggedRequest, RepoSpec, ShardedRepo};
 use sha2::Digest;
 use std::path::Path;
 
@@ -276,6 +276,35 @@ async fn a_row_budget_takes_the_first_rows_and_fetches_only_the_row_groups_holdi
             .as_deref()
             .is_some_and(|r| r.starts_with(&format!("bytes={}-", end + 1))),
         "{resumed:?}"
+    );
+}
+
+/// Rate limits, 5xx and a connection reset on the shards a budget reads — on their footers
+/// and on their data, the boundary shard's prefix included — end in the same rows.
+#[tokio::test]
+async fn a_budgeted_download_rides_out_faults_on_footers_and_prefixes() {
+    let lab = Lab::new().await;
+    let (shape, spec) = web();
+    lab.hub.add_repo(spec);
+    for shard in 0..3 {
+        lab.hub.set_faults(
+            REPO,
+            &shape.shard_path(0, shard),
+            Faults {
+                rate_limit_first: 1,
+                retry_after_secs: 0,
+                fail_first_5xx: 1,
+                reset_after_bytes: Some(1_000),
+                reset_times: 2,
+                ..Faults::default()
+            },
+        );
+    }
+    let ds = ready(&lab, &request(Some("430"))).await;
+    assert_eq!(ids(&lab, &ds), expected_ids(0..430));
+    assert_eq!(
+        ds.subset.unwrap().splits[0].partial_files,
+        vec![shape.shard_path(0, 2)]
     );
 }
 

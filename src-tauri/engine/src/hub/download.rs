@@ -45,7 +45,7 @@ impl Default for RetryPolicy {
 }
 
 impl RetryPolicy {
-    fn delay(&self, failures: u32, retry_after: Option<Duration>) -> Duration {
+    pub(crate) fn delay(&self, failures: u32, retry_after: Option<Duration>) -> Duration {
         let exp = self.base.saturating_mul(1u32 << failures.min(16));
         retry_after
             .unwrap_or(exp)

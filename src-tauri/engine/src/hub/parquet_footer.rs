@@ -3,7 +3,11 @@
 //! by the file's content hash, so a second dry run or the download after it asks nothing.
 //! That is what lets a row budget fetch only the shards, and the row groups, that hold its rows.
 
-use super::client::{check_status, network_error, redirect_target, HubClient, RepoKind};
+use super::client::{
+    check_status, is_transient_status, network_error, redirect_target, retry_after, HubClient,
+    RepoKind,
+};
+use super::download::RetryPolicy;
 use super::inspect::RemoteFile;
 use crate::error::{Error, Result};
 use parquet::file::metadata::{ParquetMetaData, ParquetMetaDataReader};
@@ -199,8 +203,8 @@ async fn fetch_footer(
     Ok(whole[..meta_len as usize].to_vec())
 }
 
-/// The bytes from `start` to the end of the file, with a bounded Range request, following the
-/// Hub's redirects to its file storage.
+/// The bytes from `start` to the end of the file, retried with back-off (rate limits, 5xx,
+/// broken or short bodies) as file downloads are.
 async fn fetch_range(
     client: &HubClient,
     url: &str,
@@ -209,6 +213,39 @@ async fn fetch_range(
     file: &RemoteFile,
     start: u64,
 ) -> Result<Vec<u8>> {
+    let policy = RetryPolicy::default();
+    let mut failures = 0u32;
+    loop {
+        match fetch_range_once(client, url, kind, repo_id, file, start).await {
+            Ok(bytes) => return Ok(bytes),
+            Err(Retry::Fatal(e)) => return Err(e),
+            Err(Retry::Transient(e, wait)) => {
+                failures += 1;
+                if failures >= policy.max_attempts {
+                    return Err(e);
+                }
+                tracing::info!(file = %file.path, error = %e, "footer read failed; retrying");
+                tokio::time::sleep(policy.delay(failures - 1, wait)).await;
+            }
+        }
+    }
+}
+
+enum Retry {
+    Fatal(Error),
+    Transient(Error, Option<std::time::Duration>),
+}
+
+/// One bounded Range request, following the Hub's redirects to its file storage.
+async fn fetch_range_once(
+    client: &HubClient,
+    url: &str,
+    kind: RepoKind,
+    repo_id: &str,
+    file: &RemoteFile,
+    start: u64,
+) -> std::result::Result<Vec<u8>, Retry> {
+    let transient = |e: Error| Retry::Transient(e, None);
     let mut target = url.to_string();
     for _ in 0..5 {
         let req = client
@@ -219,15 +256,27 @@ async fn fetch_range(
             .authorize(&target, req)
             .send()
             .await
-            .map_err(|e| network_error(&target, &e))?;
+            .map_err(|e| transient(network_error(&target, &e)))?;
         if resp.status().is_redirection() {
-            target = redirect_target(&target, &resp)?;
+            target = redirect_target(&target, &resp).map_err(Retry::Fatal)?;
             continue;
         }
-        let resp =
-            check_status(resp, kind, repo_id, Some(&file.revision), Some(&file.path)).await?;
+        let status = resp.status();
+        let wait = retry_after(resp.headers());
+        let resp = check_status(resp, kind, repo_id, Some(&file.revision), Some(&file.path))
+            .await
+            .map_err(|e| {
+                if is_transient_status(status) {
+                    Retry::Transient(e, wait)
+                } else {
+                    Retry::Fatal(e)
+                }
+            })?;
         let partial = resp.status() == reqwest::StatusCode::PARTIAL_CONTENT;
-        let body = resp.bytes().await.map_err(|e| network_error(&target, &e))?;
+        let body = resp
+            .bytes()
+            .await
+            .map_err(|e| transient(network_error(&target, &e)))?;
         let want = (file.size - start) as usize;
         // A server that ignores Range sends the whole file; its tail is what was asked.
         let bytes = if partial {
@@ -238,16 +287,16 @@ async fn fetch_range(
             vec![]
         };
         if bytes.len() != want {
-            return Err(Error::Network(format!(
+            return Err(transient(Error::Network(format!(
                 "the Hub sent {} bytes of the footer of {} where {want} were asked; retry later",
                 bytes.len(),
                 file.path
-            )));
+            ))));
         }
         return Ok(bytes);
     }
-    Err(Error::Network(format!(
+    Err(Retry::Fatal(Error::Network(format!(
         "too many redirects reading the footer of {}",
         file.path
-    )))
+    ))))
 }
