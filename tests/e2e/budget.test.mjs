@@ -3,7 +3,7 @@
 // Download is pressed, and the download turns Ready with its "subset" badge.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { launchApp, setField, startHubEmulator, testid } from "./harness.mjs";
+import { launchApp, setField, startHubEmulator, submitDownload, testid } from "./harness.mjs";
 
 let hub;
 let app;
@@ -44,7 +44,7 @@ test("the dry run tells what 1 % takes, and the budgeted download turns Ready as
   );
   assert.match(await (await testid(browser, "download-plan-disk")).getText(), /Needs .* on disk .* free/);
 
-  await (await testid(browser, "download-submit")).click();
+  await submitDownload(browser);
   const card = await testid(browser, "dataset-card", 10_000);
   await browser.waitUntil(async () => /Ready/.test(await card.getText()), {
     timeout: 60_000,

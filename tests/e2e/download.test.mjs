@@ -3,7 +3,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { launchApp, startHubEmulator } from "./harness.mjs";
+import { launchApp, startHubEmulator, submitDownload } from "./harness.mjs";
 
 const corpus = join(new URL(".", import.meta.url).pathname, "..", "data", "corpus.parquet");
 let hub;
@@ -32,7 +32,7 @@ test("type a repo id, pick a split, see progress move and the card turn Ready", 
     timeoutMsg: "the split picker was never filled by the inspection",
   });
   await split.selectByAttribute("value", "train");
-  await (await browser.$('[data-testid="download-submit"]')).click();
+  await submitDownload(browser);
 
   const card = await browser.$('[data-testid="dataset-card"]');
   await card.waitForDisplayed({ timeout: 10_000 });

@@ -174,12 +174,28 @@ export async function setField(browser, el, value) {
 }
 
 /**
+ * Presses Download once the form has settled: the inspection and the dry run have answered,
+ * so the summary above the button no longer grows under the click.
+ */
+export async function submitDownload(browser) {
+  await browser.waitUntil(
+    async () =>
+      (await browser.$('[data-testid="download-plan"]').isDisplayed()) &&
+      !(await browser.$('[data-testid="download-plan-checking"]').isExisting()),
+    { timeout: 20_000, interval: 100, timeoutMsg: "the download's dry run never answered" },
+  );
+  const submit = await testid(browser, "download-submit");
+  await submit.scrollIntoView({ block: "center" });
+  await submit.click();
+}
+
+/**
  * Downloads `demo/tiny-jsonl` (200 train and 20 test rows) through the form and returns its
  * card once it is Ready.
  */
 export async function downloadTinyDataset(browser) {
   await setField(browser, await testid(browser, "download-repo", 30_000), "demo/tiny-jsonl");
-  await (await testid(browser, "download-submit")).click();
+  await submitDownload(browser);
   const card = await testid(browser, "dataset-card");
   await browser.waitUntil(async () => /Ready/.test(await card.getText()), {
     timeout: 60_000,

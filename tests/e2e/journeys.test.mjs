@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { cardMatching, downloadTinyDataset, launchApp, setField, startHubEmulator, testid } from "./harness.mjs";
+import { cardMatching, downloadTinyDataset, launchApp, setField, startHubEmulator, submitDownload, testid } from "./harness.mjs";
 
 const here = new URL(".", import.meta.url).pathname;
 const corpus = join(here, "..", "data", "corpus.parquet");
@@ -76,7 +76,7 @@ async function startCorpusDownload(browser) {
     timeoutMsg: "the split picker was never filled by the inspection",
   });
   await split.selectByAttribute("value", "train");
-  await (await testid(browser, "download-submit")).click();
+  await submitDownload(browser);
   return cardMatching(browser, /demo\/corpus · train/);
 }
 
@@ -193,7 +193,7 @@ test("a gated repo is refused without a token and downloads with a granted one; 
     timeoutMsg: "the inspection never passed with the granted token",
   });
   assert.doesNotMatch(await inspection.getProperty("textContent"), /Error|refused|no access/i);
-  await (await testid(browser, "download-submit")).click();
+  await submitDownload(browser);
   const card = await cardMatching(browser, /demo\/gated/);
   await waitForCardText(browser, card, /Ready/, 60_000, "the gated dataset never turned Ready");
   const text = await card.getProperty("textContent");

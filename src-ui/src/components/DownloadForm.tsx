@@ -243,7 +243,9 @@ export function DownloadForm() {
             Check
           </Button>
         </div>
-        <div id={`${repoFieldId}-status`} aria-live="polite">
+        {/* Space kept for the status line, so the blur that starts an inspection does not move
+            the Download button out from under a click. */}
+        <div id={`${repoFieldId}-status`} aria-live="polite" className="min-h-5">
           {repoError !== null ? (
             <FieldError message={repoError} testId="download-repo-validation" />
           ) : (
@@ -408,7 +410,8 @@ export function DownloadForm() {
         </label>
       </div>
 
-      <div aria-live="polite">
+      {/* Two lines kept for the summary, for the same reason. */}
+      <div aria-live="polite" className="min-h-8">
         <DownloadPlanSummary request={planned} />
       </div>
     </FormCard>
