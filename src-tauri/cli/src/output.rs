@@ -223,6 +223,9 @@ pub fn tokenization_details(tz: &Tokenization) -> String {
     if let Some(s) = &tz.statistics {
         let _ = writeln!(out, "  rows:      {}", s.num_rows);
         let _ = writeln!(out, "  tokens:    {}", s.num_tokens);
+        if let Some(e) = &s.encoder {
+            let _ = writeln!(out, "  encoder:   {}", e.label());
+        }
     }
     if let Some(bytes) = tz.size_bytes {
         let _ = writeln!(out, "  size:      {}", format_bytes(bytes));
@@ -242,6 +245,9 @@ pub fn statistics(tz: &Tokenization, s: &Statistics) -> String {
     let _ = writeln!(out, "  samples:          {}", s.num_samples);
     let _ = writeln!(out, "  rows:             {}", s.num_rows);
     let _ = writeln!(out, "  tokens:           {}", s.num_tokens);
+    if let Some(e) = &s.encoder {
+        let _ = writeln!(out, "  encoder:          {}", e.label());
+    }
     let l = &s.seq_len;
     let _ = writeln!(
         out,

@@ -413,6 +413,13 @@ fn a_tokenization_is_read_by_python_with_the_same_ids_and_the_conflict_rule_hold
         }
         assert_eq!(s["num_samples"], 720);
     }
+    // In words, the tokenization says which encoder made it.
+    let words = lab.run(&["stats", &ds]);
+    let words = String::from_utf8_lossy(&words.stdout);
+    assert!(
+        words.contains("encoder:          fast byte-level BPE"),
+        "{words}"
+    );
 }
 
 /// Starts the CLI with `args` (which ask for `--progress json`) and returns it once the
@@ -636,6 +643,23 @@ fn packed_rows_equal_saelens_packing_row_for_row_on_edge_case_documents() {
         }
         // A context the corpus was not cut for.
         let tz = corpus.tokenize(&tokenizer, &["--pack", "7", "--no-shuffle"]);
+        // Byte-level BPE on the fast path (so these rows check it against Python too),
+        // Llama-2 (SentencePiece-style, byte fallback) on tokenizers, each saying so.
+        let encoder = &tz["statistics"]["encoder"];
+        if tokenizer.ends_with("llama2") {
+            assert_eq!(encoder["path"], "tokenizers", "{encoder}");
+            assert!(encoder["reason"]
+                .as_str()
+                .unwrap()
+                .contains("byte fallback"));
+        } else {
+            assert_eq!(
+                encoder["path"],
+                "fast_bpe",
+                "{}: {encoder}",
+                tokenizer.display()
+            );
+        }
         cases.push(corpus.case(&tokenizer, &tz));
         corpora.push(corpus);
     }

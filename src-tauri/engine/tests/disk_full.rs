@@ -140,7 +140,8 @@ async fn a_disk_that_fills_during_a_shuffled_tokenization_leaves_the_dataset_usa
 }
 
 async fn disk_fills_during(settings: TokenizeSettings) {
-    let tiny = TinyFs::mount("16m");
+    // Room for GPT-2's file and its cached fast vocabulary besides the data.
+    let tiny = TinyFs::mount("40m");
     let lab = Lab::with_data_root(Some(tiny.0.path().join("data"))).await;
     let ds = common::ready_dataset(&lab, 6_000).await;
     let tk = common::gpt2(&lab).await;
@@ -190,6 +191,13 @@ async fn disk_fills_during(settings: TokenizeSettings) {
             .exists(),
         "the lock is released"
     );
+
+    // The tokenizer's cached fast vocabulary did not fit either: no half-written file of it.
+    let tokenizer_dir = tiny.0.path().join("data/tokenizers").join(&tk.id);
+    for entry in std::fs::read_dir(&tokenizer_dir).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+        assert!(!name.contains(".tmp-"), "a temp file stays: {name}");
+    }
 
     // The dataset itself is untouched and readable.
     let dataset = lab.engine.get_dataset(&ds).await.unwrap();

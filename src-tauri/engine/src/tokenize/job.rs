@@ -5,7 +5,7 @@
 use super::handoff::{write_handoff, Origin};
 use super::output::write_json;
 use super::pipeline::{self, PassProgress, SplitSource};
-use super::registry::load_tokenizer;
+use super::registry::load_tokenizer_for_pass;
 use crate::error::{Error, Result};
 use crate::events::{EngineEvent, EventSink};
 use crate::jobs::{JobContext, JobHandler};
@@ -79,7 +79,7 @@ impl TokenizeHandler {
             .await?;
         self.changed(&dataset.id);
 
-        let tokenizer = load_tokenizer(&root, &tokenizer_row)?;
+        let tokenizer = load_tokenizer_for_pass(&root, &tokenizer_row)?;
         let resolved = tz.settings.resolve(&tokenizer, &dataset)?;
         let data_dir = root.dataset_dir(&dataset.id)?.join("data");
         let sources: Vec<SplitSource> = resolved
@@ -154,6 +154,8 @@ impl TokenizeHandler {
                 )
             })
             .await?;
+        let mut pass = pass;
+        pass.statistics.encoder = Some(tokenizer.encoder.clone());
 
         ctx.stage("Finishing");
         let manifest = serde_json::json!({

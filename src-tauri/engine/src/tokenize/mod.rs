@@ -2,6 +2,8 @@
 //! them, a live preview, and the job that streams a dataset's canonical data through a
 //! tokenizer into the Hugging Face `save_to_disk` layout with its statistics (docs/design.md §3, §5).
 
+mod encode;
+pub mod fast;
 pub mod handoff;
 mod job;
 pub mod model;

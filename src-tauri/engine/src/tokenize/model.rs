@@ -53,6 +53,10 @@ pub struct LoadedTokenizer {
     /// The largest id the tokenizer can produce (its vocabulary with added tokens).
     pub max_id: u32,
     special_ids: std::collections::HashSet<u32>,
+    /// The fast byte-level BPE encoder, once attached for a pass ([`LoadedTokenizer::attach_fast_path`]).
+    pub fast: Option<std::sync::Arc<super::fast::FastEncoder>>,
+    /// The encoder a pass runs on.
+    pub encoder: super::fast::Encoder,
 }
 
 /// Distinct words whose encoding the model keeps (BPE and Unigram models).
@@ -158,7 +162,32 @@ impl LoadedTokenizer {
             info,
             added_tokens_per_sample,
             special_ids,
+            fast: None,
+            encoder: super::fast::Encoder::Tokenizers {
+                reason: "the fast path was not tried".into(),
+            },
         })
+    }
+
+    /// Tries the fast path for this tokenizer (`json` is its file, `dir` where its cached fast
+    /// vocabulary lives); the reason it is not taken is kept in [`LoadedTokenizer::encoder`].
+    pub fn attach_fast_path(&mut self, json: &[u8], dir: &std::path::Path) {
+        match super::fast::FastEncoder::prepare(json, &self.tokenizer, dir) {
+            Ok(fast) => {
+                tracing::info!(
+                    "{}: fast byte-level BPE ({:?})",
+                    self.info.name,
+                    fast.origin
+                );
+                self.fast = Some(std::sync::Arc::new(fast));
+                self.encoder = super::fast::Encoder::FastBpe;
+            }
+            Err(reason) => {
+                tracing::info!("{}: encoding with tokenizers: {reason}", self.info.name);
+                self.fast = None;
+                self.encoder = super::fast::Encoder::Tokenizers { reason };
+            }
+        }
     }
 
     pub fn is_special(&self, id: u32) -> bool {

@@ -64,6 +64,21 @@ pub fn load_tokenizer(root: &DataRoot, tokenizer: &Tokenizer) -> Result<LoadedTo
     LoadedTokenizer::from_bytes(&tokenizer.name, &json, config.as_deref())
 }
 
+/// The tokenizer for a tokenization pass: with the fast path when it takes the tokenizer (its
+/// vocabulary cached in the tokenizer's folder).
+pub fn load_tokenizer_for_pass(root: &DataRoot, tokenizer: &Tokenizer) -> Result<LoadedTokenizer> {
+    let mut loaded = load_tokenizer(root, tokenizer)?;
+    let dir = root.tokenizer_dir(&tokenizer.id)?;
+    let json = std::fs::read(dir.join(TOKENIZER_FILE)).map_err(|e| {
+        Error::io(
+            format!("reading the tokenizer file of {}", tokenizer.name),
+            e,
+        )
+    })?;
+    loaded.attach_fast_path(&json, &dir);
+    Ok(loaded)
+}
+
 async fn register(
     store: &Store,
     root: &DataRoot,

@@ -75,6 +75,9 @@ pub struct Statistics {
     pub unknown_tokens: u64,
     pub top_tokens: Vec<TopToken>,
     pub splits: Vec<SplitStatistics>,
+    /// The encoder the pass ran on; absent in tokenizations made before there was a choice.
+    #[serde(default)]
+    pub encoder: Option<super::fast::Encoder>,
 }
 
 /// Exact counts per length; percentiles and histograms come from them at the end.

@@ -73,7 +73,7 @@ fn texts() -> Vec<String> {
 }
 
 /// A canonical dataset with the texts split over `train` and `test`.
-fn canonical(dir: &Path, texts: &[String]) -> PathBuf {
+pub(super) fn canonical(dir: &Path, texts: &[String]) -> PathBuf {
     let src = dir.join("src");
     std::fs::create_dir_all(&src).unwrap();
     let (train, test) = texts.split_at(texts.len() * 4 / 5);
@@ -97,14 +97,14 @@ fn canonical(dir: &Path, texts: &[String]) -> PathBuf {
     data
 }
 
-fn resolved(tok: &LoadedTokenizer, s: TokenizeSettings) -> super::ResolvedSettings {
+pub(super) fn resolved(tok: &LoadedTokenizer, s: TokenizeSettings) -> super::ResolvedSettings {
     let mut r = s.validate(tok).unwrap();
     r.text_column = "text".into();
     r.splits = vec!["train".into(), "test".into()];
     r
 }
 
-fn run(
+pub(super) fn run(
     tok: &LoadedTokenizer,
     r: &super::ResolvedSettings,
     data: &Path,
@@ -132,14 +132,15 @@ fn run(
     .statistics
 }
 
-struct OutRow {
+#[derive(Debug, PartialEq)]
+pub(super) struct OutRow {
     ids: Vec<u32>,
     mask: Option<Vec<i8>>,
     sample_index: Option<u64>,
 }
 
 /// Every row of a split's output, read back through Arrow's stream reader.
-fn read_rows(split_dir: &Path) -> Vec<OutRow> {
+pub(super) fn read_rows(split_dir: &Path) -> Vec<OutRow> {
     let state: serde_json::Value =
         serde_json::from_slice(&std::fs::read(split_dir.join("state.json")).unwrap()).unwrap();
     let mut rows = Vec::new();

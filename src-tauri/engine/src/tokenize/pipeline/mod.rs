@@ -8,7 +8,7 @@ mod writer;
 
 pub use shuffle::Permutation;
 
-use super::model::{encode_document, encode_sample, LoadedTokenizer};
+use super::model::LoadedTokenizer;
 use super::output::{split_dirs, write_dataset_dict};
 use super::settings::ResolvedSettings;
 use super::source::{read_text_batches, split_files};
@@ -247,15 +247,14 @@ fn encode_batch(
         let docs = (0..n)
             .into_par_iter()
             .with_min_len(1)
-            .map(|i| {
-                encode_document(
-                    &tokenizer.raw,
-                    &tokenizer.tokenizer,
-                    text(i),
-                    settings.settings.add_special_tokens,
-                )
-                .map(Some)
-            })
+            .map_init(
+                || tokenizer.scratch(),
+                |scratch, i| {
+                    tokenizer
+                        .document_ids(scratch, text(i), settings.settings.add_special_tokens)
+                        .map(Some)
+                },
+            )
             .collect::<Result<Vec<_>>>()?;
         Ok(Encoded::Documents(docs))
     } else {
@@ -263,26 +262,23 @@ fn encode_batch(
         let samples = (0..n)
             .into_par_iter()
             .with_min_len(1)
-            .map(|i| {
-                let s = encode_sample(
-                    &tokenizer.raw,
-                    configured,
-                    tokenizer.added_tokens_per_sample,
-                    text(i),
-                    settings,
-                )?;
-                Ok(Some(SampleOut {
-                    full_len: s.full_len,
-                    rows: s
-                        .rows
-                        .into_iter()
-                        .map(|e| {
-                            let mask = with_mask.then(|| e.get_attention_mask().to_vec());
-                            (e.get_ids().to_vec(), mask)
-                        })
-                        .collect(),
-                }))
-            })
+            .map_init(
+                || tokenizer.scratch(),
+                |scratch, i| {
+                    let s = tokenizer.sample_rows(configured, scratch, text(i), settings)?;
+                    Ok(Some(SampleOut {
+                        full_len: s.full_len,
+                        rows: s
+                            .rows
+                            .into_iter()
+                            .map(|e| {
+                                let mask = with_mask.then(|| e.get_attention_mask().to_vec());
+                                (e.get_ids().to_vec(), mask)
+                            })
+                            .collect(),
+                    }))
+                },
+            )
             .collect::<Result<Vec<_>>>()?;
         Ok(Encoded::Samples(samples))
     }
