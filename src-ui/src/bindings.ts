@@ -234,6 +234,13 @@ export type DownloadRequest = {
 	keep_hub_files?: boolean | null,
 };
 
+/**  Which encoder a tokenization ran on, as the window and the CLI show it. */
+export type Encoder = 
+/**  The byte-level BPE fast path. */
+{ path: "fast_bpe" } | 
+/**  The `tokenizers` library, and why the fast path did not take the tokenizer. */
+{ path: "tokenizers"; reason: string };
+
 /**  Stable classification of an engine error. Serialised in snake_case; never renamed. */
 export type ErrorKind = "not_found" | "invalid_input" | "conflict" | "auth" | "gated" | "network" | "disk_full" | "corrupt" | "cancelled" | "internal";
 
@@ -544,6 +551,8 @@ export type Statistics = {
 	unknown_tokens: number,
 	top_tokens: TopToken[],
 	splits: SplitStatistics[],
+	/**  The encoder the pass ran on; absent in tokenizations made before there was a choice. */
+	encoder?: Encoder | null,
 };
 
 export type SubsetSplit = {

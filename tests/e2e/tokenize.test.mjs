@@ -134,6 +134,8 @@ test("add a Hub tokenizer, preview, tokenize packed and shuffled, read the stati
   const seed = summary.match(/shuffled seed (\d+)/)[1];
   const tokenizationId = await item.getAttribute("data-tokenization-id");
   assert.match(await (await testid(browser, "tokenization-facts")).getText(), /[\d,]+ tokens · [\d,]+ rows · .+ on disk/);
+  // GPT-2 is plain byte-level BPE: the pass ran on the fast path and the item says so.
+  assert.match(await (await testid(browser, "tokenization-encoder")).getText(), /fast byte-level BPE path/);
 
   await (await testid(browser, "tokenization-stats-toggle")).click();
   await testid(browser, "tokenization-statistics");

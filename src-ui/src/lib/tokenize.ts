@@ -1,4 +1,4 @@
-import type { AppError, Dataset, Job, PackingToken, Tokenizer, TokenizeSettings } from "../bindings";
+import type { AppError, Dataset, Encoder, Job, PackingToken, Tokenizer, TokenizeSettings } from "../bindings";
 import { formatCount } from "./format";
 import {
   DEFAULT_PACKING,
@@ -327,6 +327,13 @@ export function settingsSummary(settings: TokenizeSettings): string {
 }
 
 /** Whitespace drawn so a token's text can be read: "␣" for a space, "↵" for a newline, "⇥" for a tab. */
+/** Which encoder made a tokenization, in words (the fast path, or tokenizers and why). */
+export function encoderLine(encoder: Encoder): string {
+  return encoder.path === "fast_bpe"
+    ? "Encoded on the fast byte-level BPE path (ids identical to tokenizers)"
+    : `Encoded with tokenizers: the fast path does not take this tokenizer (${encoder.reason})`;
+}
+
 export function visiblePiece(piece: string): string {
   if (piece === "") return "∅";
   return piece.replace(/ /g, "␣").replace(/\r\n|\n/g, "↵").replace(/\r/g, "␍").replace(/\t/g, "⇥");

@@ -5,7 +5,7 @@ import { call } from "../../lib/api";
 import { formatBytes, formatCount, formatDateTime } from "../../lib/format";
 import { lockBlocker } from "../../lib/locks";
 import { tokenizationLook } from "../../lib/status";
-import { settingsSummary } from "../../lib/tokenize";
+import { encoderLine, settingsSummary } from "../../lib/tokenize";
 import { useDatasetLock } from "../../store/locks";
 import { useTokenizeStore } from "../../store/tokenize";
 import { useBusyAction } from "../../hooks/useBusyAction";
@@ -114,6 +114,11 @@ export function TokenizationItem({ dataset, tokenization: tz, tokenizer, label, 
           ]
             .filter(Boolean)
             .join(" · ")}
+        </p>
+      )}
+      {tz.status === "ready" && stats?.encoder && (
+        <p className="mt-1 text-xs text-slate-400" data-testid="tokenization-encoder">
+          {encoderLine(stats.encoder)}
         </p>
       )}
 

@@ -203,6 +203,32 @@ describe("The dataset's tokenizations", () => {
     expect(within(stats).getByTestId("stat-unknown")).toHaveTextContent("5");
   });
 
+  it("says which encoder made each tokenization, and why when it was not the fast path", async () => {
+    const { tab } = await openTokenization({
+      tokenizers: [gpt2, tokenizerFixture({ id: "tk-llama", name: "llama2" })],
+      tokenizations: () => [
+        tokenizationFixture({ id: "tok_fast", status: "ready", statistics: statisticsFixture({ encoder: { path: "fast_bpe" } }) }),
+        tokenizationFixture({
+          id: "tok_ref",
+          tokenizer_id: "tk-llama",
+          status: "ready",
+          statistics: statisticsFixture({ encoder: { path: "tokenizers", reason: "it uses byte fallback" } }),
+        }),
+        // Made before there was a choice: nothing is claimed.
+        tokenizationFixture({ id: "tok_old", status: "ready", statistics: statisticsFixture() }),
+      ],
+    });
+    const items = await within(tab).findAllByTestId("tokenization-item");
+    const byId = (id: string) => items.find((i) => i.dataset.tokenizationId === id)!;
+    expect(within(byId("tok_fast")).getByTestId("tokenization-encoder")).toHaveTextContent(
+      "Encoded on the fast byte-level BPE path (ids identical to tokenizers)",
+    );
+    expect(within(byId("tok_ref")).getByTestId("tokenization-encoder")).toHaveTextContent(
+      "Encoded with tokenizers: the fast path does not take this tokenizer (it uses byte fallback)",
+    );
+    expect(within(byId("tok_old")).queryByTestId("tokenization-encoder")).toBeNull();
+  });
+
   it("shows a failed tokenization's error and retries it with the same settings, replacing it", async () => {
     const settings = { ...tokenizationFixture().settings, max_length: 2048, splits: ["train"] };
     const { tab, user, backend } = await openTokenization({
