@@ -4,13 +4,19 @@
 //! - `prepare SRC.parquet REPEAT DIR`: ingests SRC, repeated REPEAT times, into canonical data
 //!   (not timed: the benchmark's input is an already ingested dataset);
 //! - `raw DIR TOKENIZER`: the `tokenizers` crate alone on the same texts, all in memory, with
-//!   `encode_batch` and `encode_batch_fast` on every core;
-//! - `pass DIR TOKENIZER OUT`: the engine's tokenization pass (the one the job runs): canonical
-//!   Arrow in, `save_to_disk` Arrow + statistics out.
+//!   `encode_batch_fast` on every core;
+//! - `fast DIR TOKENIZER CACHE`: the fast path's encoder alone (the `bpe` crate behind the
+//!   pre-tokenization DFAs) on the same texts in memory, on every core: the limit of the pass;
+//!   then, untimed, every text's ids compared with `tokenizers`' own;
+//! - `pass DIR TOKENIZER OUT CACHE [MODE]`: the engine's tokenization pass (the one the job
+//!   runs): canonical Arrow in, `save_to_disk` Arrow + statistics out, on the fast path when the
+//!   tokenizer allows (`MISTUDIO_ENCODER=tokenizers` forces the reference); CACHE keeps the fast
+//!   vocabulary.
 //!
 //! Each prints one JSON line: tokens, seconds, tokens per second, peak RSS.
 
 use arrow::array::Array;
+use rayon::prelude::*;
 
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -29,8 +35,12 @@ fn peak_rss_mb() -> f64 {
     usage.ru_maxrss as f64 / 1024.0 // kilobytes on Linux
 }
 
-fn load(tokenizer: &Path) -> LoadedTokenizer {
-    LoadedTokenizer::from_bytes("gpt2", &std::fs::read(tokenizer).unwrap(), None).unwrap()
+fn load(tokenizer: &Path, cache: &Path) -> LoadedTokenizer {
+    let json = std::fs::read(tokenizer).unwrap();
+    let mut tok = LoadedTokenizer::from_bytes("gpt2", &json, None).unwrap();
+    std::fs::create_dir_all(cache).unwrap();
+    tok.attach_fast_path(&json, cache);
+    tok
 }
 
 fn texts(dir: &Path) -> Vec<String> {
@@ -88,38 +98,60 @@ fn main() {
             // The crate as it comes (its default word cache), not the engine's configuration.
             let tok = tokenizers::Tokenizer::from_file(&tokenizer).unwrap();
             let texts = texts(&dir);
-            let mut results = serde_json::Map::new();
-            let mut fast = (0u64, 0f64);
-            for (name, fast_mode) in [("encode_batch", false), ("encode_batch_fast", true)] {
-                let t = Instant::now();
-                let mut tokens = 0u64;
-                for chunk in texts.chunks(1000) {
-                    let batch: Vec<&str> = chunk.iter().map(String::as_str).collect();
-                    let encs = if fast_mode {
-                        tok.encode_batch_fast(batch, true)
-                    } else {
-                        tok.encode_batch(batch, true)
-                    }
-                    .unwrap();
-                    tokens += encs.iter().map(|e| e.len() as u64).sum::<u64>();
-                }
-                let secs = t.elapsed().as_secs_f64();
-                results.insert(
-                    format!("{name}_tokens_per_sec"),
-                    (tokens as f64 / secs).into(),
-                );
-                fast = (tokens, secs);
+            let t = Instant::now();
+            let mut tokens = 0u64;
+            for chunk in texts.chunks(1000) {
+                let batch: Vec<&str> = chunk.iter().map(String::as_str).collect();
+                let encs = tok.encode_batch_fast(batch, true).unwrap();
+                tokens += encs.iter().map(|e| e.len() as u64).sum::<u64>();
             }
-            report("raw", fast.0, fast.1, serde_json::Value::Object(results));
+            let secs = t.elapsed().as_secs_f64();
+            report("raw", tokens, secs, serde_json::json!({}));
         }
-        Some("pass") => {
-            let (dir, tokenizer, out) = (
+        Some("fast") => {
+            let (dir, tokenizer, cache) = (
                 PathBuf::from(&args[1]),
                 PathBuf::from(&args[2]),
                 PathBuf::from(&args[3]),
             );
-            let tok = load(&tokenizer);
-            let mode = args.get(4).map_or("per-sample", String::as_str);
+            let tok = load(&tokenizer, &cache);
+            assert!(
+                tok.fast.is_some(),
+                "the benchmark's tokenizer takes the fast path"
+            );
+            let texts = texts(&dir);
+            let t = Instant::now();
+            let tokens: u64 = texts
+                .par_iter()
+                .with_max_len(256)
+                .map(|text| tok.document_ids(text, false).unwrap().len() as u64)
+                .sum();
+            let secs = t.elapsed().as_secs_f64();
+            // Untimed: every text's ids against tokenizers'.
+            let mut differ = 0u64;
+            for chunk in texts.chunks(1000) {
+                let batch: Vec<&str> = chunk.iter().map(String::as_str).collect();
+                let reference = tok.raw.encode_batch_fast(batch, false).unwrap();
+                for (text, r) in chunk.iter().zip(reference) {
+                    differ += u64::from(tok.document_ids(text, false).unwrap() != r.get_ids());
+                }
+            }
+            report(
+                "fast",
+                tokens,
+                secs,
+                serde_json::json!({"texts": texts.len(), "texts_with_other_ids": differ}),
+            );
+        }
+        Some("pass") => {
+            let (dir, tokenizer, out, cache) = (
+                PathBuf::from(&args[1]),
+                PathBuf::from(&args[2]),
+                PathBuf::from(&args[3]),
+                PathBuf::from(&args[4]),
+            );
+            let tok = load(&tokenizer, &cache);
+            let mode = args.get(5).map_or("per-sample", String::as_str);
             let per_sample = TokenizeSettings {
                 text_column: Some("text".into()),
                 truncation: false,
@@ -165,11 +197,16 @@ fn main() {
                 "pass",
                 pass.statistics.num_tokens,
                 secs,
-                serde_json::json!({"rows": pass.statistics.num_rows, "bytes": pass.bytes, "mode": mode}),
+                serde_json::json!({
+                    "rows": pass.statistics.num_rows,
+                    "bytes": pass.bytes,
+                    "mode": mode,
+                    "encoder": tok.encoder.label(),
+                }),
             );
         }
         _ => {
-            eprintln!("usage: tokenize_bench prepare SRC REPEAT DIR | raw DIR TOKENIZER | pass DIR TOKENIZER OUT [per-sample|packed|shuffled]");
+            eprintln!("usage: tokenize_bench prepare SRC REPEAT DIR | raw DIR TOKENIZER | fast DIR TOKENIZER CACHE | pass DIR TOKENIZER OUT CACHE [per-sample|packed|shuffled]");
             std::process::exit(2);
         }
     }

@@ -48,6 +48,8 @@ impl Encoder {
 }
 
 pub struct FastEncoder {
+    /// Tells this encoder's per-thread state from another's ([`Scratch`]).
+    pub(crate) serial: u64,
     added: AddedTokens,
     stages: Vec<Splitter>,
     bpe: BytePairEncoding,
@@ -82,7 +84,9 @@ impl FastEncoder {
         let sha: [u8; 32] = sha2::Sha256::digest(json).into();
         let (bpe, origin) =
             cache::load_or_build(dir, &sha, &spec.dictionary, || spec.check_rank_order())?;
+        static SERIAL: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         Ok(FastEncoder {
+            serial: SERIAL.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             added: AddedTokens::new(spec.added)?,
             stages: spec.stages,
             bpe,

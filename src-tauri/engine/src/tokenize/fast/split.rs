@@ -7,7 +7,7 @@
 //! back its last character to the next piece.
 
 use regex_automata::meta::{Cache, Regex};
-use regex_automata::{Input, PatternID};
+use regex_automata::{Anchored, Input, PatternID};
 
 /// The regex `tokenizers`' `ByteLevel` pre-tokenizer splits with when `use_regex` is set.
 pub const GPT2_PATTERN: &str =
@@ -83,10 +83,15 @@ impl Splitter {
     ) -> Result<(), NeedsReference> {
         let mut pos = 0;
         while pos < text.len() {
-            let Some(m) = self
+            // The pieces of these regexes nearly always follow each other without a gap: an
+            // anchored search finds the same match as a search from `pos` would (the leftmost
+            // is at `pos`), without the reverse scan that locates a match's start.
+            let from = Input::new(text).range(pos..);
+            let found = self
                 .regex
-                .search_with(cache, &Input::new(text).range(pos..))
-            else {
+                .search_with(cache, &from.clone().anchored(Anchored::Yes))
+                .or_else(|| self.regex.search_with(cache, &from));
+            let Some(m) = found else {
                 return piece(&text[pos..]);
             };
             if m.is_empty() {

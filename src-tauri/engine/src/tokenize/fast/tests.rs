@@ -203,13 +203,10 @@ fn per_sample_rows_equal_the_reference_with_truncation_overflow_and_stride() {
             };
             let r = resolved(&tok, settings);
             let configured = tok.configured(&r).unwrap();
-            let mut scratch = tok.scratch();
             let mut corpus = mixed_corpus(&tok);
             corpus.pop(); // the 10 MB document: overflow would make 200,000 rows of it
             for text in corpus {
-                let fast = tok
-                    .sample_rows(&configured, &mut scratch, &text, &r)
-                    .unwrap();
+                let fast = tok.sample_rows(&configured, &text, &r).unwrap();
                 let reference = encode_sample(
                     &tok.raw,
                     &configured,
@@ -286,9 +283,7 @@ fn reason_for(name: &str, json: &[u8], config: Option<&[u8]>) -> String {
     tok.attach_fast_path(json, dir.path());
     assert!(tok.fast.is_none(), "{name} took the fast path");
     // Still encodes, on the reference path.
-    let ids = tok
-        .document_ids(&mut tok.scratch(), "Hello world", false)
-        .unwrap();
+    let ids = tok.document_ids("Hello world", false).unwrap();
     assert!(!ids.is_empty());
     match tok.encoder {
         Encoder::Tokenizers { reason } => reason,
@@ -379,10 +374,7 @@ fn the_cached_vocabulary_is_reused_rebuilt_when_the_tokenizer_changes_and_never_
     let reference = LoadedTokenizer::from_bytes(case.name, &case.json, None).unwrap();
     let expected = encode_document(&reference.raw, &reference.tokenizer, text, false).unwrap();
     let check = |tok: &LoadedTokenizer| {
-        assert_eq!(
-            tok.document_ids(&mut tok.scratch(), text, false).unwrap(),
-            expected
-        );
+        assert_eq!(tok.document_ids(text, false).unwrap(), expected);
     };
 
     let first = load(case, dir.path());

@@ -247,14 +247,11 @@ fn encode_batch(
         let docs = (0..n)
             .into_par_iter()
             .with_min_len(1)
-            .map_init(
-                || tokenizer.scratch(),
-                |scratch, i| {
-                    tokenizer
-                        .document_ids(scratch, text(i), settings.settings.add_special_tokens)
-                        .map(Some)
-                },
-            )
+            .map(|i| {
+                tokenizer
+                    .document_ids(text(i), settings.settings.add_special_tokens)
+                    .map(Some)
+            })
             .collect::<Result<Vec<_>>>()?;
         Ok(Encoded::Documents(docs))
     } else {
@@ -262,23 +259,20 @@ fn encode_batch(
         let samples = (0..n)
             .into_par_iter()
             .with_min_len(1)
-            .map_init(
-                || tokenizer.scratch(),
-                |scratch, i| {
-                    let s = tokenizer.sample_rows(configured, scratch, text(i), settings)?;
-                    Ok(Some(SampleOut {
-                        full_len: s.full_len,
-                        rows: s
-                            .rows
-                            .into_iter()
-                            .map(|e| {
-                                let mask = with_mask.then(|| e.get_attention_mask().to_vec());
-                                (e.get_ids().to_vec(), mask)
-                            })
-                            .collect(),
-                    }))
-                },
-            )
+            .map(|i| {
+                let s = tokenizer.sample_rows(configured, text(i), settings)?;
+                Ok(Some(SampleOut {
+                    full_len: s.full_len,
+                    rows: s
+                        .rows
+                        .into_iter()
+                        .map(|e| {
+                            let mask = with_mask.then(|| e.get_attention_mask().to_vec());
+                            (e.get_ids().to_vec(), mask)
+                        })
+                        .collect(),
+                }))
+            })
             .collect::<Result<Vec<_>>>()?;
         Ok(Encoded::Samples(samples))
     }
