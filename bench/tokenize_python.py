@@ -3,6 +3,7 @@
 raw:      tokenizers' encode_batch on all texts in memory (the library alone);
 pipeline: datasets.Dataset.from_parquet -> map(batched=True) with tokenizers -> save_to_disk,
           the way a notebook does it.
+The last argument repeats the file's rows that many times (the benchmark's big input).
 Prints one JSON line per role with tokens, seconds, tokens per second and peak RSS.
 """
 import json
@@ -17,6 +18,7 @@ def rss_mb():
 
 def main():
     role, parquet, tokenizer_path = sys.argv[1:4]
+    repeat = int(sys.argv[-1])
     from tokenizers import Tokenizer
 
     tok = Tokenizer.from_file(tokenizer_path)
@@ -24,7 +26,7 @@ def main():
         import pyarrow.parquet as pq
 
         texts = pq.read_table(parquet, columns=["text"]).column("text").to_pylist()
-        texts = [t or "" for t in texts]
+        texts = [t or "" for t in texts] * repeat
         t0 = time.time()
         tokens = 0
         for i in range(0, len(texts), 1000):
@@ -43,7 +45,7 @@ def main():
             return {"input_ids": ids}
 
         t0 = time.time()
-        ds = datasets.Dataset.from_parquet(parquet)
+        ds = datasets.Dataset.from_parquet([parquet] * repeat)
         ds = ds.map(encode, batched=True, batch_size=1000, remove_columns=ds.column_names)
         ds.save_to_disk(out)
         secs = time.time() - t0

@@ -6,6 +6,7 @@
 
 use super::split::NeedsReference;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use std::borrow::Cow;
 use std::sync::LazyLock;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,6 +49,7 @@ pub enum Segment<'t> {
 pub struct AddedTokens {
     raw: Option<TokenSet>,
     normalized: Option<TokenSet>,
+    nfc: bool,
 }
 
 static STARTS_WITH_WORD: LazyLock<regex::Regex> =
@@ -55,35 +57,88 @@ static STARTS_WITH_WORD: LazyLock<regex::Regex> =
 static ENDS_WITH_WORD: LazyLock<regex::Regex> =
     LazyLock::new(|| regex::Regex::new(r"\w$").expect("valid regex"));
 
+/// NFC as `tokenizers` applies it (the same crate, so the same Unicode tables); text that is
+/// already NFC, nearly all of it, is not copied.
+pub fn nfc(text: &str) -> Cow<'_, str> {
+    use unicode_normalization_alignments::{is_nfc_quick, IsNormalized, UnicodeNormalization};
+    if is_nfc_quick(text.chars()) == IsNormalized::Yes {
+        Cow::Borrowed(text)
+    } else {
+        Cow::Owned(text.nfc().map(|(c, _)| c).collect())
+    }
+}
+
 impl AddedTokens {
-    pub fn new(tokens: Vec<AddedToken>) -> Result<AddedTokens, String> {
-        if let Some(t) = tokens.iter().find(|t| t.content.is_empty()) {
-            return Err(format!("its added token {} is empty", t.id));
+    /// The added tokens as the loaded tokenizer holds them (the ids it gave them, which for a
+    /// token also in the model's vocabulary are the vocabulary's). With NFC, tokens matched on
+    /// the normalized text are matched in their normalized form, as `tokenizers` does.
+    pub fn from_reference(
+        reference: &tokenizers::Tokenizer,
+        nfc_text: bool,
+    ) -> Result<AddedTokens, String> {
+        let mut raw = Vec::new();
+        let mut normalized = Vec::new();
+        let mut all: Vec<_> = reference.get_added_tokens_decoder().into_iter().collect();
+        all.sort_by_key(|(id, _)| *id);
+        for (id, t) in all {
+            if t.content.is_empty() {
+                continue;
+            }
+            let token = AddedToken {
+                id,
+                content: if t.normalized && nfc_text {
+                    nfc(&t.content).into_owned()
+                } else {
+                    t.content.clone()
+                },
+                single_word: t.single_word,
+                lstrip: t.lstrip,
+                rstrip: t.rstrip,
+                normalized: t.normalized,
+            };
+            if t.normalized {
+                normalized.push(token);
+            } else {
+                raw.push(token);
+            }
         }
+        Ok(AddedTokens {
+            raw: TokenSet::new(raw)?,
+            normalized: TokenSet::new(normalized)?,
+            nfc: nfc_text,
+        })
+    }
+
+    #[cfg(test)]
+    pub fn new(tokens: Vec<AddedToken>) -> Result<AddedTokens, String> {
         let (normalized, raw): (Vec<_>, Vec<_>) = tokens.into_iter().partition(|t| t.normalized);
         Ok(AddedTokens {
             raw: TokenSet::new(raw)?,
             normalized: TokenSet::new(normalized)?,
+            nfc: false,
         })
     }
 
-    /// Calls `segment` with the text's stretches in order.
-    pub fn split<'t>(
+    /// Calls `segment` with the text's stretches in order: the raw tokens cut out of the
+    /// text, then (after NFC, when the tokenizer normalizes) the normalized ones out of the
+    /// rest.
+    pub fn split(
         &self,
-        text: &'t str,
-        mut segment: impl FnMut(Segment<'t>) -> Result<(), NeedsReference>,
+        text: &str,
+        segment: &mut dyn FnMut(Segment<'_>) -> Result<(), NeedsReference>,
     ) -> Result<(), NeedsReference> {
-        find(self.raw.as_ref(), text, &mut |s| match s {
+        find(self.raw.as_ref(), text, &mut |s: Segment<'_>| match s {
             Segment::Token(_) => segment(s),
-            Segment::Text(t) => find(self.normalized.as_ref(), t, &mut segment),
+            Segment::Text(t) if self.nfc => find(self.normalized.as_ref(), &nfc(t), segment),
+            Segment::Text(t) => find(self.normalized.as_ref(), t, segment),
         })
     }
 }
 
-fn find<'t>(
+fn find(
     set: Option<&TokenSet>,
-    text: &'t str,
-    segment: &mut dyn FnMut(Segment<'t>) -> Result<(), NeedsReference>,
+    text: &str,
+    segment: &mut dyn FnMut(Segment<'_>) -> Result<(), NeedsReference>,
 ) -> Result<(), NeedsReference> {
     let Some(set) = set else {
         return segment(Segment::Text(text));
@@ -141,7 +196,7 @@ mod tests {
     fn segments(added: &AddedTokens, text: &str) -> Vec<String> {
         let mut out = Vec::new();
         added
-            .split(text, |s| {
+            .split(text, &mut |s| {
                 out.push(match s {
                     Segment::Token(id) => format!("<{id}>"),
                     Segment::Text(t) => t.to_string(),

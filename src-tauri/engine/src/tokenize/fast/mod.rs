@@ -64,7 +64,18 @@ pub struct FastEncoder {
 /// Per-thread state of the regex engines.
 pub struct Scratch {
     caches: Vec<Cache>,
+    words: WordCache,
 }
+
+/// Pieces already encoded by this thread: most pieces of a corpus are frequent words, and a
+/// lookup costs far less than the BPE's per-piece setup. Cleared when full, so it follows
+/// what the corpus uses now.
+#[derive(Default)]
+struct WordCache(rustc_hash::FxHashMap<Box<[u8]>, Box<[u32]>>);
+
+const WORD_CACHE_ENTRIES: usize = 100_000;
+/// Longer pieces are rare and cost more to keep than to encode again.
+const WORD_CACHE_MAX_BYTES: usize = 48;
 
 impl FastEncoder {
     /// The fast encoder for a tokenizer file, or why it takes the reference path. `dir` keeps
@@ -87,7 +98,7 @@ impl FastEncoder {
         static SERIAL: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         Ok(FastEncoder {
             serial: SERIAL.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
-            added: AddedTokens::new(spec.added)?,
+            added: AddedTokens::from_reference(reference, spec.nfc)?,
             stages: spec.stages,
             bpe,
             ids: spec.dictionary_ids,
@@ -101,6 +112,7 @@ impl FastEncoder {
     pub fn scratch(&self) -> Scratch {
         Scratch {
             caches: self.stages.iter().map(Splitter::cache).collect(),
+            words: WordCache::default(),
         }
     }
 
@@ -112,14 +124,16 @@ impl FastEncoder {
         out: &mut Vec<u32>,
     ) -> Result<(), NeedsReference> {
         let start = out.len();
-        let caches = &mut scratch.caches;
-        let done = self.added.split(text, |segment| match segment {
-            Segment::Token(id) => {
-                out.push(id);
-                Ok(())
-            }
-            Segment::Text(t) => self.pre_tokenize(&self.stages, caches, t, out),
-        });
+        let Scratch { caches, words } = scratch;
+        let done = self
+            .added
+            .split(text, &mut |segment: Segment<'_>| match segment {
+                Segment::Token(id) => {
+                    out.push(id);
+                    Ok(())
+                }
+                Segment::Text(t) => self.pre_tokenize(&self.stages, caches, words, t, out),
+            });
         if done.is_err() {
             out.truncate(start);
         }
@@ -130,35 +144,46 @@ impl FastEncoder {
         &self,
         stages: &[Splitter],
         caches: &mut [Cache],
+        words: &mut WordCache,
         text: &str,
         out: &mut Vec<u32>,
     ) -> Result<(), NeedsReference> {
         let (Some((stage, later)), Some((cache, later_caches))) =
             (stages.split_first(), caches.split_first_mut())
         else {
-            self.encode_piece(text.as_bytes(), out);
+            self.encode_piece(text.as_bytes(), words, out);
             return Ok(());
         };
         stage.split(cache, text, |piece| {
-            self.pre_tokenize(later, later_caches, piece, out)
+            self.pre_tokenize(later, later_caches, words, piece, out)
         })
     }
 
-    fn encode_piece(&self, piece: &[u8], out: &mut Vec<u32>) {
+    fn encode_piece(&self, piece: &[u8], words: &mut WordCache, out: &mut Vec<u32>) {
         match piece.len() {
             0 => {}
             1 => out.push(self.ids[piece[0] as usize]),
-            _ => {
-                if let Some(id) = self.whole_pieces.as_ref().and_then(|w| w.get(piece)) {
-                    out.push(*id);
+            n => {
+                if let Some(ids) = words.0.get(piece) {
+                    out.extend_from_slice(ids);
                     return;
                 }
-                out.extend(
-                    self.bpe
-                        .encode_via_backtracking(piece)
-                        .into_iter()
-                        .map(|t| self.ids[t as usize]),
-                );
+                let start = out.len();
+                match self.whole_pieces.as_ref().and_then(|w| w.get(piece)) {
+                    Some(id) => out.push(*id),
+                    None => out.extend(
+                        self.bpe
+                            .encode_via_backtracking(piece)
+                            .into_iter()
+                            .map(|t| self.ids[t as usize]),
+                    ),
+                }
+                if n <= WORD_CACHE_MAX_BYTES {
+                    if words.0.len() >= WORD_CACHE_ENTRIES {
+                        words.0.clear();
+                    }
+                    words.0.insert(piece.into(), out[start..].into());
+                }
             }
         }
     }

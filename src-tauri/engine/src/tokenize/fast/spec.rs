@@ -2,7 +2,6 @@
 //! the parts it needs: the pre-tokenization stages, the added tokens, and the merges as a
 //! dictionary ranked by merge order. Anything not on the list is a reason to use `tokenizers`.
 
-use super::added::AddedToken;
 use super::split::{Splitter, GPT2_PATTERN};
 use rayon::prelude::*;
 use serde_json::Value;
@@ -11,7 +10,8 @@ use std::collections::HashMap;
 /// What the fast path takes from a tokenizer file.
 pub struct Spec {
     pub stages: Vec<Splitter>,
-    pub added: Vec<AddedToken>,
+    /// The normalizer is NFC (else there is none).
+    pub nfc: bool,
     /// The 256 single bytes (in byte order), then each merge's result in merge order: the rank
     /// order byte-pair encoding follows.
     pub dictionary: Vec<Vec<u8>>,
@@ -86,7 +86,7 @@ pub fn read(json: &Value) -> Result<Spec, String> {
             return Err(format!("its BPE model sets {key}"));
         }
     }
-    check_normalizer(json.get("normalizer"))?;
+    let nfc = check_normalizer(json.get("normalizer"))?;
     let stages = pre_tokenization(json.get("pre_tokenizer"))?;
     match json.get("decoder") {
         Some(d) if kind(d) == "ByteLevel" => {}
@@ -95,7 +95,6 @@ pub fn read(json: &Value) -> Result<Spec, String> {
         }
         _ => return Err("it has no byte-level decoder".into()),
     }
-    let added = added_tokens(json.get("added_tokens"))?;
 
     let vocab: HashMap<&str, u32> = model
         .get("vocab")
@@ -169,7 +168,7 @@ pub fn read(json: &Value) -> Result<Spec, String> {
     });
     Ok(Spec {
         stages,
-        added,
+        nfc,
         dictionary,
         dictionary_ids,
         whole_pieces,
@@ -185,18 +184,28 @@ fn merge_parts(merge: &Value) -> Option<(&str, &str)> {
     }
 }
 
-fn check_normalizer(n: Option<&Value>) -> Result<(), String> {
-    match n {
-        None | Some(Value::Null) => Ok(()),
-        Some(n) if kind(n) == "Sequence" => {
-            let inner = n.get("normalizers").and_then(Value::as_array);
-            match inner {
-                Some(list) => list.iter().try_for_each(|x| check_normalizer(Some(x))),
-                None => Err("its normalizer sequence is unreadable".into()),
-            }
+/// `Ok(true)` for NFC (as `tokenizers` applies it: the same Unicode tables), `Ok(false)` for
+/// none; anything else changes the text in ways the fast path does not reproduce.
+fn check_normalizer(n: Option<&Value>) -> Result<bool, String> {
+    let steps: Vec<&Value> = match n {
+        None | Some(Value::Null) => return Ok(false),
+        Some(n) if kind(n) == "Sequence" => n
+            .get("normalizers")
+            .and_then(Value::as_array)
+            .ok_or("its normalizer sequence is unreadable")?
+            .iter()
+            .collect(),
+        Some(n) => vec![n],
+    };
+    let mut nfc = false;
+    for step in steps {
+        match kind(step) {
+            "NFC" => nfc = true,
+            "Sequence" => nfc |= check_normalizer(Some(step))?,
+            other => return Err(format!("its normalizer ({other}) changes the text")),
         }
-        Some(n) => Err(format!("its normalizer ({}) changes the text", kind(n))),
     }
+    Ok(nfc)
 }
 
 fn pre_tokenization(p: Option<&Value>) -> Result<Vec<Splitter>, String> {
@@ -252,32 +261,6 @@ fn pre_tokenization(p: Option<&Value>) -> Result<Vec<Splitter>, String> {
         return Err("its pre-tokenizer is not byte-level".into());
     }
     Ok(stages)
-}
-
-fn added_tokens(list: Option<&Value>) -> Result<Vec<AddedToken>, String> {
-    let Some(list) = list.and_then(Value::as_array) else {
-        return Ok(Vec::new());
-    };
-    list.iter()
-        .map(|t| {
-            let id = t
-                .get("id")
-                .and_then(Value::as_u64)
-                .and_then(|i| u32::try_from(i).ok());
-            let content = t.get("content").and_then(Value::as_str);
-            match (id, content) {
-                (Some(id), Some(content)) => Ok(AddedToken {
-                    id,
-                    content: content.to_string(),
-                    single_word: flag(t, "single_word"),
-                    lstrip: flag(t, "lstrip"),
-                    rstrip: flag(t, "rstrip"),
-                    normalized: flag(t, "normalized"),
-                }),
-                _ => Err("one of its added tokens has no id or content".to_string()),
-            }
-        })
-        .collect()
 }
 
 /// The fast BPE merges by rank: of the adjacent pairs whose join is in the dictionary, the one

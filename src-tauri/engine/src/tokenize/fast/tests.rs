@@ -53,6 +53,23 @@ fn llama3_style_json() -> Vec<u8> {
     serde_json::to_vec(&v).unwrap()
 }
 
+const QWEN2_PATTERN: &str = r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+";
+
+/// GPT-2's vocabulary and merges dressed as Qwen 2 dresses its own: NFC, single digits, and a
+/// normalized added token whose text NFC changes.
+fn qwen2_style_json() -> Vec<u8> {
+    let mut v: serde_json::Value = serde_json::from_slice(&gpt2_json()).unwrap();
+    v["normalizer"] = json!({"type": "NFC"});
+    v["pre_tokenizer"] = json!({"type": "Sequence", "pretokenizers": [
+        {"type": "Split", "pattern": {"Regex": QWEN2_PATTERN}, "behavior": "Isolated", "invert": false},
+        {"type": "ByteLevel", "add_prefix_space": false, "trim_offsets": false, "use_regex": false}
+    ]});
+    let tokens = v["added_tokens"].as_array_mut().unwrap();
+    tokens.push(added(50257, "<|im_start|>", true));
+    tokens.push(added(50258, "A\u{30a}ngstr\u{f6}m", false));
+    serde_json::to_vec(&v).unwrap()
+}
+
 struct Case {
     name: &'static str,
     json: Vec<u8>,
@@ -74,6 +91,11 @@ fn cases() -> Vec<Case> {
         Case {
             name: "llama3-style",
             json: llama3_style_json(),
+            config: None,
+        },
+        Case {
+            name: "qwen2-style",
+            json: qwen2_style_json(),
             config: None,
         },
     ]
@@ -110,6 +132,7 @@ fn mixed_corpus(tokenizer: &LoadedTokenizer) -> Vec<String> {
         "zero\u{200b}width\u{200d}joiner\u{feff}bom",
         "<|endof text <| |> <|begin_of_text <mask",
         "a zebra, zebras, azebra, zebra",
+        "A\u{30a}ngstr\u{f6}m and \u{c5}ngstr\u{f6}m and Ångström, ﬁ ligature, Ｆｕｌｌ",
         "x  <mask>  y<mask>z",
         "",
         " ",
