@@ -143,8 +143,11 @@ fn schema(width: IdWidth, with_mask: bool, with_index: bool) -> SchemaRef {
     Arc::new(Schema::new(fields).with_metadata(metadata))
 }
 
-fn io_err<'a>(path: &'a Path, what: &str) -> impl FnOnce(std::io::Error) -> Error + 'a {
-    let what = what.to_string();
+/// The error's message is made only when there is an error (some callers run once a row).
+pub(crate) fn io_err<'a>(
+    path: &'a Path,
+    what: &'static str,
+) -> impl FnOnce(std::io::Error) -> Error + 'a {
     move |e| Error::io(format!("{what} {}", path.display()), e)
 }
 

@@ -9,7 +9,7 @@
 //! positioned reads rather than a memory map, so the page cache, not the process, holds them.
 
 use crate::error::{Error, Result};
-use crate::tokenize::output::{Row, SplitWriter};
+use crate::tokenize::output::{io_err, Row, SplitWriter};
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::os::unix::fs::FileExt;
@@ -79,11 +79,8 @@ struct Spool {
     index: BufWriter<File>,
     ids_written: u64,
     rows: u64,
-}
-
-fn io_err(path: &Path, what: &str) -> impl FnOnce(std::io::Error) -> Error + use<> {
-    let what = format!("{what} {}", path.display());
-    move |e| Error::io(what, e)
+    /// A row's ids as bytes, reused.
+    bytes: Vec<u8>,
 }
 
 impl Spool {
@@ -108,6 +105,7 @@ impl Spool {
             index_path,
             ids_written: 0,
             rows: 0,
+            bytes: Vec::new(),
         })
     }
 
@@ -124,11 +122,12 @@ impl Spool {
         self.index
             .write_all(&record)
             .map_err(io_err(&self.index_path, "writing"))?;
-        for id in row.ids {
-            self.ids
-                .write_all(&id.to_le_bytes())
-                .map_err(io_err(&self.ids_path, "writing"))?;
-        }
+        self.bytes.clear();
+        self.bytes
+            .extend(row.ids.iter().flat_map(|id| id.to_le_bytes()));
+        self.ids
+            .write_all(&self.bytes)
+            .map_err(io_err(&self.ids_path, "writing"))?;
         self.ids_written += row.ids.len() as u64;
         self.rows += 1;
         Ok(())
