@@ -138,9 +138,11 @@ fn with_db<T>(dir: &Path, f: impl AsyncFnOnce(&mut sqlx::SqliteConnection) -> T)
         .build()
         .unwrap();
     rt.block_on(async {
+        // Read-write, as the next engine opens it: a process killed mid-transaction (before
+        // the database is in WAL mode, during its first migration) leaves a hot rollback
+        // journal that only a writer may roll back; a read-only open fails on it.
         let mut conn = SqliteConnectOptions::new()
             .filename(db_path(dir))
-            .read_only(true)
             .connect()
             .await
             .unwrap_or_else(|e| panic!("opening {}: {e}", db_path(dir).display()));
