@@ -304,6 +304,8 @@ mod tests {
             (r"\p{Han}+", "Han"),
             (r".+", "'.'"),
             (r"a*", "empty"),
+            // Oniguruma takes it; as a DFA it is far past the size limit.
+            (r"\p{L}{1,5000}", "does not compile"),
         ] {
             let err = Splitter::new(pattern).unwrap_err();
             assert!(err.contains(why), "{pattern}: {err}");
