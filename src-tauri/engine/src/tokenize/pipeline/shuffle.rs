@@ -81,6 +81,17 @@ struct Spool {
     rows: u64,
     /// A row's ids as bytes, reused.
     bytes: Vec<u8>,
+    /// The length every row so far has had, when all are that long, unpadded and without a
+    /// source row (packed rows): then a row's place follows from its index alone and draining
+    /// skips the index file.
+    uniform: Uniform,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Uniform {
+    NoRowYet,
+    Len(usize),
+    Mixed,
 }
 
 impl Spool {
@@ -106,6 +117,7 @@ impl Spool {
             ids_written: 0,
             rows: 0,
             bytes: Vec::new(),
+            uniform: Uniform::NoRowYet,
         })
     }
 
@@ -130,6 +142,12 @@ impl Spool {
             .map_err(io_err(&self.ids_path, "writing"))?;
         self.ids_written += row.ids.len() as u64;
         self.rows += 1;
+        let plain = real == row.ids.len() && row.sample_index.is_none();
+        self.uniform = match self.uniform {
+            Uniform::NoRowYet if plain => Uniform::Len(row.ids.len()),
+            Uniform::Len(n) if plain && n == row.ids.len() => Uniform::Len(n),
+            _ => Uniform::Mixed,
+        };
         Ok(())
     }
 
@@ -153,11 +171,21 @@ impl Spool {
         };
         for i in 0..self.rows {
             let from = permutation.get(i);
-            index
-                .read_exact_at(&mut record, from * INDEX_RECORD as u64)
-                .map_err(io_err(&self.index_path, "reading"))?;
-            let (offset, len) = (field(&record, 0, 8), field(&record, 8, 4) as usize);
-            let (real, sample) = (field(&record, 12, 4) as usize, field(&record, 16, 8));
+            let (offset, len, real, sample) = match self.uniform {
+                Uniform::Len(n) => (from * n as u64, n, n, 0),
+                _ => {
+                    index
+                        .read_exact_at(&mut record, from * INDEX_RECORD as u64)
+                        .map_err(io_err(&self.index_path, "reading"))?;
+                    let (offset, len) = (field(&record, 0, 8), field(&record, 8, 4) as usize);
+                    (
+                        offset,
+                        len,
+                        field(&record, 12, 4) as usize,
+                        field(&record, 16, 8),
+                    )
+                }
+            };
             bytes.resize(len * 4, 0);
             ids.read_exact_at(&mut bytes, offset * 4)
                 .map_err(io_err(&self.ids_path, "reading"))?;
