@@ -48,8 +48,11 @@ fn read_limited(path: &Path) -> Result<Vec<u8>> {
     std::fs::read(path).map_err(|e| Error::io(format!("reading {}", path.display()), e))
 }
 
-/// The files of a tokenizer folder, loaded.
-pub fn load_tokenizer(root: &DataRoot, tokenizer: &Tokenizer) -> Result<LoadedTokenizer> {
+/// A tokenizer folder's `tokenizer.json` (and its folder) and `tokenizer_config.json`, if any.
+fn read_files(
+    root: &DataRoot,
+    tokenizer: &Tokenizer,
+) -> Result<(PathBuf, Vec<u8>, Option<Vec<u8>>)> {
     let dir = root.tokenizer_dir(&tokenizer.id)?;
     let json = std::fs::read(dir.join(TOKENIZER_FILE)).map_err(|e| {
         Error::io(
@@ -61,20 +64,20 @@ pub fn load_tokenizer(root: &DataRoot, tokenizer: &Tokenizer) -> Result<LoadedTo
         )
     })?;
     let config = std::fs::read(dir.join(TOKENIZER_CONFIG_FILE)).ok();
+    Ok((dir, json, config))
+}
+
+/// The files of a tokenizer folder, loaded.
+pub fn load_tokenizer(root: &DataRoot, tokenizer: &Tokenizer) -> Result<LoadedTokenizer> {
+    let (_, json, config) = read_files(root, tokenizer)?;
     LoadedTokenizer::from_bytes(&tokenizer.name, &json, config.as_deref())
 }
 
 /// The tokenizer for a tokenization pass: with the fast path when it takes the tokenizer (its
 /// vocabulary cached in the tokenizer's folder).
 pub fn load_tokenizer_for_pass(root: &DataRoot, tokenizer: &Tokenizer) -> Result<LoadedTokenizer> {
-    let mut loaded = load_tokenizer(root, tokenizer)?;
-    let dir = root.tokenizer_dir(&tokenizer.id)?;
-    let json = std::fs::read(dir.join(TOKENIZER_FILE)).map_err(|e| {
-        Error::io(
-            format!("reading the tokenizer file of {}", tokenizer.name),
-            e,
-        )
-    })?;
+    let (dir, json, config) = read_files(root, tokenizer)?;
+    let mut loaded = LoadedTokenizer::from_bytes(&tokenizer.name, &json, config.as_deref())?;
     loaded.attach_fast_path(&json, &dir);
     Ok(loaded)
 }

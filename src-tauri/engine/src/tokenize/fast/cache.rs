@@ -53,7 +53,7 @@ fn read(path: &Path, tokenizer_sha256: &[u8; 32]) -> Result<BytePairEncoding, &'
 /// Builds the byte-pair encoder of `dictionary`. The crate asserts on a dictionary it cannot
 /// take; `spec::read` checks what it asserts first, and a panic that still happens is a
 /// tokenizer the fast path does not take.
-pub fn build(dictionary: &[Vec<u8>]) -> Result<BytePairEncoding, String> {
+fn build(dictionary: &[Vec<u8>]) -> Result<BytePairEncoding, String> {
     let tokens = dictionary.to_vec();
     std::panic::catch_unwind(move || {
         let factor = find_hash_factor_for_dictionary(tokens.iter().cloned());

@@ -337,55 +337,41 @@ fn tokenizers_the_fast_path_cannot_vouch_for_take_the_reference_path_and_say_why
     let why = reason_for("bert", &serde_json::to_vec(&bert).unwrap(), None);
     assert!(why.contains("WordPiece"), "{why}");
 
-    let mut unknown_regex: serde_json::Value = serde_json::from_slice(&gpt2_json()).unwrap();
-    unknown_regex["pre_tokenizer"] = json!({"type": "Sequence", "pretokenizers": [
-        {"type": "Split", "pattern": {"Regex": r"\w+|[^\w\s]+|\s+"}, "behavior": "Isolated", "invert": false},
-        {"type": "ByteLevel", "add_prefix_space": false, "trim_offsets": true, "use_regex": false}
-    ]});
-    let why = reason_for(
-        "unknown-regex",
-        &serde_json::to_vec(&unknown_regex).unwrap(),
-        None,
-    );
+    // GPT-2's file with one thing changed.
+    let edited = |name: &str, edit: &dyn Fn(&mut serde_json::Value)| -> String {
+        let mut v: serde_json::Value = serde_json::from_slice(&gpt2_json()).unwrap();
+        edit(&mut v);
+        reason_for(name, &serde_json::to_vec(&v).unwrap(), None)
+    };
+    let why = edited("unknown-regex", &|v| {
+        v["pre_tokenizer"] = json!({"type": "Sequence", "pretokenizers": [
+            {"type": "Split", "pattern": {"Regex": r"\w+|[^\w\s]+|\s+"}, "behavior": "Isolated", "invert": false},
+            {"type": "ByteLevel", "add_prefix_space": false, "trim_offsets": true, "use_regex": false}
+        ]});
+    });
     assert!(why.contains("\\w"), "{why}");
 
     // The first merge moved to the end: later merges use its result before it is made.
-    let mut corrupted: serde_json::Value = serde_json::from_slice(&gpt2_json()).unwrap();
-    let merges = corrupted["model"]["merges"].as_array_mut().unwrap();
-    let first = merges.remove(0);
-    merges.push(first);
-    let why = reason_for(
-        "corrupted-merges",
-        &serde_json::to_vec(&corrupted).unwrap(),
-        None,
-    );
+    let why = edited("corrupted-merges", &|v| {
+        let merges = v["model"]["merges"].as_array_mut().unwrap();
+        let first = merges.remove(0);
+        merges.push(first);
+    });
     assert!(why.contains("merge"), "{why}");
 
-    // Two merges swapped so that ranking no longer reproduces the list.
-    let mut swapped: serde_json::Value = serde_json::from_slice(&gpt2_json()).unwrap();
-    let merges = swapped["model"]["merges"].as_array_mut().unwrap();
-    let at = |m: &[serde_json::Value], s: &str| m.iter().position(|x| x == s).unwrap();
-    let (he, the) = (at(merges, "h e"), at(merges, "t he"));
-    let th = merges.iter().position(|x| x == "t h").unwrap();
-    // "t h" ranked before "h e" makes ranking join t|h in "the", where the list says t|he.
-    if th > he {
+    // "t h" (rank 144) and "h e" (rank 2) swapped: ranking then joins t|h in "the", whose
+    // listed merge is t|he.
+    let why = edited("swapped-merges", &|v| {
+        let merges = v["model"]["merges"].as_array_mut().unwrap();
+        let at = |s: &str| merges.iter().position(|x| x == s).unwrap();
+        let (th, he) = (at("t h"), at("h e"));
         merges.swap(th, he);
-    }
-    assert!(the > he);
-    let why = reason_for(
-        "swapped-merges",
-        &serde_json::to_vec(&swapped).unwrap(),
-        None,
-    );
+    });
     assert!(why.contains("merge"), "{why}");
 
-    let mut prefix_space: serde_json::Value = serde_json::from_slice(&gpt2_json()).unwrap();
-    prefix_space["pre_tokenizer"]["add_prefix_space"] = json!(true);
-    let why = reason_for(
-        "prefix-space",
-        &serde_json::to_vec(&prefix_space).unwrap(),
-        None,
-    );
+    let why = edited("prefix-space", &|v| {
+        v["pre_tokenizer"]["add_prefix_space"] = json!(true);
+    });
     assert!(why.contains("prefix space"), "{why}");
 }
 
