@@ -16,7 +16,7 @@ BUILD_PACKAGES=(build-essential pkg-config curl libwebkit2gtk-4.1-dev libgtk-3-d
 TEST_PACKAGES=(xvfb webkit2gtk-driver dbus-x11 xauth python3-venv)
 # What the Python interoperability tests read tokenizations with (and the benchmarks' peers);
 # transformers (no torch) is what SAELens encodes documents with.
-PYTHON_PACKAGES=(datasets==5.2.0 pyarrow==26.0.1 tokenizers==0.23.3 transformers==5.25.0)
+PYTHON_PACKAGES=(datasets==5.2.0 pyarrow==26.0.1 tokenizers==0.23.3 transformers==5.25.0 datatrove==0.10.1)
 
 say() { printf '\033[1;32m==>\033[0m %s\n' "$*" >&2; }
 die() { printf '\033[1;31merror:\033[0m %s\n' "$*" >&2; exit 1; }

@@ -239,7 +239,9 @@ export type Encoder =
 /**  The byte-level BPE fast path. */
 { path: "fast_bpe" } | 
 /**  The `tokenizers` library, and why the fast path did not take the tokenizer. */
-{ path: "tokenizers"; reason: string };
+{ path: "tokenizers"; reason: string } | 
+/**  Encoded by a datatrove run of an export (with `tokenizers`) and adopted. */
+{ path: "datatrove"; version: string; tasks: number; folder: string };
 
 /**  Stable classification of an engine error. Serialised in snake_case; never renamed. */
 export type ErrorKind = "not_found" | "invalid_input" | "conflict" | "auth" | "gated" | "network" | "disk_full" | "corrupt" | "cancelled" | "internal";
@@ -327,6 +329,12 @@ export type Packing = {
 	sequence_separator_token: PackingToken,
 	/**  One document per row (its first `context_size` tokens); shorter documents are dropped. */
 	disable_concat_sequences: boolean,
+	/**
+	 *  A token after every document, before packing (datatrove's and nanoGPT's stream: each
+	 *  document followed by its EOS, rows cut wherever they fall). A document with empty text
+	 *  then adds nothing at all, as datatrove's readers skip it.
+	 */
+	document_end_token?: PackingToken,
 };
 
 /**

@@ -80,6 +80,12 @@ pub enum Command {
     /// Tokenize a ready dataset into the Hugging Face `save_to_disk` layout; prints the
     /// tokenization once ready. Rerunning an interrupted tokenization starts it over.
     Tokenize(Box<TokenizeArgs>),
+    /// Hand a tokenization to datatrove (local processes, Slurm, Ray) when one machine is not
+    /// enough, and adopt what its run writes.
+    Datatrove {
+        #[command(subcommand)]
+        command: DatatroveCommand,
+    },
     /// Delete datasets with their data and tokenizations (refused while a job uses one).
     Delete(DeleteArgs),
     /// Rows of a ready dataset: a page, optionally searched.
@@ -199,7 +205,23 @@ pub struct TokenizeArgs {
     /// A tokenizer id (tk_…), a Hub model repo id, or a path to a tokenizer.json.
     #[arg(long)]
     pub tokenizer: String,
-    /// The text column (default: the dataset's detected text column).
+    #[command(flatten)]
+    pub settings: SettingsArgs,
+    /// Replace an existing tokenization of the dataset with this tokenizer and these settings
+    /// (with nothing to replace, this simply tokenizes).
+    #[arg(long)]
+    pub replace: bool,
+    /// Access token, when the tokenizer comes from a gated or private repo.
+    #[arg(long)]
+    pub token: Option<String>,
+    #[arg(long, value_enum, default_value = "auto")]
+    pub progress: ProgressFormat,
+}
+
+/// The tokenization settings, shared by `tokenize` and `datatrove export`.
+#[derive(clap::Args)]
+pub struct SettingsArgs {
+    /// The text column (default: the dataset's detected text column; for a Hub repo, "text").
     #[arg(long)]
     column: Option<String>,
     /// Tokenize only these splits (repeatable; default: all).
@@ -227,31 +249,31 @@ pub struct TokenizeArgs {
     /// SAELens's PretokenizeRunner cuts them.
     #[arg(long, value_name = "CONTEXT_SIZE")]
     pack: Option<u32>,
-    /// Packed mode: the token each row starts with: bos, eos, sep, none or a token id.
+    /// Packed mode: the token each row starts with: bos, eos, sep, none or a token id
+    /// (default: bos; for datatrove export: none).
+    #[arg(long, requires = "pack", value_name = "V", conflicts_with = "bos")]
+    begin_batch_token: Option<PackingTokenArg>,
+    /// Packed mode: the token each document starts with: bos, eos, sep, none or a token id
+    /// (default: none).
+    #[arg(long, requires = "pack", value_name = "V")]
+    begin_sequence_token: Option<PackingTokenArg>,
+    /// Packed mode: the token between documents in a row: bos, eos, sep, none or a token id
+    /// (default: bos; for datatrove export: none).
     #[arg(
         long,
         requires = "pack",
         value_name = "V",
-        default_value = "bos",
-        conflicts_with = "bos"
-    )]
-    begin_batch_token: PackingTokenArg,
-    /// Packed mode: the token each document starts with: bos, eos, sep, none or a token id.
-    #[arg(long, requires = "pack", value_name = "V", default_value = "none")]
-    begin_sequence_token: PackingTokenArg,
-    /// Packed mode: the token between documents in a row: bos, eos, sep, none or a token id.
-    #[arg(
-        long,
-        requires = "pack",
-        value_name = "V",
-        default_value = "bos",
         conflicts_with = "separator"
     )]
-    sequence_separator_token: PackingTokenArg,
+    sequence_separator_token: Option<PackingTokenArg>,
     /// Packed mode: one document per row (its first CONTEXT_SIZE tokens); shorter ones are
     /// dropped.
     #[arg(long, requires = "pack")]
     disable_concat_sequences: bool,
+    /// Packed mode: a token after every document, eos for datatrove's and nanoGPT's stream (a
+    /// document with empty text then adds nothing) (default: none; for datatrove export: eos).
+    #[arg(long, requires = "pack", value_name = "V")]
+    document_end_token: Option<PackingTokenArg>,
     /// Write the rows in a seeded random order (the default in packed mode).
     #[arg(long, overrides_with = "no_shuffle")]
     shuffle: bool,
@@ -273,15 +295,6 @@ pub struct TokenizeArgs {
     /// Leave out samples with more tokens (before truncation).
     #[arg(long)]
     max_tokens: Option<u32>,
-    /// Replace an existing tokenization of the dataset with this tokenizer and these settings
-    /// (with nothing to replace, this simply tokenizes).
-    #[arg(long)]
-    pub replace: bool,
-    /// Access token, when the tokenizer comes from a gated or private repo.
-    #[arg(long)]
-    pub token: Option<String>,
-    #[arg(long, value_enum, default_value = "auto")]
-    pub progress: ProgressFormat,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -312,18 +325,46 @@ impl std::str::FromStr for PackingTokenArg {
     }
 }
 
-impl TokenizeArgs {
-    pub fn settings(&self) -> Result<TokenizeSettings> {
+/// The packing tokens a command takes when none is given.
+pub struct PackingDefaults {
+    pub begin_batch: PackingToken,
+    pub separator: PackingToken,
+    pub document_end: PackingToken,
+}
+
+impl PackingDefaults {
+    /// SAELens's `PretokenizeRunnerConfig`.
+    pub const SAELENS: PackingDefaults = PackingDefaults {
+        begin_batch: PackingToken::Bos,
+        separator: PackingToken::Bos,
+        document_end: PackingToken::None,
+    };
+    /// datatrove's stream: each document followed by EOS, rows cut where they fall.
+    pub const DATATROVE: PackingDefaults = PackingDefaults {
+        begin_batch: PackingToken::None,
+        separator: PackingToken::None,
+        document_end: PackingToken::Eos,
+    };
+}
+
+impl SettingsArgs {
+    pub fn settings(&self, defaults: &PackingDefaults) -> Result<TokenizeSettings> {
+        let pick =
+            |given: Option<PackingTokenArg>, default: PackingToken| given.map_or(default, |t| t.0);
         let packing = self.pack.map(|context_size| Packing {
             context_size,
             begin_batch_token: if self.bos {
                 PackingToken::Bos
             } else {
-                self.begin_batch_token.0
+                pick(self.begin_batch_token, defaults.begin_batch)
             },
-            begin_sequence_token: self.begin_sequence_token.0,
-            sequence_separator_token: self.separator.unwrap_or(self.sequence_separator_token).0,
+            begin_sequence_token: pick(self.begin_sequence_token, PackingToken::None),
+            sequence_separator_token: pick(
+                self.separator.or(self.sequence_separator_token),
+                defaults.separator,
+            ),
             disable_concat_sequences: self.disable_concat_sequences,
+            document_end_token: pick(self.document_end_token, defaults.document_end),
         });
         // Shuffled by default when packing, as SAELens does; a seed asks for a shuffle.
         let shuffle =
@@ -347,6 +388,110 @@ impl TokenizeArgs {
             seed: self.seed,
         })
     }
+}
+
+#[derive(clap::Subcommand)]
+pub enum DatatroveCommand {
+    /// Write a self-contained datatrove pipeline folder (script, its data as JSON, the
+    /// tokenizer, a README); prints the folder and the command that runs it. Settings datatrove
+    /// cannot run exactly are refused; packing defaults to its stream (each document followed
+    /// by EOS).
+    Export(Box<DatatroveExportArgs>),
+    /// Adopt a finished run's output as a tokenization of DATASET (rows: consecutive windows
+    /// of --pack tokens of the stream); prints the tokenization, like `tokenize`.
+    Adopt(DatatroveAdoptArgs),
+    /// Check a run's output against DATASET and print what it holds; writes nothing.
+    Check {
+        /// Dataset id (ds_…).
+        dataset: String,
+        /// The export folder the pipeline ran in.
+        folder: PathBuf,
+    },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum ExecutorArg {
+    Local,
+    Slurm,
+    Ray,
+}
+
+#[derive(clap::Args)]
+pub struct DatatroveExportArgs {
+    /// A dataset id (ds_…), or a Hub dataset repo id (owner/name) the tasks read in place.
+    pub source: String,
+    /// A tokenizer id (tk_…), a Hub model repo id, or a path to a tokenizer.json.
+    #[arg(long)]
+    pub tokenizer: String,
+    #[command(flatten)]
+    pub settings: SettingsArgs,
+    /// The folder to write: new, or empty.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// The executor the script runs with by default (each option is also one of the script's).
+    #[arg(long, value_enum, default_value = "local")]
+    pub executor: ExecutorArg,
+    /// Tasks per split (datatrove gives each task whole input files).
+    #[arg(long, default_value_t = 4)]
+    pub tasks: u32,
+    /// Tasks running at once (default: all, or the scheduler's choice).
+    #[arg(long)]
+    pub workers: Option<u32>,
+    /// Slurm: the partition.
+    #[arg(long)]
+    pub partition: Option<String>,
+    /// Slurm: the time limit per job.
+    #[arg(long, default_value = "04:00:00")]
+    pub time: String,
+    /// Slurm and Ray: CPUs per task.
+    #[arg(long, default_value_t = 1)]
+    pub cpus_per_task: u32,
+    /// Slurm and Ray: memory per CPU in GB.
+    #[arg(long, default_value_t = 2.0)]
+    pub mem_per_cpu_gb: f64,
+    /// Ray: the cluster's address (default: RAY_ADDRESS, else a local cluster).
+    #[arg(long)]
+    pub ray_address: Option<String>,
+    /// Hub repo: the config.
+    #[arg(long)]
+    pub config: Option<String>,
+    /// Hub repo: the revision (pinned to its commit in the export).
+    #[arg(long)]
+    pub revision: Option<String>,
+    /// Hub repo: files to read (hf download's globs; repeatable).
+    #[arg(long)]
+    pub include: Vec<String>,
+    /// Hub repo: files to leave out (repeatable).
+    #[arg(long)]
+    pub exclude: Vec<String>,
+    /// Access token to list a gated or private repo (never written to the folder).
+    #[arg(long)]
+    pub token: Option<String>,
+}
+
+#[derive(clap::Args)]
+pub struct DatatroveAdoptArgs {
+    /// Dataset id (ds_…).
+    pub dataset: String,
+    /// The export folder the pipeline ran in.
+    pub folder: PathBuf,
+    /// Rows of this many tokens (default: the export's context size).
+    #[arg(long, value_name = "CONTEXT_SIZE")]
+    pub pack: Option<u32>,
+    /// Write the rows in a seeded random order (default: as the export chose).
+    #[arg(long, overrides_with = "no_shuffle")]
+    pub shuffle: bool,
+    /// Keep the rows in the stream's order.
+    #[arg(long, conflicts_with = "seed")]
+    pub no_shuffle: bool,
+    /// The shuffle's seed (default: a random one, recorded).
+    #[arg(long)]
+    pub seed: Option<u32>,
+    /// Replace a tokenization with the same tokenizer and settings.
+    #[arg(long)]
+    pub replace: bool,
+    #[arg(long, value_enum, default_value = "auto")]
+    pub progress: ProgressFormat,
 }
 
 #[derive(clap::Args)]

@@ -51,6 +51,9 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Download(args) => commands::download(setup, json, args).await,
         Command::Import(args) => commands::import(setup, json, args).await,
         Command::Tokenize(args) => commands::tokenize(setup, json, args).await,
+        Command::Datatrove {
+            command: crate::args::DatatroveCommand::Adopt(args),
+        } => commands::adopt_datatrove(setup, json, args).await,
         command => {
             let engine = setup.open_without_jobs().await?;
             let result = commands::dispatch(json, &engine, command).await;

@@ -7,6 +7,7 @@
 mod api;
 pub mod browse;
 pub mod datasets;
+pub mod datatrove;
 mod deleting;
 pub mod error;
 pub mod events;
@@ -26,7 +27,7 @@ mod time;
 pub mod tokenize;
 pub mod watch;
 
-pub use api::{MachineStatus, TokenizeRequest};
+pub use api::{DatatroveAdoptRequest, DatatroveExportRequest, MachineStatus, TokenizeRequest};
 pub use deleting::DeleteReport;
 pub use error::{AppError, Error, ErrorKind, Result};
 pub use events::{EngineEvent, EventSink};

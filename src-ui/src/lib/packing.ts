@@ -7,14 +7,15 @@ export type PackingTokenKind = PackingToken["kind"];
 export type PackingTokenDraft = { kind: PackingTokenKind; id: string };
 
 /** The three places packing puts a token, with the names SAELens gives them. */
-export type PackingSlot = "beginBatch" | "beginSequence" | "separator";
+export type PackingSlot = "beginBatch" | "beginSequence" | "separator" | "documentEnd";
 
-export const PACKING_SLOTS: PackingSlot[] = ["beginBatch", "beginSequence", "separator"];
+export const PACKING_SLOTS: PackingSlot[] = ["beginBatch", "beginSequence", "separator", "documentEnd"];
 
 export const SLOT_LABELS: Record<PackingSlot, string> = {
   beginBatch: "Row Start Token",
   beginSequence: "Document Start Token",
   separator: "Separator Token",
+  documentEnd: "Document End Token",
 };
 
 /** Each slot's role in the engine's messages and in SAELens's settings. */
@@ -22,6 +23,7 @@ export const SLOT_ROLES: Record<PackingSlot, string> = {
   beginBatch: "begin-batch",
   beginSequence: "begin-sequence",
   separator: "separator",
+  documentEnd: "document-end",
 };
 
 /** SAELens's `PretokenizeRunnerConfig` defaults: BOS at each row, nothing at each document, BOS between documents. */
@@ -32,7 +34,12 @@ export const SAELENS_TOKENS = {
 } as const satisfies Pick<Packing, "begin_batch_token" | "begin_sequence_token" | "sequence_separator_token">;
 
 /** SAELens's `PretokenizeRunnerConfig` defaults, context size included. */
-export const SAELENS_PACKING: Packing = { context_size: 128, ...SAELENS_TOKENS, disable_concat_sequences: false };
+export const SAELENS_PACKING: Packing = {
+  context_size: 128,
+  ...SAELENS_TOKENS,
+  disable_concat_sequences: false,
+  document_end_token: { kind: "none" },
+};
 
 /** The window's packed default: SAELens's tokens in rows of 1,024. */
 export const DEFAULT_PACKING: Packing = { ...SAELENS_PACKING, context_size: 1024 };

@@ -65,6 +65,8 @@ export type SettingsDraft = {
   beginBatch: PackingTokenDraft;
   beginSequence: PackingTokenDraft;
   separator: PackingTokenDraft;
+  /** After every document (datatrove's and nanoGPT's stream); not a SAELens setting. */
+  documentEnd: PackingTokenDraft;
   /** SAELens's `disable_concat_sequences`. */
   oneDocumentPerRow: boolean;
   shuffle: boolean;
@@ -137,6 +139,7 @@ export function draftFromSettings(settings: TokenizeSettings, dataset: Dataset):
     beginBatch: tokenDraft(packing.begin_batch_token),
     beginSequence: tokenDraft(packing.begin_sequence_token),
     separator: tokenDraft(packing.sequence_separator_token),
+    documentEnd: tokenDraft(packing.document_end_token ?? { kind: "none" }),
     oneDocumentPerRow: packing.disable_concat_sequences,
     shuffle: settings.shuffle,
     seed: settings.seed === null ? "" : String(settings.seed),
@@ -227,6 +230,7 @@ export function buildSettings(
         begin_sequence_token: token("beginSequence"),
         sequence_separator_token: token("separator"),
         disable_concat_sequences: draft.oneDocumentPerRow,
+        document_end_token: token("documentEnd"),
       },
     };
   } else {
@@ -307,6 +311,9 @@ export function settingsSummary(settings: TokenizeSettings): string {
     parts.push(`row start ${tokenLabel(p.begin_batch_token)}`);
     if (p.begin_sequence_token.kind !== "none") parts.push(`document start ${tokenLabel(p.begin_sequence_token)}`);
     if (!p.disable_concat_sequences) parts.push(`separator ${tokenLabel(p.sequence_separator_token)}`);
+    if (p.document_end_token && p.document_end_token.kind !== "none") {
+      parts.push(`document end ${tokenLabel(p.document_end_token)}`);
+    }
     if (!settings.add_special_tokens) parts.push("no special tokens");
   } else {
     parts.push(`max ${formatCount(settings.max_length)}`);
@@ -329,9 +336,14 @@ export function settingsSummary(settings: TokenizeSettings): string {
 /** Whitespace drawn so a token's text can be read: "␣" for a space, "↵" for a newline, "⇥" for a tab. */
 /** Which encoder made a tokenization, in words (the fast path, or tokenizers and why). */
 export function encoderLine(encoder: Encoder): string {
-  return encoder.path === "fast_bpe"
-    ? "Encoded on the fast byte-level BPE path (ids identical to tokenizers)"
-    : `Encoded with tokenizers: the fast path does not take this tokenizer (${encoder.reason})`;
+  switch (encoder.path) {
+    case "fast_bpe":
+      return "Encoded on the fast byte-level BPE path (ids identical to tokenizers)";
+    case "tokenizers":
+      return `Encoded with tokenizers: the fast path does not take this tokenizer (${encoder.reason})`;
+    case "datatrove":
+      return `Encoded by datatrove ${encoder.version} in ${formatCount(encoder.tasks)} tasks, adopted from ${encoder.folder}`;
+  }
 }
 
 export function visiblePiece(piece: string): string {

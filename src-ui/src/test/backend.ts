@@ -312,6 +312,7 @@ export const packingFixture = (over: Partial<Packing> = {}): Packing => ({
   begin_sequence_token: { kind: "none" },
   sequence_separator_token: { kind: "bos" },
   disable_concat_sequences: false,
+  document_end_token: { kind: "none" },
   ...over,
 });
 

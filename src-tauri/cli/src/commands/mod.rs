@@ -2,14 +2,16 @@
 
 mod browse;
 mod datasets;
+mod datatrove;
 mod jobs;
 mod library;
 mod tokenize;
 
-use crate::args::{Command, TokenizationCommand, TokenizerCommand};
+use crate::args::{Command, DatatroveCommand, TokenizationCommand, TokenizerCommand};
 use mistudio_engine::{Engine, Error, Result};
 
 pub use datasets::{download, import};
+pub use datatrove::adopt as adopt_datatrove;
 pub use tokenize::tokenize;
 
 /// Runs a command that starts no job on an engine opened without a job runner.
@@ -39,6 +41,15 @@ pub async fn dispatch(json: bool, engine: &Engine, command: &Command) -> Result<
             TokenizationCommand::Delete { tokenization } => {
                 tokenize::delete_tokenization(engine, json, tokenization).await
             }
+        },
+        Command::Datatrove { command } => match command {
+            DatatroveCommand::Export(args) => datatrove::export(engine, json, args).await,
+            DatatroveCommand::Check { dataset, folder } => {
+                datatrove::check(engine, json, dataset, folder).await
+            }
+            DatatroveCommand::Adopt(_) => Err(Error::Internal(
+                "a job command dispatched to the engine without a job runner".into(),
+            )),
         },
         Command::Delete(args) => datasets::delete(engine, json, args).await,
         Command::Samples(args) => browse::samples(engine, json, args).await,

@@ -55,7 +55,9 @@ pub async fn delete_tokenization(engine: &Engine, json: bool, id: &str) -> Resul
 }
 
 pub async fn tokenize(setup: Setup, json: bool, args: &TokenizeArgs) -> Result<()> {
-    let settings = args.settings()?;
+    let settings = args
+        .settings
+        .settings(&crate::args::PackingDefaults::SAELENS)?;
     let start = async |engine: &Engine| {
         let tokenizer = engine
             .resolve_tokenizer(&args.tokenizer, args.token.as_deref())

@@ -4,10 +4,12 @@
 
 mod browse;
 mod datasets;
+mod datatrove;
 mod download_plan;
 mod jobs;
 mod library;
 mod tokenize;
 
+pub use datatrove::{DatatroveAdoptRequest, DatatroveExportRequest};
 pub use library::MachineStatus;
 pub use tokenize::TokenizeRequest;

@@ -195,6 +195,16 @@ impl Engine {
     /// finished one it is replaced only when `replace` is set. A shuffle without a seed gets a
     /// random one, recorded in the tokenization's settings.
     pub async fn start_tokenization(&self, request: &TokenizeRequest) -> Result<Tokenization> {
+        self.queue_tokenization(request, None).await
+    }
+
+    /// [`Engine::start_tokenization`], the job encoding the dataset or, with
+    /// `datatrove_output`, adopting that export's output.
+    pub(crate) async fn queue_tokenization(
+        &self,
+        request: &TokenizeRequest,
+        datatrove_output: Option<std::path::PathBuf>,
+    ) -> Result<Tokenization> {
         validate_id(&request.dataset_id, "ds")?;
         validate_id(&request.tokenizer_id, "tk")?;
         let runner = self.runner()?;
@@ -270,6 +280,7 @@ impl Engine {
         drop(lock);
         let params = TokenizeParams {
             tokenization_id: tz.id.clone(),
+            datatrove_output,
         };
         runner
             .enqueue(NewJob {

@@ -60,6 +60,21 @@ const FILE_LIMITS: FileLimits = FileLimits {
     max_bytes: 64 << 20,
     max_rows: 128 * BATCH_ROWS,
 };
+/// Caps the rows of each canonical file below [`FILE_LIMITS`]: datatrove gives each task whole
+/// files, so a dataset meant for many tasks needs many files (README: "Run on a cluster").
+pub const FILE_ROWS_ENV: &str = "MISTUDIO_CANONICAL_FILE_ROWS";
+
+fn file_limits() -> FileLimits {
+    let rows = std::env::var(FILE_ROWS_ENV)
+        .ok()
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .filter(|&r| r > 0);
+    FileLimits {
+        max_rows: rows.map_or(FILE_LIMITS.max_rows, |r| r.min(FILE_LIMITS.max_rows)),
+        ..FILE_LIMITS
+    }
+}
+
 const READ_LIMITS: ReadLimits = ReadLimits {
     max_record: 64 << 20,
     bomb_ratio: 1000,
@@ -155,7 +170,7 @@ pub fn ingest(
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<IngestSummary> {
     let limits = Limits {
-        files: FILE_LIMITS,
+        files: file_limits(),
         read: READ_LIMITS,
     };
     ingest_with_limits(inputs, dest, cancel, progress, limits, &mut OnDisk)
@@ -170,7 +185,7 @@ pub fn ingest_supplied(
     supply: &mut dyn FileSupply,
 ) -> Result<IngestSummary> {
     let limits = Limits {
-        files: FILE_LIMITS,
+        files: file_limits(),
         read: READ_LIMITS,
     };
     ingest_with_limits(inputs, dest, cancel, progress, limits, supply)

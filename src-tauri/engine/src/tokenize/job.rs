@@ -24,6 +24,9 @@ pub const MISTUDIO_FILE: &str = "mistudio.json";
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TokenizeParams {
     pub tokenization_id: String,
+    /// An export folder whose datatrove output is adopted instead of encoding the dataset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub datatrove_output: Option<PathBuf>,
 }
 
 pub struct TokenizeHandler {
@@ -125,9 +128,49 @@ impl TokenizeHandler {
                 tokens_per_sec: None,
             },
         );
+        let adopted = match &p.datatrove_output {
+            Some(dir) => {
+                ctx.stage("Checking the datatrove output");
+                let output = crate::datatrove::check_output(dir)?;
+                if output.spec.tokenizer.id != tokenizer_row.id {
+                    return Err(Error::invalid(format!(
+                        "{} was exported with {}, not {}",
+                        dir.display(),
+                        output.spec.tokenizer.name,
+                        tokenizer_row.name
+                    )));
+                }
+                let names: Vec<&str> = output.splits.iter().map(|s| s.name.as_str()).collect();
+                if names
+                    != resolved
+                        .splits
+                        .iter()
+                        .map(String::as_str)
+                        .collect::<Vec<_>>()
+                {
+                    return Err(Error::invalid(format!(
+                        "{} holds the splits {}, and this tokenization asks for {}",
+                        dir.display(),
+                        names.join(", "),
+                        resolved.splits.join(", ")
+                    )));
+                }
+                Some(output)
+            }
+            None => None,
+        };
+        let encoder = match &adopted {
+            Some(o) => super::fast::Encoder::Datatrove {
+                version: o.spec.datatrove_version.clone(),
+                tasks: o.tasks,
+                folder: o.dir.to_string_lossy().into_owned(),
+            },
+            None => tokenizer.encoder.clone(),
+        };
         let reporter = ctx.reporter().clone();
         let partial_for_pass = partial.clone();
         let tokenizer_for_pass = tokenizer.clone();
+        let data_dirs: Vec<PathBuf> = sources.iter().map(|s| s.dir.clone()).collect();
         let pass = ctx
             .run_blocking(move |cancel, _| {
                 let started = Instant::now();
@@ -142,20 +185,32 @@ impl TokenizeHandler {
                         tokens_per_sec: rate(done.tokens),
                     });
                 };
-                pipeline::run(
-                    &tokenizer_for_pass,
-                    &resolved,
-                    &sources,
-                    &partial_for_pass,
-                    threads,
-                    &fingerprint_base,
-                    &cancel,
-                    &report,
-                )
+                match &adopted {
+                    Some(output) => crate::datatrove::run_adopted_pass(
+                        &tokenizer_for_pass,
+                        &resolved,
+                        output,
+                        &data_dirs,
+                        &partial_for_pass,
+                        &fingerprint_base,
+                        &cancel,
+                        &report,
+                    ),
+                    None => pipeline::run(
+                        &tokenizer_for_pass,
+                        &resolved,
+                        &sources,
+                        &partial_for_pass,
+                        threads,
+                        &fingerprint_base,
+                        &cancel,
+                        &report,
+                    ),
+                }
             })
             .await?;
         let mut pass = pass;
-        pass.statistics.encoder = Some(tokenizer.encoder.clone());
+        pass.statistics.encoder = Some(encoder);
 
         ctx.stage("Finishing");
         let manifest = serde_json::json!({

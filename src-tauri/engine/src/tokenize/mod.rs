@@ -18,7 +18,7 @@ pub mod source;
 pub mod stats;
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 pub use job::{partial_dir, thread_budget, TokenizeHandler, TokenizeParams, MISTUDIO_FILE};
 pub use model::{LoadedTokenizer, SpecialToken, SpecialTokens, TokenizerInfo};

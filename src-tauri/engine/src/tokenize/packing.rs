@@ -20,6 +20,23 @@ pub struct PackingTokens {
     pub begin_batch: Option<u32>,
     pub begin_sequence: Option<u32>,
     pub separator: Option<u32>,
+    /// Appended to each document before packing (see `Packing::document_end_token`).
+    pub document_end: Option<u32>,
+}
+
+impl PackingTokens {
+    /// A document's ids as packing takes them: followed by the document-end token when there is
+    /// one, and then nothing at all for an empty text (datatrove's readers skip those).
+    pub fn finish_document(&self, text: &str, mut ids: Vec<u32>) -> Vec<u32> {
+        match self.document_end {
+            Some(_) if text.is_empty() => Vec::new(),
+            Some(end) => {
+                ids.push(end);
+                ids
+            }
+            None => ids,
+        }
+    }
 }
 
 /// Cuts a stream of documents into rows of exactly `context` tokens.
@@ -171,6 +188,7 @@ mod tests {
             begin_batch: Some(BOS),
             begin_sequence: None,
             separator: Some(BOS),
+            document_end: None,
         }
     }
 
@@ -193,6 +211,7 @@ mod tests {
             begin_batch: Some(BOS),
             begin_sequence: None,
             separator: Some(EOS),
+            document_end: None,
         };
         let rows = pack(6, tokens, false, &[&[10, 11], &[20, 21, 22, 23, 24]]);
         // The rest of doc 2 (BOS 22 23 24) waits for more documents.
@@ -207,6 +226,7 @@ mod tests {
             begin_batch: Some(BOS),
             begin_sequence: None,
             separator: Some(EOS),
+            document_end: None,
         };
         let rows = pack(
             6,
@@ -224,6 +244,7 @@ mod tests {
         // The separator is skipped when the document starts with it.
         let same = PackingTokens {
             separator: Some(BOS),
+            document_end: None,
             ..tokens
         };
         let rows = pack(5, same, false, &[&[BOS, 10], &[BOS, 20, 21]]);
@@ -236,6 +257,7 @@ mod tests {
             begin_batch: Some(BOS),
             begin_sequence: Some(7),
             separator: Some(EOS),
+            document_end: None,
         };
         let rows = pack(5, tokens, false, &[&[10, 11], &[20, 21, 22, 23, 24, 25]]);
         // Doc 1: BOS 7 10 11, then EOS 7 before doc 2: only EOS fits, so the cut-off 7 opens
@@ -304,6 +326,7 @@ mod tests {
             begin_batch: Some(0),
             begin_sequence: None,
             separator: None,
+            document_end: None,
         };
         let rows = pack(3, tokens, true, &[&[10, 11], &[20, 21, 22, 23]]);
         assert_eq!(rows, vec![vec![0, 10, 11], vec![0, 20, 21]]);
@@ -315,6 +338,7 @@ mod tests {
             begin_batch: Some(BOS),
             begin_sequence: Some(7),
             separator: Some(EOS),
+            document_end: None,
         };
         let rows = pack(2, tokens, false, &[&[10, 11, 12]]);
         assert_eq!(

@@ -54,6 +54,11 @@ pub struct Packing {
     pub sequence_separator_token: PackingToken,
     /// One document per row (its first `context_size` tokens); shorter documents are dropped.
     pub disable_concat_sequences: bool,
+    /// A token after every document, before packing (datatrove's and nanoGPT's stream: each
+    /// document followed by its EOS, rows cut wherever they fall). A document with empty text
+    /// then adds nothing at all, as datatrove's readers skip it.
+    #[serde(default)]
+    pub document_end_token: PackingToken,
 }
 
 impl Packing {
@@ -66,6 +71,7 @@ impl Packing {
             begin_sequence_token: PackingToken::None,
             sequence_separator_token: PackingToken::Bos,
             disable_concat_sequences: false,
+            document_end_token: PackingToken::None,
         }
     }
 }
@@ -89,6 +95,8 @@ pub(super) struct CurrentPacking {
     sequence_separator_token: PackingToken,
     #[serde(default)]
     disable_concat_sequences: bool,
+    #[serde(default)]
+    document_end_token: PackingToken,
 }
 
 #[derive(Deserialize)]
@@ -108,6 +116,7 @@ impl PackingWire {
                     begin_sequence_token: p.begin_sequence_token,
                     sequence_separator_token: p.sequence_separator_token,
                     disable_concat_sequences: p.disable_concat_sequences,
+                    document_end_token: p.document_end_token,
                 },
                 false,
             ),
@@ -122,6 +131,7 @@ impl PackingWire {
                     begin_sequence_token: PackingToken::None,
                     sequence_separator_token: p.separator,
                     disable_concat_sequences: false,
+                    document_end_token: PackingToken::None,
                 },
                 true,
             ),

@@ -87,6 +87,7 @@ pub fn preview(
                 doc,
                 settings.settings.add_special_tokens,
             )?;
+            let ids = settings.packing_tokens.finish_document(doc, ids);
             doc_tokens += ids.len();
             packer.push(&ids, |row| {
                 total_rows += 1;

@@ -177,6 +177,7 @@ impl TokenizeSettings {
                 begin_batch: id(p.begin_batch_token, "begin-batch")?,
                 begin_sequence: id(p.begin_sequence_token, "begin-sequence")?,
                 separator: id(p.sequence_separator_token, "separator")?,
+                document_end: id(p.document_end_token, "document-end")?,
             };
         } else {
             if self.max_length == 0 || self.max_length > MAX_LENGTH_LIMIT {
@@ -353,6 +354,9 @@ impl TokenizeSettings {
             }
             if !p.disable_concat_sequences {
                 parts.push(format!("separator {}", p.sequence_separator_token.label()));
+            }
+            if p.document_end_token != PackingToken::None {
+                parts.push(format!("document end {}", p.document_end_token.label()));
             }
             if !self.add_special_tokens {
                 parts.push("no special tokens".into());

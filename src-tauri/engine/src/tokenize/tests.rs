@@ -22,7 +22,7 @@ pub(crate) fn gpt2_json() -> Vec<u8> {
     })
 }
 
-fn gpt2() -> LoadedTokenizer {
+pub(crate) fn gpt2() -> LoadedTokenizer {
     LoadedTokenizer::from_bytes("gpt2", &gpt2_json(), None).unwrap()
 }
 
@@ -41,7 +41,7 @@ fn gpt2_with_pad() -> LoadedTokenizer {
 
 /// GPT-2 with a post-processor that wraps each sample in `<|endoftext|>` (as BERT-style
 /// tokenizers wrap theirs in [CLS] … [SEP]), so truncation must leave room for two tokens.
-fn gpt2_with_template() -> LoadedTokenizer {
+pub(crate) fn gpt2_with_template() -> LoadedTokenizer {
     let mut v: serde_json::Value = serde_json::from_slice(&gpt2_json()).unwrap();
     let eot = serde_json::json!({"SpecialToken": {"id": "<|endoftext|>", "type_id": 0}});
     v["post_processor"] = serde_json::json!({
@@ -54,7 +54,7 @@ fn gpt2_with_template() -> LoadedTokenizer {
 }
 
 /// Texts with the awkward cases: empty, unicode, very long, whitespace only.
-fn texts() -> Vec<String> {
+pub(crate) fn texts() -> Vec<String> {
     let mut t: Vec<String> = vec![
         "Hello world".into(),
         String::new(),
@@ -536,7 +536,7 @@ fn documents_are_encoded_as_transformers_encodes_them() {
     );
 }
 
-fn tokenizer_from_data(name: &str) -> LoadedTokenizer {
+pub(crate) fn tokenizer_from_data(name: &str) -> LoadedTokenizer {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../tests/data")
         .join(name);

@@ -41,6 +41,12 @@ const SLOTS: { slot: PackingSlot; testId: string; saelens: string; help: string 
     saelens: "sequence_separator_token",
     help: "Put between two documents in a row",
   },
+  {
+    slot: "documentEnd",
+    testId: "tokenize-document-end",
+    saelens: "not a SAELens setting",
+    help: "Put after every document, wherever rows are cut: EOS gives datatrove's and nanoGPT's stream",
+  },
 ];
 
 const NAMED_KINDS = ["bos", "eos", "sep"] as const;
@@ -125,7 +131,7 @@ export function PackingFields({ tokenizer, draft, errors, onChange }: Props) {
         max={MAX_LENGTH_LIMIT}
         testId="tokenize-context-size"
       />
-      <div className="grid grid-cols-1 gap-4 md:grid-cols-3" data-testid="tokenize-packing-tokens">
+      <div className="grid grid-cols-1 gap-4 md:grid-cols-2" data-testid="tokenize-packing-tokens">
         {SLOTS.map(({ slot, testId, saelens, help }) => (
           <TokenChoice
             key={slot}
@@ -144,7 +150,7 @@ export function PackingFields({ tokenizer, draft, errors, onChange }: Props) {
         ))}
       </div>
       {missing.length > 0 && (
-        // Said once for the three fields: their options for these tokens are disabled.
+        // Said once for the four fields: their options for these tokens are disabled.
         <Help className="!mt-2" testId="tokenize-missing-tokens">
           {tokenizer?.name ?? "This tokenizer"} has no {missing.join(" or ")} token, so{" "}
           {missing.length === 1 ? "it" : "they"} cannot be chosen here.

@@ -36,6 +36,12 @@ pub enum Encoder {
     FastBpe,
     /// The `tokenizers` library, and why the fast path did not take the tokenizer.
     Tokenizers { reason: String },
+    /// Encoded by a datatrove run of an export (with `tokenizers`) and adopted.
+    Datatrove {
+        version: String,
+        tasks: u32,
+        folder: String,
+    },
 }
 
 impl Encoder {
@@ -43,6 +49,11 @@ impl Encoder {
         match self {
             Encoder::FastBpe => "fast byte-level BPE".into(),
             Encoder::Tokenizers { reason } => format!("tokenizers ({reason})"),
+            Encoder::Datatrove {
+                version,
+                tasks,
+                folder,
+            } => format!("datatrove {version} ({tasks} tasks), adopted from {folder}"),
         }
     }
 }

@@ -310,7 +310,7 @@ fn reason_for(name: &str, json: &[u8], config: Option<&[u8]>) -> String {
     assert!(!ids.is_empty());
     match tok.encoder {
         Encoder::Tokenizers { reason } => reason,
-        Encoder::FastBpe => unreachable!(),
+        other => panic!("{name} reports {other:?}"),
     }
 }
 

@@ -229,6 +229,110 @@ pub fn run(
     })
 }
 
+/// Hands documents encoded elsewhere (an adopted datatrove run) to the pass's writer, batch
+/// by batch, under the same bound on batches in flight.
+pub struct DocumentFeed<'a> {
+    tx: std::sync::mpsc::SyncSender<Msg>,
+    tickets: &'a std::sync::mpsc::Receiver<()>,
+    seq: u64,
+    cancel: &'a CancellationToken,
+}
+
+impl DocumentFeed<'_> {
+    /// One batch of a split's source rows from row `first` on: each row's document (empty for
+    /// a row that makes none), and which rows were null.
+    pub fn batch(
+        &mut self,
+        split: usize,
+        first: u64,
+        docs: Vec<Option<Vec<u32>>>,
+        nulls: Vec<bool>,
+    ) -> Result<()> {
+        if self.cancel.is_cancelled() {
+            return Err(Error::Cancelled);
+        }
+        self.tickets.recv().map_err(|_| Error::Cancelled)?;
+        let done = Done {
+            seq: self.seq,
+            split,
+            first,
+            nulls,
+            encoded: Ok(Encoded::Documents(docs)),
+        };
+        self.tx
+            .send(Msg::Batch(done))
+            .map_err(|_| Error::Cancelled)?;
+        self.seq += 1;
+        Ok(())
+    }
+
+    /// Every batch of `split` has been given.
+    pub fn end_split(&mut self, split: usize) -> Result<()> {
+        self.tx
+            .send(Msg::SplitEnd {
+                seq: self.seq,
+                split,
+            })
+            .map_err(|_| Error::Cancelled)
+    }
+}
+
+/// The pass's writer (packing, statistics, shuffle, `save_to_disk` files) over documents that
+/// `read` gives it on a thread of its own.
+#[allow(clippy::too_many_arguments)]
+pub fn write_documents(
+    tokenizer: &LoadedTokenizer,
+    settings: &ResolvedSettings,
+    names: &[String],
+    out_dir: &Path,
+    fingerprint_base: &str,
+    cancel: &CancellationToken,
+    progress: &(dyn Fn(PassProgress) + Sync),
+    read: impl FnOnce(&mut DocumentFeed<'_>) -> Result<()> + Send,
+) -> Result<PassResult> {
+    let dirs = split_dirs(out_dir, names);
+    let (done_tx, done_rx) = sync_channel::<Msg>(IN_FLIGHT);
+    let (ticket_tx, ticket_rx) = sync_channel::<()>(IN_FLIGHT);
+    for _ in 0..IN_FLIGHT {
+        let _ = ticket_tx.send(());
+    }
+    std::thread::scope(|scope| {
+        let reader = scope.spawn(move || {
+            let mut feed = DocumentFeed {
+                tx: done_tx,
+                tickets: &ticket_rx,
+                seq: 0,
+                cancel,
+            };
+            read(&mut feed)
+        });
+        let written = writer::write_in_order(
+            tokenizer,
+            settings,
+            names,
+            &dirs,
+            &out_dir.join(SAMPLE_LENGTHS_DIR),
+            out_dir,
+            false,
+            fingerprint_base,
+            done_rx,
+            ticket_tx,
+            cancel,
+            progress,
+        );
+        let read = reader
+            .join()
+            .unwrap_or_else(|_| Err(Error::Internal("the reader thread panicked".into())));
+        match (written, read) {
+            (Ok(r), Ok(())) => {
+                write_dataset_dict(out_dir, names)?;
+                Ok(r)
+            }
+            (Err(Error::Cancelled), Err(e)) | (Err(e), _) | (Ok(_), Err(e)) => Err(e),
+        }
+    })
+}
+
 fn encode_batch(
     tokenizer: &LoadedTokenizer,
     configured: &tokenizers::Tokenizer,
@@ -248,9 +352,8 @@ fn encode_batch(
             .into_par_iter()
             .with_min_len(1)
             .map(|i| {
-                tokenizer
-                    .document_ids(text(i), settings.settings.add_special_tokens)
-                    .map(Some)
+                let ids = tokenizer.document_ids(text(i), settings.settings.add_special_tokens)?;
+                Ok(Some(settings.packing_tokens.finish_document(text(i), ids)))
             })
             .collect::<Result<Vec<_>>>()?;
         Ok(Encoded::Documents(docs))
