@@ -3,7 +3,7 @@
 //! interrupted (cancel, `kill -9`) and rerun to the same bytes, and the Conflict rule.
 
 mod common;
-use common::{cli, json, shared, texts, tree, wait_for_progress};
+use common::{cli, json, python, run_python, shared, texts, tree, wait_for_progress};
 
 use mistudio_hub_emulator::{EmulatorConfig, HubEmulator, RepoFile, RepoSpec};
 use std::collections::BTreeMap;
@@ -81,46 +81,6 @@ fn output_dir(lab: &Lab, ds: &str, tok: &str) -> PathBuf {
         .join(ds)
         .join("tokenized")
         .join(tok)
-}
-
-/// The Python that has `datasets`, `pyarrow`, `tokenizers` and `transformers` (scripts/test
-/// makes one).
-fn python() -> String {
-    std::env::var("MISTUDIO_PYTHON").unwrap_or_else(|_| {
-        panic!(
-            "set MISTUDIO_PYTHON to a Python with datasets, pyarrow, tokenizers and \
-             transformers; scripts/test creates one and sets it"
-        )
-    })
-}
-
-/// Runs `tests/python/<script>` with `args` (offline, with `scratch` as its datasets cache) and
-/// returns the JSON line it prints; a failing script fails the test with what it said.
-fn run_python(script: &str, args: &[&std::ffi::OsStr], scratch: &Path) -> serde_json::Value {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../tests/python")
-        .join(script);
-    let out = Command::new(python())
-        .arg(path)
-        .args(args)
-        .env("HF_HUB_OFFLINE", "1")
-        .env("HF_DATASETS_OFFLINE", "1")
-        .env("HF_HOME", scratch.join("py-hf"))
-        .env("HF_DATASETS_CACHE", scratch.join("py-datasets-cache"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{script} disagrees: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let last = stdout.lines().last().unwrap_or_default();
-    let report: serde_json::Value = serde_json::from_str(last)
-        .unwrap_or_else(|e| panic!("{script} printed no JSON ({e}): {stdout}"));
-    assert_eq!(report["ok"], true, "{report}");
-    report
 }
 
 /// Writes `cases` as the JSON file a checking script reads, and runs the script on it.
