@@ -21,17 +21,19 @@ fn datatrove_settings(document_end: PackingToken, special: bool) -> TokenizeSett
     }
 }
 
+type SettingsEdit = dyn Fn(&mut TokenizeSettings);
+
 #[test]
 fn settings_datatrove_cannot_run_exactly_are_refused_with_the_reason() {
     let tok = gpt2();
     let base = datatrove_settings(PackingToken::Eos, true);
     assert!(check_expressible(&base, &tok).is_ok());
-    let with = |f: &dyn Fn(&mut TokenizeSettings)| {
+    let with = |f: &SettingsEdit| {
         let mut s = base.clone();
         f(&mut s);
         check_expressible(&s, &tok).unwrap_err().to_string()
     };
-    let cases: [(&dyn Fn(&mut TokenizeSettings), &str); 6] = [
+    let cases: [(&SettingsEdit, &str); 6] = [
         (&|s| s.packing = None, "per-sample rows"),
         (
             &|s| s.packing.as_mut().unwrap().begin_batch_token = PackingToken::Bos,
